@@ -1,0 +1,176 @@
+"""Wiring: the one place where settings, storage, services and handlers meet."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackContext,
+    ContextTypes,
+    ExtBot,
+)
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.delivery import Delivery
+from bot.domain.models import Person
+from bot.scheduler import Scheduler
+from bot.services.drafts import DraftService
+from bot.services.menus import MenuService
+from bot.services.people import PeopleService
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    db: Database
+    delivery: Delivery
+    scheduler: Scheduler
+    people: PeopleService
+    drafts: DraftService
+    menus: MenuService
+
+
+class BotData:
+    """The application's bot_data: typed access to the services instead of untyped dict keys."""
+
+    def __init__(self) -> None:
+        self.services: Services | None = None
+
+
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """Per-update context. `person` is filled by the gate handler for registered senders."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self.person: Person | None = None
+
+    @property
+    def services(self) -> Services:
+        services = self.bot_data.services
+        if services is None:
+            raise RuntimeError("services are not wired")
+        return services
+
+
+SamenspelApp = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, Any]
+
+
+def build_application(settings: Settings, *, clock: Clock | None = None) -> SamenspelApp:
+    if settings.telegram.token is None:
+        raise ValueError("no bot token configured")
+    clock = clock or SystemClock()
+    timeout = settings.telegram.request_timeout_seconds
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram.token.get_secret_value())
+        .base_url(settings.telegram.base_url)
+        .base_file_url(settings.telegram.file_url())
+        .context_types(ContextTypes(context=Context, bot_data=BotData))
+        # Retries are the outbox's job (it honours RetryAfter per message), so the limiter only paces.
+        .rate_limiter(
+            AIORateLimiter(overall_max_rate=settings.telegram.max_messages_per_second, max_retries=0)
+        )
+        .connect_timeout(timeout)
+        .read_timeout(timeout)
+        .write_timeout(timeout)
+        .pool_timeout(timeout)
+        .connection_pool_size(32)
+        .get_updates_read_timeout(settings.telegram.poll_timeout_seconds + timeout)
+        # One update at a time, in order: a person's flow steps can never race each other.
+        .concurrent_updates(False)
+    )
+    app: SamenspelApp = builder.build()  # type: ignore[assignment]
+    db = Database(settings.storage.path)
+    delivery = Delivery(db, app.bot)
+    scheduler = Scheduler(clock)
+    people_service = PeopleService(db, clock, settings, delivery.wake)
+    services = Services(
+        settings=settings,
+        clock=clock,
+        db=db,
+        delivery=delivery,
+        scheduler=scheduler,
+        people=people_service,
+        drafts=DraftService(db, clock),
+        menus=MenuService(app.bot, settings),
+    )
+    delivery.unreachable_hooks.append(people_service.tell_coordinators_unreachable)
+    app.bot_data.services = services
+
+    from handlers import register
+
+    register(app)
+    return app
+
+
+def services_of(app: SamenspelApp) -> Services:
+    services = app.bot_data.services
+    if services is None:
+        raise RuntimeError("services are not wired")
+    return services
+
+
+async def start_services(app: SamenspelApp) -> None:
+    """Open and migrate the database, start delivery and the scheduler tick."""
+    services = services_of(app)
+    await services.db.open()
+    applied = await services.db.migrate()
+    if applied:
+        log.info("database migrated: %s", ", ".join(applied))
+    await services.delivery.start()
+    if app.job_queue is not None:
+
+        async def _tick(_: object) -> None:
+            await services.scheduler.tick()
+
+        app.job_queue.run_repeating(
+            _tick, interval=services.settings.app.tick_seconds, first=0.0, name="tick"
+        )
+    await services.menus.set_defaults()
+
+
+async def stop_services(app: SamenspelApp) -> None:
+    services = services_of(app)
+    await services.delivery.stop()
+    await services.db.close()
+
+
+async def serve(app: SamenspelApp, stop: asyncio.Event) -> None:
+    """Run the bot until `stop` is set: long polling, handlers, delivery and scheduler."""
+    async with app:
+        await start_services(app)
+        try:
+            assert app.updater is not None
+            await app.updater.start_polling(
+                poll_interval=0.0,
+                timeout=services_of(app).settings.telegram.poll_timeout_seconds,
+                allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER],
+                drop_pending_updates=False,
+            )
+            await app.start()
+            log.info("Samenspel is running as @%s", app.bot.username)
+            await stop.wait()
+        finally:
+            log.info("stopping")
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+            await stop_services(app)

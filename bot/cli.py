@@ -1,0 +1,157 @@
+"""The `samenspel` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from telegram import Bot
+from telegram.error import InvalidToken, TelegramError
+
+from bot.clock import SystemClock
+from bot.config import ConfigError, Settings, load_settings, masked
+from bot.domain.models import Role
+from bot.domain.onboarding import NAME_LIMIT, TEAM_LIMIT, clean_name
+from bot.logging_setup import setup_logging
+from bot.services.people import PeopleService
+from storage.db import Database, backup_file
+
+EXIT_CONFIG = 2
+
+NO_TOKEN = """samenspel: no bot token configured.
+  Get one from @BotFather in Telegram: send /newbot, choose a name and a username, and copy the token.
+  Then put it in config.toml under [telegram] as token = "...",
+  or set the environment variable SAMENSPEL_TELEGRAM__TOKEN."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="samenspel",
+        description="Samenspel: a Telegram bot for volunteers and professionals in the social domain.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument(
+            "--config",
+            metavar="PATH",
+            help="TOML configuration file (default: $SAMENSPEL_CONFIG or ./config.toml)",
+        )
+        return p
+
+    command("run", "run the bot (long polling)")
+    command("migrate", "create or upgrade the database and exit")
+    command("check-config", "print the effective configuration, secrets masked")
+    invite = command("invite", "create a one-time invite link (e.g. for the first coordinator)")
+    invite.add_argument("--role", required=True, choices=[r.value for r in Role])
+    invite.add_argument("--name", required=True, help="first name (and initial) of the person invited")
+    invite.add_argument("--team", help="team name; created when it does not exist yet")
+    backup = command("backup", "copy the database safely, also while the bot runs")
+    backup.add_argument("path", type=Path, help="where to write the copy")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        print(f"samenspel: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    setup_logging(settings.app.log_level)
+    if args.command == "check-config":
+        print(json.dumps(masked(settings), indent=2, ensure_ascii=False))
+        return 0
+    if args.command == "migrate":
+        return asyncio.run(_migrate(settings))
+    if args.command == "invite":
+        return asyncio.run(_invite(settings, Role(args.role), args.name, args.team))
+    if args.command == "backup":
+        asyncio.run(backup_file(settings.storage.path, args.path))
+        print(f"backup written to {args.path}")
+        return 0
+    if args.command == "run":
+        if settings.telegram.token is None or not settings.telegram.token.get_secret_value().strip():
+            print(NO_TOKEN, file=sys.stderr)
+            return EXIT_CONFIG
+        return asyncio.run(_run(settings))
+    parser.error(f"unknown command {args.command}")
+    return EXIT_CONFIG
+
+
+async def _migrate(settings: Settings) -> int:
+    async with Database(settings.storage.path) as db:
+        applied = await db.migrate()
+        version = await db.schema_version()
+    print(
+        f"database {settings.storage.path} at version {version}"
+        + (f" (applied {', '.join(applied)})" if applied else "")
+    )
+    return 0
+
+
+async def _invite(settings: Settings, role: Role, raw_name: str, raw_team: str | None) -> int:
+    name = clean_name(raw_name, NAME_LIMIT)
+    if name is None:
+        print(f"samenspel: --name must be 1 to {NAME_LIMIT} characters", file=sys.stderr)
+        return EXIT_CONFIG
+    team_name = clean_name(raw_team, TEAM_LIMIT) if raw_team is not None else None
+    if raw_team is not None and team_name is None:
+        print(f"samenspel: --team must be 1 to {TEAM_LIMIT} characters", file=sys.stderr)
+        return EXIT_CONFIG
+    async with Database(settings.storage.path) as db:
+        await db.migrate()
+        service = PeopleService(db, SystemClock(), settings, lambda: None)
+        team = await service.create_team(None, team_name) if team_name else None
+        issued = await service.create_invite(by=None, role=role, name=name, team_id=team.id if team else None)
+    username = await _bot_username(settings)
+    until = issued.expires_at.astimezone(settings.app.zone)
+    print(f"Invite for {name} ({role.value}), valid until {until:%Y-%m-%d %H:%M}.")
+    if username:
+        print(f"Link: https://t.me/{username}?start={issued.code}")
+    else:
+        print("Could not ask Telegram for the bot's username (no token set, or no connection).")
+        print(f"Build the link as https://t.me/<bot username>?start={issued.code}")
+    print(f"Code: {issued.code}")
+    return 0
+
+
+async def _bot_username(settings: Settings) -> str | None:
+    if settings.telegram.token is None:
+        return None
+    bot = Bot(
+        settings.telegram.token.get_secret_value(),
+        base_url=settings.telegram.base_url,
+        base_file_url=settings.telegram.file_url(),
+    )
+    try:
+        async with bot:
+            return bot.username
+    except (InvalidToken, TelegramError):
+        return None
+
+
+async def _run(settings: Settings) -> int:
+    from bot.app import build_application, serve
+
+    app = build_application(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await serve(app, stop)
+    except InvalidToken:
+        print("samenspel: Telegram refused the bot token. Check it with @BotFather.", file=sys.stderr)
+        return EXIT_CONFIG
+    return 0

@@ -1,0 +1,167 @@
+"""Configuration: a TOML file overridden by SAMENSPEL_<SECTION>__<KEY> environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_FILE_URL = "https://api.telegram.org/file/bot"
+
+
+class TelegramSettings(BaseModel):
+    token: SecretStr | None = None
+    base_url: str = DEFAULT_API_URL
+    base_file_url: str | None = None
+    # Telegram allows about 30 messages a second overall; PTB's rate limiter keeps us under it.
+    max_messages_per_second: float = Field(default=30.0, gt=0)
+    poll_timeout_seconds: int = Field(default=30, ge=0, le=50)
+    request_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @field_validator("base_url", "base_file_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    def file_url(self) -> str:
+        if self.base_file_url:
+            return self.base_file_url
+        if self.base_url.endswith("/bot"):
+            return self.base_url[: -len("/bot")] + "/file/bot"
+        return DEFAULT_FILE_URL
+
+
+class StorageSettings(BaseModel):
+    path: Path = Path("samenspel.db")
+
+
+class AppSettings(BaseModel):
+    timezone: str = "Europe/Amsterdam"
+    language: str = "nl"
+    organisation: str = "Samenspel"
+    invite_valid_days: int = Field(default=7, ge=1, le=90)
+    # How often the durable-timer scheduler looks for due rows.
+    tick_seconds: float = Field(default=2.0, gt=0, le=5)
+    log_level: str = "INFO"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use a name like Europe/Amsterdam)") from exc
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _supported_language(cls, value: str) -> str:
+        if value not in ("nl", "en"):
+            raise ValueError("must be 'nl' or 'en'")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return upper
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SAMENSPEL_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+    # Set by load_settings before construction; a class variable because pydantic-settings
+    # builds its sources from the class.
+    toml_path: ClassVar[Path | None] = None
+
+    telegram: TelegramSettings = TelegramSettings()
+    storage: StorageSettings = StorageSettings()
+    app: AppSettings = AppSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if cls.toml_path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls.toml_path))
+        return tuple(sources)
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased for the person running the command."""
+
+
+def resolve_config_path(explicit: str | os.PathLike[str] | None) -> Path | None:
+    """--config, else SAMENSPEL_CONFIG, else ./config.toml when it exists."""
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"config file not found: {path}")
+        return path
+    from_env = os.environ.get("SAMENSPEL_CONFIG")
+    if from_env:
+        path = Path(from_env)
+        if not path.is_file():
+            raise ConfigError(f"config file not found: {path} (from SAMENSPEL_CONFIG)")
+        return path
+    default = Path("config.toml")
+    return default if default.is_file() else None
+
+
+def load_settings(config_path: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:
+    path = resolve_config_path(config_path)
+    Settings.toml_path = path
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+    except ValueError as exc:  # TOML syntax errors surface as ValueError subclasses
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def _describe(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    key = ".".join(str(part) for part in first["loc"])
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown setting"
+    return f"invalid configuration: {key}: {message}"
+
+
+def masked(settings: Settings) -> dict[str, Any]:
+    """The effective configuration with secrets masked, for check-config."""
+    data = settings.model_dump(mode="json")
+    token = settings.telegram.token
+    data["telegram"]["token"] = _mask(token.get_secret_value()) if token else None
+    return data
+
+
+def _mask(secret: str) -> str:
+    return "***" if len(secret) < 12 else f"{secret[:3]}***{secret[-2:]}"

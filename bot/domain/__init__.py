@@ -1,0 +1,1 @@
+"""Pure domain logic: no telegram, no aiosqlite, no clock reads (time is always a parameter)."""

@@ -1,0 +1,42 @@
+"""The durable-timer tick: every deadline is a row; each tick lets the services act on what is due."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from bot.clock import Clock
+
+log = logging.getLogger(__name__)
+
+TickTask = Callable[[datetime], Awaitable[object]]
+
+
+class Scheduler:
+    """Runs registered tasks with the clock's `now`. PTB's JobQueue (APScheduler) calls `tick`.
+
+    Tasks read their due rows from the database, so a restart loses nothing and overdue
+    steps run on the first tick after start.
+    """
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._tasks: list[tuple[str, TickTask]] = []
+        self._lock = asyncio.Lock()
+
+    def register(self, name: str, task: TickTask) -> None:
+        self._tasks.append((name, task))
+
+    async def tick(self) -> None:
+        # One tick at a time: a slow tick must not overlap the next one.
+        async with self._lock:
+            now = self._clock.now()
+            for name, task in self._tasks:
+                try:
+                    await task(now)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("scheduled task %s failed; it runs again next tick", name)

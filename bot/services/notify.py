@@ -1,0 +1,47 @@
+"""Queue messages to people in the outbox, rendered in each recipient's own language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.models import Person, Role
+from bot.i18n import plain, t
+from storage import outbox
+from storage.db import Tx
+
+
+async def notify(
+    tx: Tx,
+    person: Person,
+    key: str,
+    now: datetime,
+    *,
+    keyboard: list[list[dict[str, str]]] | None = None,
+    subject_type: str | None = None,
+    subject_id: int | None = None,
+    purpose: str = "notice",
+    **values: object,
+) -> int | None:
+    """Returns the outbox id, or None when the person has no Telegram account (erased) or is inactive."""
+    if person.telegram_id is None or not person.active:
+        return None
+    return await outbox.enqueue(
+        tx,
+        chat_id=person.telegram_id,
+        person_id=person.id,
+        language=person.language,
+        text=t(person.language, key, **values),
+        keyboard=keyboard,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        purpose=purpose,
+        now=now,
+    )
+
+
+def role_names(language: str, roles: frozenset[Role] | set[Role]) -> str:
+    ordered = [r for r in (Role.VOLUNTEER, Role.PROFESSIONAL, Role.COORDINATOR) if r in roles]
+    names = [plain(language, f"role.{r.value}") for r in ordered]
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {plain(language, 'and')} {names[-1]}"

@@ -1,0 +1,436 @@
+"""Onboarding by invite and the coordinator's tools: people, teams, assignments, links, agreements."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.domain.models import Agreement, Link, Person, Role, Team
+from bot.domain.onboarding import InviteState, format_hours, hash_code, invite_state, is_well_formed_code
+from bot.i18n import language_for, plain
+from bot.services.errors import Refused
+from bot.services.notify import notify, role_names
+from storage import audit, groups, invites, links, people
+from storage.db import Database, Tx
+
+
+class Redeemed(StrEnum):
+    JOINED = "joined"
+    ROLE_ADDED = "role_added"
+    ALREADY = "already"
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True)
+class RedeemOutcome:
+    result: Redeemed
+    person: Person | None = None
+    role: Role | None = None
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    code: str
+    role: Role
+    name: str
+    team: Team | None
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class VolunteerOverview:
+    person: Person
+    professional: Person | None
+    backup: Person | None
+    agreement: Agreement | None
+    links: list[Link]
+
+
+@dataclass(frozen=True)
+class Overview:
+    teams: dict[int, Team]
+    volunteers: list[VolunteerOverview] = field(default_factory=list)
+    professionals: list[Person] = field(default_factory=list)
+    coordinators: list[Person] = field(default_factory=list)
+
+
+def new_invite_code() -> str:
+    """192 random bits, URL-safe, 32 characters: fits Telegram's 64-character deep-link payload."""
+    return secrets.token_urlsafe(24)
+
+
+class PeopleService:
+    def __init__(
+        self, db: Database, clock: Clock, settings: Settings, wake_delivery: Callable[[], None]
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._settings = settings
+        self._wake = wake_delivery
+
+    # --- who is this ------------------------------------------------------------------------------
+
+    async def identify(self, telegram_id: int) -> Person | None:
+        async with self._db.transaction() as tx:
+            return await people.by_telegram_id(tx, telegram_id)
+
+    async def get(self, person_id: int) -> Person | None:
+        async with self._db.transaction() as tx:
+            return await people.get(tx, person_id)
+
+    async def seen(self, person: Person) -> None:
+        """A person who writes to us can be reached again."""
+        if person.unreachable:
+            async with self._db.transaction() as tx:
+                await people.mark_reachable(tx, person.id)
+
+    async def set_language(self, person: Person, language: str) -> Person:
+        async with self._db.transaction() as tx:
+            await people.set_language(tx, person.id, language)
+            updated = await people.get(tx, person.id)
+        assert updated is not None
+        return updated
+
+    # --- invites ----------------------------------------------------------------------------------
+
+    async def create_invite(
+        self, *, by: Person | None, role: Role, name: str, team_id: int | None
+    ) -> IssuedInvite:
+        """by None: the administrator on the command line."""
+        if by is not None and not by.is_coordinator:
+            raise Refused("not_allowed")
+        now = self._clock.now()
+        code = new_invite_code()
+        expires = now + timedelta(days=self._settings.app.invite_valid_days)
+        async with self._db.transaction() as tx:
+            team = await people.team(tx, team_id) if team_id is not None else None
+            if team_id is not None and team is None:
+                raise Refused("button.expired")
+            invite_id = await invites.create(
+                tx,
+                code_hash=hash_code(code),
+                role=role,
+                name=name,
+                team_id=team_id,
+                created_by=by.id if by else None,
+                now=now,
+                expires_at=expires,
+            )
+            await audit.record(
+                tx,
+                now=now,
+                event="invite.created",
+                actor_id=by.id if by else None,
+                subject_type="invite",
+                subject_id=invite_id,
+                detail={"role": role.value},
+            )
+        return IssuedInvite(code=code, role=role, name=name, team=team, expires_at=expires)
+
+    async def redeem(self, *, telegram_id: int, language_code: str | None, code: str) -> RedeemOutcome:
+        """Register the sender with a one-time code. Nothing is written unless the code is valid."""
+        if not is_well_formed_code(code):
+            return RedeemOutcome(Redeemed.UNKNOWN)
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            invite = await invites.by_hash(tx, hash_code(code))
+            if invite is None:
+                return RedeemOutcome(Redeemed.UNKNOWN)
+            state = invite_state(invite, now)
+            if state is InviteState.USED:
+                return RedeemOutcome(Redeemed.USED)
+            if state is InviteState.EXPIRED:
+                return RedeemOutcome(Redeemed.EXPIRED)
+            existing = await people.by_telegram_id(tx, telegram_id)
+            if existing is not None and existing.has(invite.role):
+                return RedeemOutcome(Redeemed.ALREADY, existing, invite.role)
+            if existing is None:
+                # A removed person's old row keeps its history but lets go of the Telegram id.
+                old = await people.by_telegram_id_any(tx, telegram_id)
+                if old is not None:
+                    await people.release_telegram_id(tx, old.id)
+                language = language_for(language_code, self._settings.app.language)
+                person_id = await people.create(
+                    tx,
+                    name=invite.name,
+                    telegram_id=telegram_id,
+                    language=language,
+                    team_id=invite.team_id,
+                    now=now,
+                )
+                result = Redeemed.JOINED
+            else:
+                person_id = existing.id
+                await people.set_team_if_missing(tx, person_id, invite.team_id)
+                result = Redeemed.ROLE_ADDED
+            await people.add_role(tx, person_id, invite.role)
+            if not await invites.mark_used(tx, invite.id, person_id, now):
+                raise Refused("invite.used")  # rolls back: someone else was faster
+            await audit.record(
+                tx,
+                now=now,
+                event="invite.redeemed",
+                actor_id=person_id,
+                subject_type="invite",
+                subject_id=invite.id,
+                detail={"role": invite.role.value},
+            )
+            person = await people.get(tx, person_id)
+            assert person is not None
+            if invite.created_by is not None:
+                inviter = await people.get(tx, invite.created_by)
+                if inviter is not None and inviter.id != person_id:
+                    await notify(
+                        tx,
+                        inviter,
+                        "invite.joined_notice",
+                        now,
+                        name=person.name,
+                        role=role_names(inviter.language, {invite.role}),
+                    )
+        self._wake()
+        return RedeemOutcome(result, person, invite.role)
+
+    # --- teams and lists --------------------------------------------------------------------------
+
+    async def teams(self) -> list[Team]:
+        async with self._db.transaction() as tx:
+            return await people.teams(tx)
+
+    async def team(self, team_id: int) -> Team | None:
+        async with self._db.transaction() as tx:
+            return await people.team(tx, team_id)
+
+    async def create_team(self, by: Person | None, name: str) -> Team:
+        if by is not None and not by.is_coordinator:
+            raise Refused("not_allowed")
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            existing = await people.team_by_name(tx, name)
+            if existing is not None:
+                return existing
+            team_id = await people.create_team(tx, name, now)
+            await audit.record(
+                tx,
+                now=now,
+                event="team.created",
+                actor_id=by.id if by else None,
+                subject_type="team",
+                subject_id=team_id,
+            )
+        return Team(id=team_id, name=name)
+
+    async def with_role(self, role: Role) -> list[Person]:
+        async with self._db.transaction() as tx:
+            return await people.active_with_role(tx, role)
+
+    async def everyone(self) -> list[Person]:
+        async with self._db.transaction() as tx:
+            return await people.all_active(tx)
+
+    async def overview(self) -> Overview:
+        async with self._db.transaction() as tx:
+            everyone = await people.all_active(tx)
+            by_id = {p.id: p for p in everyone}
+            teams = {t.id: t for t in await people.teams(tx)}
+            result = Overview(teams=teams)
+            for person in everyone:
+                if person.is_volunteer:
+                    result.volunteers.append(
+                        VolunteerOverview(
+                            person=person,
+                            professional=by_id.get(person.responsible_professional_id or -1),
+                            backup=by_id.get(person.backup_professional_id or -1),
+                            agreement=await links.agreement(tx, person.id),
+                            links=await links.active_for_volunteer(tx, person.id),
+                        )
+                    )
+                if person.is_professional:
+                    result.professionals.append(person)
+                if person.is_coordinator:
+                    result.coordinators.append(person)
+        return result
+
+    # --- coordinator changes ----------------------------------------------------------------------
+
+    async def _active(self, tx: Tx, person_id: int, role: Role) -> Person:
+        person = await people.get(tx, person_id)
+        if person is None or not person.active or not person.has(role):
+            raise Refused("flow.person_gone")
+        return person
+
+    async def assign(
+        self, by: Person, *, volunteer_id: int, professional_id: int, backup_id: int | None
+    ) -> tuple[Person, Person, Person | None]:
+        if not by.is_coordinator:
+            raise Refused("not_allowed")
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            volunteer = await self._active(tx, volunteer_id, Role.VOLUNTEER)
+            professional = await self._active(tx, professional_id, Role.PROFESSIONAL)
+            backup = await self._active(tx, backup_id, Role.PROFESSIONAL) if backup_id is not None else None
+            if backup is not None and backup.id == professional.id:
+                backup = None
+            await people.assign(tx, volunteer.id, professional.id, backup.id if backup else None)
+            await audit.record(
+                tx,
+                now=now,
+                event="volunteer.assigned",
+                actor_id=by.id,
+                subject_type="person",
+                subject_id=volunteer.id,
+                detail={"professional": professional.id, "backup": backup.id if backup else None},
+            )
+            if professional.id != volunteer.responsible_professional_id:
+                await notify(tx, professional, "assign.notice_professional", now, volunteer=volunteer.name)
+                await notify(tx, volunteer, "assign.notice_volunteer", now, professional=professional.name)
+            if backup is not None and backup.id != volunteer.backup_professional_id:
+                await notify(
+                    tx,
+                    backup,
+                    "assign.notice_backup",
+                    now,
+                    volunteer=volunteer.name,
+                    professional=professional.name,
+                )
+        self._wake()
+        return volunteer, professional, backup
+
+    async def link_client(
+        self, by: Person, *, volunteer_id: int, alias: str, professional_id: int | None
+    ) -> tuple[Link, Person, Person | None]:
+        """professional_id None: the link follows the volunteer's responsible professional."""
+        if not by.is_coordinator:
+            raise Refused("not_allowed")
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            volunteer = await self._active(tx, volunteer_id, Role.VOLUNTEER)
+            professional = (
+                await self._active(tx, professional_id, Role.PROFESSIONAL)
+                if professional_id is not None
+                else None
+            )
+            if await links.find_active(tx, volunteer.id, alias) is not None:
+                raise Refused("link.duplicate", volunteer=volunteer.name, alias=alias)
+            link_id = await links.create(
+                tx, volunteer_id=volunteer.id, client_alias=alias, professional_id=professional_id, now=now
+            )
+            await audit.record(
+                tx,
+                now=now,
+                event="link.created",
+                actor_id=by.id,
+                subject_type="link",
+                subject_id=link_id,
+                detail={"volunteer": volunteer.id, "professional": professional_id},
+            )
+            effective = professional
+            if effective is None and volunteer.responsible_professional_id is not None:
+                effective = await people.get(tx, volunteer.responsible_professional_id)
+            link = await links.get(tx, link_id)
+            assert link is not None
+            if effective is not None:
+                await notify(
+                    tx, volunteer, "link.notice_volunteer", now, alias=alias, professional=effective.name
+                )
+        self._wake()
+        return link, volunteer, effective
+
+    async def agreement(self, volunteer_id: int) -> Agreement | None:
+        async with self._db.transaction() as tx:
+            return await links.agreement(tx, volunteer_id)
+
+    async def set_agreement(
+        self, by: Person, *, volunteer_id: int, hours_per_week: float, contact_times: str
+    ) -> Person:
+        if not by.is_coordinator:
+            raise Refused("not_allowed")
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            volunteer = await self._active(tx, volunteer_id, Role.VOLUNTEER)
+            await links.set_agreement(
+                tx,
+                volunteer_id=volunteer.id,
+                hours_per_week=hours_per_week,
+                contact_times=contact_times,
+                by=by.id,
+                now=now,
+            )
+            await audit.record(
+                tx,
+                now=now,
+                event="agreement.set",
+                actor_id=by.id,
+                subject_type="person",
+                subject_id=volunteer.id,
+                detail={"hours_per_week": hours_per_week},
+            )
+            lang = volunteer.language
+            await notify(
+                tx,
+                volunteer,
+                "agreement.notice_volunteer",
+                now,
+                hours=format_hours(hours_per_week, lang),
+                contact=contact_times or plain(lang, "agreement.no_fixed"),
+            )
+        self._wake()
+        return volunteer
+
+    async def remove(self, by: Person, person_id: int) -> Person:
+        if not by.is_coordinator:
+            raise Refused("not_allowed")
+        if person_id == by.id:
+            raise Refused("remove.self")
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            person = await people.get(tx, person_id)
+            if person is None or not person.active:
+                raise Refused("flow.person_gone")
+            await notify(tx, person, "remove.notice", now, organisation=self._settings.app.organisation)
+            await people.deactivate(tx, person.id, now)
+            await audit.record(
+                tx,
+                now=now,
+                event="person.removed",
+                actor_id=by.id,
+                subject_type="person",
+                subject_id=person.id,
+            )
+        self._wake()
+        return person
+
+    async def tell_coordinators_unreachable(self, person_id: int) -> None:
+        """Delivery found that Telegram refuses messages to this person (blocked, gone)."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            person = await people.get(tx, person_id)
+            if person is None:
+                return
+            await audit.record(
+                tx, now=now, event="person.unreachable", subject_type="person", subject_id=person.id
+            )
+            for coordinator in await people.active_with_role(tx, Role.COORDINATOR):
+                if coordinator.id == person.id or coordinator.unreachable:
+                    continue
+                await notify(
+                    tx,
+                    coordinator,
+                    "unreachable.notice",
+                    now,
+                    name=person.name,
+                    roles=role_names(coordinator.language, person.roles),
+                )
+        self._wake()
+
+    async def first_notice_for_group(self, chat_id: int) -> bool:
+        """True the first time a group chat writes to us: it gets the private-chat answer once."""
+        async with self._db.transaction() as tx:
+            return await groups.note_once(tx, chat_id, self._clock.now())

@@ -1,0 +1,155 @@
+"""What every flow shares: replies from the catalogue, keyboards, role checks, pickers."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import TypeAlias
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.app import Context
+from bot.domain.callbacks import pack
+from bot.domain.models import Person, Role
+from bot.i18n import DEFAULT_LANGUAGE, Markup, language_for, plain, t
+from bot.services.errors import Refused
+
+log = logging.getLogger(__name__)
+
+Button: TypeAlias = tuple[str, str]  # (label, callback data)
+Rows: TypeAlias = list[list[Button]]
+Handler: TypeAlias = Callable[[Update, Context], Coroutine[object, object, None]]
+PersonHandler: TypeAlias = Callable[[Update, Context, Person], Awaitable[None]]
+
+PAGE_SIZE = 8
+
+
+def language(update: Update, context: Context) -> str:
+    if context.person is not None:
+        return context.person.language
+    user = update.effective_user
+    default = context.services.settings.app.language if context.bot_data.services else DEFAULT_LANGUAGE
+    return language_for(user.language_code if user else None, default)
+
+
+def markup(rows: Rows | None) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def cancel_row(lang: str, flow: str) -> list[Button]:
+    return [(plain(lang, "button.cancel"), pack("x", "cancel", flow))]
+
+
+async def say(update: Update, context: Context, text: str, rows: Rows | None = None) -> Message | None:
+    """Send a message (already rendered Telegram HTML) to the chat the update came from."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup(rows))
+
+
+async def reply(
+    update: Update, context: Context, key: str, rows: Rows | None = None, **values: object
+) -> None:
+    await say(update, context, t(language(update, context), key, **values), rows)
+
+
+async def show(update: Update, context: Context, text: str, rows: Rows | None = None) -> None:
+    """Answer a button press by editing its message in place; a new message for typed input."""
+    query = update.callback_query
+    if query is not None and query.message is not None and isinstance(query.message, Message):
+        try:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup(rows))
+            return
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return
+            log.info("could not edit message, sending a new one: %s", exc)
+    await say(update, context, text, rows)
+
+
+async def toast(query: CallbackQuery, lang: str, key: str, *, alert: bool = False, **values: object) -> None:
+    text = plain(lang, key, **values)
+    await query.answer(text[:200], show_alert=alert)
+
+
+def refusal_text(lang: str, refused: Refused) -> Markup:
+    if refused.reason == "not_allowed" and "roles" not in refused.values:
+        return t(lang, "not_allowed", roles=plain(lang, "roles.coordinator"))
+    return t(lang, refused.reason, **refused.values)
+
+
+def requires(*roles: Role) -> Callable[[PersonHandler], Handler]:
+    """Only registered people with one of these roles; decided from stored roles on every update."""
+
+    def wrap(func: PersonHandler) -> Handler:
+        @functools.wraps(func)
+        async def handler(update: Update, context: Context) -> None:
+            person = context.person
+            if person is None:
+                return  # the gate already answered strangers
+            if roles and not any(person.has(r) for r in roles):
+                lang = person.language
+                names = " / ".join(plain(lang, f"roles.{r.value}") for r in roles)
+                if update.callback_query is not None:
+                    await toast(update.callback_query, lang, "not_allowed", alert=True, roles=names)
+                else:
+                    await reply(update, context, "not_allowed", roles=names)
+                return
+            try:
+                await func(update, context, person)
+            except Refused as refused:
+                text = refusal_text(person.language, refused)
+                if update.callback_query is not None:
+                    await update.callback_query.answer()
+                    await show(update, context, text)
+                else:
+                    await say(update, context, text)
+                if refused.reason in ("flow.person_gone", "button.expired"):
+                    await context.services.drafts.clear(person.id)
+
+        return handler
+
+    return wrap
+
+
+def pick_rows(
+    lang: str,
+    flow: str,
+    options: Sequence[tuple[str, str]],
+    *,
+    page: int,
+    page_data: Callable[[int], str],
+    extra: Sequence[Button] = (),
+    per_row: int = 2,
+) -> Rows:
+    """A page of choices, two a row, with paging buttons and a cancel button."""
+    start = page * PAGE_SIZE
+    chunk = list(options[start : start + PAGE_SIZE])
+    rows: Rows = [chunk[i : i + per_row] for i in range(0, len(chunk), per_row)]
+    nav: list[Button] = []
+    if page > 0:
+        nav.append((plain(lang, "button.back_page"), page_data(page - 1)))
+    if start + PAGE_SIZE < len(options):
+        nav.append((plain(lang, "button.more"), page_data(page + 1)))
+    if nav:
+        rows.append(nav)
+    if extra:
+        rows.append(list(extra))
+    rows.append(cancel_row(lang, flow))
+    return rows
+
+
+def command_arguments(update: Update) -> str:
+    """The text after '/command', trimmed."""
+    message = update.effective_message
+    text = message.text if message and message.text else ""
+    parts = text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""

@@ -1,0 +1,73 @@
+"""Runs before every handler: private chats only, strangers get one polite answer and nothing is stored."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop
+
+from bot.app import Context
+from bot.i18n import plain
+from handlers.common import reply
+
+log = logging.getLogger(__name__)
+
+
+def _is_invite_start(update: Update) -> bool:
+    message = update.message
+    text = message.text if message and message.text else ""
+    parts = text.split(maxsplit=1)
+    return len(parts) == 2 and parts[0].split("@")[0] == "/start"
+
+
+async def gate(update: Update, context: Context) -> None:
+    chat = update.effective_chat
+    user = update.effective_user
+    if chat is None or user is None or user.is_bot:
+        raise ApplicationHandlerStop
+    if chat.type != ChatType.PRIVATE:
+        await _group(update, context, chat.id)
+        raise ApplicationHandlerStop
+    person = await context.services.people.identify(user.id)
+    if person is None:
+        if _is_invite_start(update):
+            return  # onboarding decides; it stores nothing unless the code is valid
+        await _stranger(update, context)
+        raise ApplicationHandlerStop
+    context.person = person
+    await context.services.people.seen(person)
+
+
+async def _stranger(update: Update, context: Context) -> None:
+    organisation = context.services.settings.app.organisation
+    if update.callback_query is not None:
+        lang = update.callback_query.from_user.language_code
+        await update.callback_query.answer(
+            plain(
+                lang if lang in ("nl", "en") else context.services.settings.app.language,
+                "stranger",
+                organisation=organisation,
+            )[:200],
+            show_alert=True,
+        )
+        return
+    if update.message is not None:
+        await reply(update, context, "stranger", organisation=organisation)
+
+
+async def _group(update: Update, context: Context, chat_id: int) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        return
+    if update.message is None and update.my_chat_member is None:
+        return
+    if update.my_chat_member is not None and update.my_chat_member.new_chat_member.status in (
+        "left",
+        "kicked",
+    ):
+        return
+    if await context.services.people.first_notice_for_group(chat_id):
+        lang = context.services.settings.app.language
+        await context.bot.send_message(chat_id, plain(lang, "group_only"))

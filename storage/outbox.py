@@ -1,0 +1,205 @@
+"""The outbox: durable messages to people, delivered by bot.delivery."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.db import Row, Tx, to_db
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: int
+    person_id: int | None
+    chat_id: int
+    language: str
+    text: str
+    keyboard: list[list[dict[str, str]]] | None
+    subject_type: str | None
+    subject_id: int | None
+    purpose: str
+    attempts: int
+    maybe_delivered: bool
+    edit_of: int | None
+    edit_target_message_id: int | None
+    status: str
+    telegram_message_id: int | None
+
+
+def _message(row: Row) -> OutboxMessage:
+    keys = row.keys()
+    return OutboxMessage(
+        id=row["id"],
+        person_id=row["person_id"],
+        chat_id=row["chat_id"],
+        language=row["language"],
+        text=row["text"],
+        keyboard=json.loads(row["keyboard"]) if row["keyboard"] else None,
+        subject_type=row["subject_type"],
+        subject_id=row["subject_id"],
+        purpose=row["purpose"],
+        attempts=row["attempts"],
+        maybe_delivered=bool(row["maybe_delivered"]),
+        edit_of=row["edit_of"],
+        edit_target_message_id=row["target_message_id"] if "target_message_id" in keys else None,
+        status=row["status"],
+        telegram_message_id=row["telegram_message_id"],
+    )
+
+
+def _keyboard(keyboard: list[list[dict[str, str]]] | None) -> str | None:
+    return None if keyboard is None else json.dumps(keyboard, ensure_ascii=False)
+
+
+async def enqueue(
+    tx: Tx,
+    *,
+    chat_id: int,
+    text: str,
+    now: datetime,
+    language: str = "nl",
+    person_id: int | None = None,
+    keyboard: list[list[dict[str, str]]] | None = None,
+    subject_type: str | None = None,
+    subject_id: int | None = None,
+    purpose: str = "notice",
+) -> int:
+    return await tx.execute(
+        "INSERT INTO outbox (person_id, chat_id, language, text, keyboard, subject_type, subject_id, purpose,"
+        " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            person_id,
+            chat_id,
+            language,
+            text,
+            _keyboard(keyboard),
+            subject_type,
+            subject_id,
+            purpose,
+            to_db(now),
+            to_db(now),
+        ),
+    )
+
+
+async def enqueue_edit(
+    tx: Tx, *, target_id: int, text: str, keyboard: list[list[dict[str, str]]] | None, now: datetime
+) -> None:
+    """Change what an earlier message says: rewrite it if not yet sent, otherwise queue an edit."""
+    target = await tx.one("SELECT * FROM outbox WHERE id = ?", (target_id,))
+    if target is None or target["status"] in ("failed", "dropped"):
+        return
+    if target["status"] == "pending" and target["edit_of"] is None and not target["in_flight"]:
+        await tx.execute(
+            "UPDATE outbox SET text = ?, keyboard = ? WHERE id = ?", (text, _keyboard(keyboard), target_id)
+        )
+        return
+    # Supersede edits of the same message that have not gone out yet: only the newest state matters.
+    await tx.execute(
+        "UPDATE outbox SET status = 'dropped', last_error = 'superseded'"
+        " WHERE edit_of = ? AND status = 'pending' AND in_flight = 0",
+        (target_id,),
+    )
+    await tx.execute(
+        "INSERT INTO outbox (person_id, chat_id, language, text, keyboard, subject_type, subject_id,"
+        " purpose, edit_of, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'edit', ?, ?, ?)",
+        (
+            target["person_id"],
+            target["chat_id"],
+            target["language"],
+            text,
+            _keyboard(keyboard),
+            target["subject_type"],
+            target["subject_id"],
+            target_id,
+            to_db(now),
+            to_db(now),
+        ),
+    )
+
+
+async def claim_due(tx: Tx, now: datetime, limit: int) -> list[OutboxMessage]:
+    """Due rows, oldest first, marked in flight (so a crash mid-send is noticed on restart).
+
+    An edit waits until the message it edits has been sent.
+    """
+    rows = await tx.all(
+        "SELECT o.*, t.telegram_message_id AS target_message_id FROM outbox o"
+        " LEFT JOIN outbox t ON t.id = o.edit_of"
+        " WHERE o.status = 'pending' AND o.in_flight = 0 AND o.next_attempt_at <= ?"
+        " AND (o.edit_of IS NULL OR t.status = 'sent')"
+        " ORDER BY o.id LIMIT ?",
+        (to_db(now), limit),
+    )
+    if rows:
+        ids = [r["id"] for r in rows]
+        marks = ",".join("?" * len(ids))
+        await tx.execute(
+            f"UPDATE outbox SET in_flight = 1, attempts = attempts + 1 WHERE id IN ({marks})", ids
+        )
+    return [_message(r) for r in rows]
+
+
+async def mark_sent(tx: Tx, message_id: int, telegram_message_id: int | None, now: datetime) -> None:
+    await tx.execute(
+        "UPDATE outbox SET status = 'sent', in_flight = 0, sent_at = ?,"
+        " telegram_message_id = COALESCE(?, telegram_message_id), last_error = NULL WHERE id = ?",
+        (to_db(now), telegram_message_id, message_id),
+    )
+
+
+async def retry_later(tx: Tx, message_id: int, *, at: datetime, error: str, maybe_delivered: bool) -> None:
+    await tx.execute(
+        "UPDATE outbox SET in_flight = 0, next_attempt_at = ?, last_error = ?,"
+        " maybe_delivered = MAX(maybe_delivered, ?) WHERE id = ?",
+        (to_db(at), error, int(maybe_delivered), message_id),
+    )
+
+
+async def mark_failed(tx: Tx, message_id: int, error: str) -> None:
+    await tx.execute(
+        "UPDATE outbox SET status = 'failed', in_flight = 0, last_error = ? WHERE id = ?", (error, message_id)
+    )
+
+
+async def fail_pending_for_chat(tx: Tx, chat_id: int, error: str) -> int:
+    """A blocked chat: everything still queued for it cannot be delivered either."""
+    return await tx.changes(
+        "UPDATE outbox SET status = 'failed', last_error = ? WHERE chat_id = ? AND status = 'pending'"
+        " AND in_flight = 0",
+        (error, chat_id),
+    )
+
+
+async def recover_in_flight(tx: Tx) -> int:
+    """After a crash: attempts that were under way may or may not have reached Telegram."""
+    return await tx.changes(
+        "UPDATE outbox SET in_flight = 0, maybe_delivered = 1 WHERE in_flight = 1 AND status = 'pending'"
+    )
+
+
+async def next_due_at(tx: Tx) -> str | None:
+    value: Any = await tx.scalar(
+        "SELECT MIN(o.next_attempt_at) FROM outbox o LEFT JOIN outbox t ON t.id = o.edit_of"
+        " WHERE o.status = 'pending' AND o.in_flight = 0 AND (o.edit_of IS NULL OR t.status = 'sent')"
+    )
+    return None if value is None else str(value)
+
+
+async def for_subject(
+    tx: Tx, subject_type: str, subject_id: int, purpose: str | None = None
+) -> list[OutboxMessage]:
+    sql = "SELECT * FROM outbox WHERE subject_type = ? AND subject_id = ? AND edit_of IS NULL"
+    params: list[object] = [subject_type, subject_id]
+    if purpose is not None:
+        sql += " AND purpose = ?"
+        params.append(purpose)
+    rows = await tx.all(sql + " ORDER BY id", params)
+    return [_message(r) for r in rows]
+
+
+async def pending_count(tx: Tx) -> int:
+    return int(await tx.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'"))
