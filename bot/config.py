@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -20,6 +20,8 @@ DEFAULT_FILE_URL = "https://api.telegram.org/file/bot"
 
 
 class TelegramSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     token: SecretStr | None = None
     base_url: str = DEFAULT_API_URL
     base_file_url: str | None = None
@@ -44,10 +46,14 @@ class TelegramSettings(BaseModel):
 
 
 class StorageSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     path: Path = Path("samenspel.db")
 
 
 class AppSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     timezone: str = "Europe/Amsterdam"
     language: str = "nl"
     organisation: str = "Samenspel"

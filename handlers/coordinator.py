@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.app import Context
-from bot.domain.callbacks import as_id, pack, unpack
+from bot.domain.callbacks import as_id, as_page, pack, unpack
 from bot.domain.models import Draft, Person, Role
 from bot.domain.onboarding import (
     CONTACT_LIMIT,
@@ -34,9 +34,7 @@ INVITABLE = (Role.VOLUNTEER, Role.PROFESSIONAL, Role.COORDINATOR)
 
 
 def _page_of(parts: list[str] | None) -> int | None:
-    if parts is None or not parts[-1].isdigit() or len(parts[-1]) > 4:
-        return None
-    return int(parts[-1])
+    return None if parts is None else as_page(parts[-1])
 
 
 async def _expired(update: Update, person: Person) -> None:

@@ -6,7 +6,10 @@ which button was pressed, never what the sender may do.
 
 from __future__ import annotations
 
+import re
+
 MAX_BYTES = 64
+_DIGITS = re.compile(r"[0-9]{1,12}")
 
 
 def pack(*parts: str | int) -> str:
@@ -32,7 +35,14 @@ def unpack(data: str | None, prefix: str, arity: int) -> list[str] | None:
 
 def as_id(text: str) -> int | None:
     """A positive database id, or None for anything else (forged data)."""
-    if not text.isdigit() or len(text) > 12:
+    if not _DIGITS.fullmatch(text):
         return None
     value = int(text)
     return value if value > 0 else None
+
+
+def as_page(text: str) -> int | None:
+    """A page number 0-9999, or None."""
+    if not _DIGITS.fullmatch(text) or len(text) > 4:
+        return None
+    return int(text)

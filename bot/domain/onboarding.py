@@ -76,7 +76,7 @@ def looks_like_full_name(alias: str) -> bool:
 def parse_hours(text: str, limit: float = MAX_HOURS_PER_WEEK) -> float | None:
     """'4', '2,5', '2.5' or '2,5 uur' -> hours; None if it is not a number from 0 to limit."""
     match = re.fullmatch(
-        r"\s*(\d{1,3}(?:[.,]\d{1,2})?)\s*(?:u|uur|h|hours?|hrs?)?\.?\s*", text, re.IGNORECASE
+        r"\s*(\d{1,3}(?:[.,]\d{1,2})?)\s*(?:u|uur|h|hours?|hrs?)?\.?\s*", text, re.IGNORECASE | re.ASCII
     )
     if not match:
         return None

@@ -1,0 +1,185 @@
+"""Storage against a real SQLite file: migrations, repositories, the outbox's delivery bookkeeping."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.domain.models import Draft, Role
+from storage import audit, drafts, groups, invites, links, outbox, people
+from storage.db import Database, available_migrations, backup_file, split_sql, to_db
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+async def test_migrations_from_empty_on_a_real_file(tmp_path: Path) -> None:
+    path = tmp_path / "fresh.db"
+    async with Database(path) as database:
+        applied = await database.migrate()
+        assert applied == [name for _, name, _ in available_migrations()]
+        assert await database.schema_version() == available_migrations()[-1][0]
+        assert await database.migrate() == []  # idempotent
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"people", "person_roles", "invites", "links", "agreements", "outbox", "audit", "drafts"} <= tables
+    raw.close()
+
+
+async def test_a_failing_migration_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = available_migrations()
+    broken = (*good, (9999, "9999_broken.sql", "CREATE TABLE half (x INTEGER);\nTHIS IS NOT SQL;\n"))
+    monkeypatch.setattr("storage.db.available_migrations", lambda: list(broken))
+    async with Database(tmp_path / "m.db") as database:
+        with pytest.raises(sqlite3.OperationalError):
+            await database.migrate()
+        assert await database.schema_version() == good[-1][0]
+        async with database.transaction() as tx:
+            assert await tx.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'") == 0
+
+
+def test_split_sql_keeps_strings_with_semicolons() -> None:
+    statements = split_sql("-- c\nCREATE TABLE a (x TEXT DEFAULT 'a;b');\n\nINSERT INTO a VALUES ('x;y');\n")
+    assert len(statements) == 2 and "'a;b'" in statements[0]
+
+
+async def test_foreign_keys_are_enforced(db: Database) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.transaction() as tx:
+            await people.add_role(tx, 12345, Role.VOLUNTEER)
+
+
+async def test_transaction_rolls_back_on_error(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as tx:
+            await people.create(tx, name="Vera", telegram_id=1, language="nl", team_id=None, now=NOW)
+            raise RuntimeError("boom")
+    async with db.transaction() as tx:
+        assert await people.count_telegram_id(tx, 1) == 0
+
+
+async def test_people_roles_teams_and_removal(db: Database) -> None:
+    async with db.transaction() as tx:
+        team_id = await people.create_team(tx, "Buurtteam Oost", NOW)
+        vera = await people.create(tx, name="Vera", telegram_id=101, language="nl", team_id=team_id, now=NOW)
+        piet = await people.create(tx, name="Piet", telegram_id=102, language="en", team_id=None, now=NOW)
+        await people.add_role(tx, vera, Role.VOLUNTEER)
+        await people.add_role(tx, piet, Role.PROFESSIONAL)
+        await people.add_role(tx, piet, Role.COORDINATOR)
+        await people.add_role(tx, piet, Role.COORDINATOR)  # twice is harmless
+        await people.assign(tx, vera, piet, None)
+    async with db.transaction() as tx:
+        found = await people.by_telegram_id(tx, 101)
+        assert (
+            found is not None
+            and found.roles == {Role.VOLUNTEER}
+            and found.responsible_professional_id == piet
+        )
+        assert (await people.team_by_name(tx, "buurtteam oost")) is not None  # names match case-insensitively
+        pros = await people.active_with_role(tx, Role.PROFESSIONAL)
+        assert [p.name for p in pros] == ["Piet"]
+        assert (await people.get(tx, piet)).roles == {Role.PROFESSIONAL, Role.COORDINATOR}  # type: ignore[union-attr]
+        assert await people.deactivate(tx, vera, NOW)
+        assert not await people.deactivate(tx, vera, NOW)
+        assert await people.by_telegram_id(tx, 101) is None  # removed = unknown
+        assert await people.mark_unreachable(tx, piet, NOW)
+        assert not await people.mark_unreachable(tx, piet, NOW)
+
+
+async def test_invites_are_claimed_once(db: Database) -> None:
+    async with db.transaction() as tx:
+        invite_id = await invites.create(
+            tx,
+            code_hash="h1",
+            role=Role.VOLUNTEER,
+            name="Vera",
+            team_id=None,
+            created_by=None,
+            now=NOW,
+            expires_at=NOW + timedelta(days=7),
+        )
+        person = await people.create(tx, name="Vera", telegram_id=5, language="nl", team_id=None, now=NOW)
+        assert await invites.mark_used(tx, invite_id, person, NOW)
+        assert not await invites.mark_used(tx, invite_id, person, NOW)
+        stored = await invites.by_hash(tx, "h1")
+        assert (
+            stored is not None and stored.used_by == person and stored.expires_at == NOW + timedelta(days=7)
+        )
+
+
+async def test_links_agreements_drafts_groups_and_audit(db: Database) -> None:
+    async with db.transaction() as tx:
+        vera = await people.create(tx, name="Vera", telegram_id=7, language="nl", team_id=None, now=NOW)
+        link_id = await links.create(
+            tx, volunteer_id=vera, client_alias="C-12", professional_id=None, now=NOW
+        )
+        assert (await links.find_active(tx, vera, "c-12")) is not None
+        await links.set_agreement(
+            tx, volunteer_id=vera, hours_per_week=4, contact_times="di", by=None, now=NOW
+        )
+        await links.set_agreement(tx, volunteer_id=vera, hours_per_week=6, contact_times="", by=None, now=NOW)
+        agreement = await links.agreement(tx, vera)
+        assert agreement is not None and agreement.hours_per_week == 6 and agreement.contact_times == ""
+        await drafts.put(tx, vera, Draft("link", "alias", {"volunteer": 3, "name": "Zoë <b>"}), NOW)
+        assert await drafts.get(tx, vera) == Draft("link", "alias", {"volunteer": 3, "name": "Zoë <b>"})
+        assert await drafts.clear(tx, vera) and not await drafts.clear(tx, vera)
+        assert await groups.note_once(tx, -100, NOW) and not await groups.note_once(tx, -100, NOW)
+        await audit.record(tx, now=NOW, event="link.created", subject_type="link", subject_id=link_id)
+        assert [e.event for e in await audit.for_subject(tx, "link", link_id)] == ["link.created"]
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.transaction() as tx:
+            await links.create(tx, volunteer_id=vera, client_alias="C-12", professional_id=None, now=NOW)
+
+
+async def test_outbox_claims_retries_and_marks_unknown_outcomes(db: Database) -> None:
+    async with db.transaction() as tx:
+        first = await outbox.enqueue(tx, chat_id=9, text="een", now=NOW)
+        second = await outbox.enqueue(tx, chat_id=9, text="twee", now=NOW + timedelta(seconds=5))
+    async with db.transaction() as tx:
+        claimed = await outbox.claim_due(tx, NOW, 10)
+        assert [m.id for m in claimed] == [first]
+        assert await outbox.claim_due(tx, NOW, 10) == []  # in flight: not claimed twice
+    # A crash now: the attempt's outcome is unknown, so the next send is marked as a repeat.
+    async with db.transaction() as tx:
+        assert await outbox.recover_in_flight(tx) == 1
+        again = await outbox.claim_due(tx, NOW + timedelta(seconds=5), 10)
+        # attempts counts the tries made before this one
+        assert [(m.id, m.maybe_delivered, m.attempts) for m in again] == [
+            (first, True, 1),
+            (second, False, 0),
+        ]
+        await outbox.mark_sent(tx, first, 555, NOW)
+        await outbox.retry_later(
+            tx, second, at=NOW + timedelta(seconds=30), error="429", maybe_delivered=False
+        )
+        assert await outbox.claim_due(tx, NOW + timedelta(seconds=29), 10) == []
+        assert await outbox.next_due_at(tx) == to_db(NOW + timedelta(seconds=30))
+
+
+async def test_outbox_edits_wait_for_their_message_and_supersede_each_other(db: Database) -> None:
+    async with db.transaction() as tx:
+        alert = await outbox.enqueue(tx, chat_id=9, text="alert", now=NOW)
+        # Not sent yet: an edit just rewrites the queued text.
+        await outbox.enqueue_edit(tx, target_id=alert, text="alert v2", keyboard=None, now=NOW)
+        claimed = await outbox.claim_due(tx, NOW, 10)
+        assert [(m.id, m.text) for m in claimed] == [(alert, "alert v2")]
+        await outbox.mark_sent(tx, alert, 77, NOW)
+        await outbox.enqueue_edit(tx, target_id=alert, text="v3", keyboard=None, now=NOW)
+        await outbox.enqueue_edit(tx, target_id=alert, text="v4", keyboard=None, now=NOW)
+        edits = await outbox.claim_due(tx, NOW, 10)
+        assert [(m.text, m.edit_target_message_id) for m in edits] == [("v4", 77)]
+
+
+async def test_online_backup_copies_a_live_database(db: Database, tmp_path: Path) -> None:
+    async with db.transaction() as tx:
+        await people.create(tx, name="Vera", telegram_id=1, language="nl", team_id=None, now=NOW)
+    target = tmp_path / "copy" / "backup.db"
+    await backup_file(db.path, target)
+    copy = sqlite3.connect(target)
+    assert copy.execute("SELECT name FROM people").fetchall() == [("Vera",)]
+    copy.close()
