@@ -19,7 +19,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.clock import Clock, SystemClock
 from bot.i18n import Markup, t
 from storage import outbox, people
-from storage.db import Database, from_db
+from storage.db import Database
 from storage.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class Delivery:
     ) -> None:
         self._db = db
         self._bot = bot
-        self._clock: Clock = clock or SystemClock()
+        self.clock: Clock = clock or SystemClock()
         self._batch_size = batch_size
         self._concurrency = concurrency
         self._wake = asyncio.Event()
@@ -121,13 +121,13 @@ class Delivery:
             due = await outbox.next_due_at(tx)
         if due is None:
             return 1.0
-        wait = (from_db(due) - self._clock.now()).total_seconds()
+        wait = (due - self.clock.now()).total_seconds()
         return min(1.0, max(0.01, wait))
 
     async def run_once(self) -> int:
         """Deliver what is due now. Returns how many messages were attempted."""
         async with self._db.transaction() as tx:
-            due = await outbox.claim_due(tx, self._clock.now(), self._batch_size)
+            due = await outbox.claim_due(tx, self.clock.now(), self._batch_size)
         if not due:
             return 0
         by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
@@ -144,7 +144,7 @@ class Delivery:
         return len(due)
 
     async def _deliver(self, message: OutboxMessage) -> None:
-        now = self._clock.now
+        now = self.clock.now
         try:
             telegram_id = await self._send(message)
         except RetryAfter as exc:
@@ -224,7 +224,7 @@ class Delivery:
                     await outbox.mark_failed(tx, message.id, f"bad request: {again}"[:200])
                 return
             async with self._db.transaction() as tx:
-                await outbox.mark_sent(tx, message.id, telegram_id, self._clock.now())
+                await outbox.mark_sent(tx, message.id, telegram_id, self.clock.now())
             return
         log.error("outbox message %d refused by Telegram: %s", message.id, exc)
         async with self._db.transaction() as tx:
@@ -236,7 +236,7 @@ class Delivery:
             await outbox.mark_failed(tx, message.id, f"unreachable: {error}"[:200])
             await outbox.fail_pending_for_chat(tx, message.chat_id, "unreachable")
             if message.person_id is not None:
-                news = await people.mark_unreachable(tx, message.person_id, self._clock.now())
+                news = await people.mark_unreachable(tx, message.person_id, self.clock.now())
         if message.person_id is not None and news:
             log.warning("person %d cannot be reached (blocked the bot or account gone)", message.person_id)
             for hook in self.unreachable_hooks:

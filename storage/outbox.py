@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
 
-from storage.db import Row, Tx, to_db
+from storage.db import Row, Tx, from_db, to_db
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ async def enqueue(
 ) -> int:
     return await tx.execute(
         "INSERT INTO outbox (person_id, chat_id, language, text, keyboard, subject_type, subject_id, purpose,"
-        " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             person_id,
             chat_id,
@@ -79,7 +78,6 @@ async def enqueue(
             subject_type,
             subject_id,
             purpose,
-            to_db(now),
             to_db(now),
         ),
     )
@@ -105,7 +103,7 @@ async def enqueue_edit(
     )
     await tx.execute(
         "INSERT INTO outbox (person_id, chat_id, language, text, keyboard, subject_type, subject_id,"
-        " purpose, edit_of, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'edit', ?, ?, ?)",
+        " purpose, edit_of, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'edit', ?, ?)",
         (
             target["person_id"],
             target["chat_id"],
@@ -115,7 +113,6 @@ async def enqueue_edit(
             target["subject_type"],
             target["subject_id"],
             target_id,
-            to_db(now),
             to_db(now),
         ),
     )
@@ -129,7 +126,7 @@ async def claim_due(tx: Tx, now: datetime, limit: int) -> list[OutboxMessage]:
     rows = await tx.all(
         "SELECT o.*, t.telegram_message_id AS target_message_id FROM outbox o"
         " LEFT JOIN outbox t ON t.id = o.edit_of"
-        " WHERE o.status = 'pending' AND o.in_flight = 0 AND o.next_attempt_at <= ?"
+        " WHERE o.status = 'pending' AND o.in_flight = 0 AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
         " AND (o.edit_of IS NULL OR t.status = 'sent')"
         " ORDER BY o.id LIMIT ?",
         (to_db(now), limit),
@@ -181,12 +178,16 @@ async def recover_in_flight(tx: Tx) -> int:
     )
 
 
-async def next_due_at(tx: Tx) -> str | None:
-    value: Any = await tx.scalar(
-        "SELECT MIN(o.next_attempt_at) FROM outbox o LEFT JOIN outbox t ON t.id = o.edit_of"
+async def next_due_at(tx: Tx) -> datetime | None:
+    """When the next message is due; the distant past for 'now'; None when nothing waits."""
+    row = await tx.one(
+        "SELECT COUNT(*) AS n, MIN(COALESCE(o.next_attempt_at, '')) AS due FROM outbox o"
+        " LEFT JOIN outbox t ON t.id = o.edit_of"
         " WHERE o.status = 'pending' AND o.in_flight = 0 AND (o.edit_of IS NULL OR t.status = 'sent')"
     )
-    return None if value is None else str(value)
+    if row is None or not row["n"]:
+        return None
+    return from_db(row["due"]) if row["due"] else datetime.min.replace(tzinfo=UTC)
 
 
 async def for_subject(
@@ -203,3 +204,14 @@ async def for_subject(
 
 async def pending_count(tx: Tx) -> int:
     return int(await tx.scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'"))
+
+
+async def due_count(tx: Tx, now: datetime) -> int:
+    """Messages being sent or due to be sent now (edits count once their message is out)."""
+    return int(
+        await tx.scalar(
+            "SELECT COUNT(*) FROM outbox o LEFT JOIN outbox t ON t.id = o.edit_of WHERE o.status = 'pending'"
+            " AND (o.in_flight = 1 OR ((o.next_attempt_at IS NULL OR o.next_attempt_at <= ?) AND (o.edit_of IS NULL OR t.status = 'sent')))",
+            (to_db(now),),
+        )
+    )

@@ -93,7 +93,8 @@ CREATE TABLE outbox (
     maybe_delivered INTEGER NOT NULL DEFAULT 0,
     -- An edit of an earlier message (edit_of names the outbox row whose Telegram message is edited).
     edit_of INTEGER REFERENCES outbox(id),
-    next_attempt_at TEXT NOT NULL,
+    -- NULL: due at once. Set only by delivery, in real (transport) time, for retries.
+    next_attempt_at TEXT,
     last_error TEXT,
     telegram_message_id INTEGER,
     created_at TEXT NOT NULL,

@@ -1,0 +1,171 @@
+"""Runs the real Application against the fake Bot API, with a fake clock, and plays people."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.app import SamenspelApp, Services, build_application, serve, services_of
+from bot.clock import FakeClock
+from bot.config import Settings, load_settings
+from storage import outbox
+from tests.support.fake_bot_api import FakeBotApi, FakeUser, SentMessage
+
+ROOT = Path(__file__).resolve().parents[1]
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Amsterdam
+
+
+def make_settings(api: FakeBotApi, db_path: Path, **app: Any) -> Settings:
+    return load_settings(
+        None,
+        telegram={
+            "token": api.token,
+            "base_url": api.base_url,
+            "base_file_url": api.base_file_url,
+            "poll_timeout_seconds": 1,
+            "request_timeout_seconds": 5,
+            "max_messages_per_second": 1000,
+        },
+        storage={"path": db_path},
+        app={"organisation": "Buurtteam Overvecht", **app},
+    )
+
+
+class Harness:
+    """One bot, one fake Telegram, one fake clock."""
+
+    def __init__(self, api: FakeBotApi, app: SamenspelApp, clock: FakeClock) -> None:
+        self.api = api
+        self.app = app
+        self.clock = clock
+        self._processing = 0
+        original = app.process_update
+
+        async def tracked(update: object) -> None:
+            self._processing += 1
+            try:
+                await original(update)
+            finally:
+                self._processing -= 1
+
+        app.process_update = tracked  # type: ignore[method-assign]
+
+    @property
+    def services(self) -> Services:
+        return services_of(self.app)
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Until every update is handled and every due outbox message is delivered."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        stable = 0
+        while stable < 2:
+            if loop.time() > deadline:
+                raise AssertionError("bot did not settle")
+            await self.api.wait_idle(timeout=max(0.1, deadline - loop.time()), quiet=0.02)
+            async with self.services.db.transaction() as tx:
+                pending = await outbox.due_count(tx, self.services.delivery.clock.now())
+            busy = self._processing or self.app.update_queue.qsize() or pending
+            stable = 0 if busy else stable + 1
+            if busy:
+                await asyncio.sleep(0.01)
+
+    # --- acting as people ---------------------------------------------------------------------
+
+    async def send(self, user: FakeUser, text: str) -> list[SentMessage]:
+        """Send text; returns the messages the bot sent to that chat in answer (new ones)."""
+        before = len(self.api.messages(user.id))
+        self.api.send_text(user, text)
+        await self.settle()
+        return self.api.messages(user.id)[before:]
+
+    async def tap(self, user: FakeUser, message: SentMessage, label: str) -> SentMessage:
+        """Press a button; returns the (possibly edited) message or the newest one in the chat."""
+        before = len(self.api.messages(user.id))
+        self.api.press(user, message, label)
+        await self.settle()
+        return self.latest(user, before, message.message_id)
+
+    async def tap_data(self, user: FakeUser, message: SentMessage | None, data: str) -> int:
+        update_id = self.api.press_data(user, message, data)
+        await self.settle()
+        return update_id
+
+    def latest(self, user: FakeUser, before: int, message_id: int) -> SentMessage:
+        messages = self.api.messages(user.id)
+        if len(messages) > before:
+            return messages[-1]
+        return next(m for m in messages if m.message_id == message_id)
+
+    def last(self, user: FakeUser) -> SentMessage:
+        return self.api.last(user.id)
+
+    def texts(self, user: FakeUser) -> list[str]:
+        return [m.text for m in self.api.messages(user.id)]
+
+    async def advance(self, delta: timedelta) -> None:
+        """Move the clock and run the scheduler tick at once (as the JobQueue would within a tick)."""
+        self.clock.advance(delta)
+        await self.services.scheduler.tick()
+        await self.settle()
+
+
+@asynccontextmanager
+async def running_bot(tmp_path: Path, *, api: FakeBotApi | None = None, **app: Any) -> AsyncIterator[Harness]:
+    own_api = api is None
+    fake = api or FakeBotApi()
+    if own_api:
+        await fake.start()
+    clock = FakeClock(START)
+    settings = make_settings(fake, tmp_path / "samenspel.db", tick_seconds=5, **app)
+    application = build_application(settings, clock=clock)
+    harness = Harness(fake, application, clock)
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(application, stop))
+    try:
+        for _ in range(500):
+            if application.running and application.updater is not None and application.updater.running:
+                break
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+        await harness.settle()
+        yield harness
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=20)
+        if own_api:
+            await fake.stop()
+
+
+async def cli(api: FakeBotApi, db_path: Path, *args: str) -> str:
+    """Run `samenspel` as a subprocess against the fake API without blocking the event loop."""
+    env = {
+        "SAMENSPEL_TELEGRAM__TOKEN": api.token,
+        "SAMENSPEL_TELEGRAM__BASE_URL": api.base_url,
+        "SAMENSPEL_STORAGE__PATH": str(db_path),
+        "PYTHONPATH": str(ROOT),
+        "PATH": "/usr/bin:/bin",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        env=env,
+        cwd=db_path.parent,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, err.decode()
+    return out.decode()
+
+
+def invite_code(cli_output: str) -> str:
+    return next(line for line in cli_output.splitlines() if line.startswith("Code: ")).removeprefix("Code: ")
