@@ -126,7 +126,8 @@ async def claim_due(tx: Tx, now: datetime, limit: int) -> list[OutboxMessage]:
     rows = await tx.all(
         "SELECT o.*, t.telegram_message_id AS target_message_id FROM outbox o"
         " LEFT JOIN outbox t ON t.id = o.edit_of"
-        " WHERE o.status = 'pending' AND o.in_flight = 0 AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
+        " WHERE o.status = 'pending' AND o.in_flight = 0"
+        " AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
         " AND (o.edit_of IS NULL OR t.status = 'sent')"
         " ORDER BY o.id LIMIT ?",
         (to_db(now), limit),
@@ -211,7 +212,8 @@ async def due_count(tx: Tx, now: datetime) -> int:
     return int(
         await tx.scalar(
             "SELECT COUNT(*) FROM outbox o LEFT JOIN outbox t ON t.id = o.edit_of WHERE o.status = 'pending'"
-            " AND (o.in_flight = 1 OR ((o.next_attempt_at IS NULL OR o.next_attempt_at <= ?) AND (o.edit_of IS NULL OR t.status = 'sent')))",
+            " AND (o.in_flight = 1 OR ((o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
+            " AND (o.edit_of IS NULL OR t.status = 'sent')))",
             (to_db(now),),
         )
     )

@@ -59,10 +59,10 @@ class Harness:
     def services(self) -> Services:
         return services_of(self.app)
 
-    async def settle(self, timeout: float = 10.0) -> None:
+    async def settle(self, limit: float = 10.0) -> None:
         """Until every update is handled and every due outbox message is delivered."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + limit
         stable = 0
         while stable < 2:
             if loop.time() > deadline:

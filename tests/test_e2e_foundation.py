@@ -23,7 +23,7 @@ def rows_mentioning(db_path: Path, *needles: object) -> list[tuple[str, tuple[ob
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         for table in tables:
-            for row in conn.execute(f"SELECT * FROM {table}"):  # noqa: S608 - test inspection
+            for row in conn.execute(f"SELECT * FROM {table}"):
                 for value in row:
                     if any(value == n or (isinstance(value, str) and str(n) in value) for n in needles):
                         found.append((table, row))

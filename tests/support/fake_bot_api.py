@@ -36,15 +36,15 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar
 
 from aiohttp import web
 
-from tests.support.telegram_markup import (
+from .telegram_markup import (
     EntityParseError,
     ParsedText,
     UnsupportedParseModeError,
@@ -419,12 +419,12 @@ class FakeBotApi:
             with contextlib.suppress(RuntimeError):  # loop closed in between
                 loop.call_soon_threadsafe(self._wake)
 
-    async def _wait_change(self, timeout: float) -> None:
+    async def _wait_change(self, delay: float) -> None:
         event = self._changed
-        if event is None or timeout <= 0:
+        if event is None or delay <= 0:
             return
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout)
+            await asyncio.wait_for(event.wait(), delay)
 
     def _on_server_loop(self) -> bool:
         try:
@@ -575,7 +575,9 @@ class FakeBotApi:
 
     def send_location(self, user: FakeUser, *, latitude: float = 52.3676, longitude: float = 4.9041) -> int:
         location = {"latitude": latitude, "longitude": longitude}
-        return self.send_update({"message": self._user_message(user, user.chat_json(), {"location": location})})
+        return self.send_update(
+            {"message": self._user_message(user, user.chat_json(), {"location": location})}
+        )
 
     def send_voice(self, user: FakeUser, *, duration: int = 3) -> int:
         stored = self._store_file("voice.ogg", _FAKE_OGG, "audio/ogg", "voice")
@@ -699,11 +701,15 @@ class FakeBotApi:
             lines = [f"chat {chat_id} received {len(sent)} bot message(s):"]
             for index, message in enumerate(sent):
                 flags = "".join(
-                    flag for flag, on in ((" (edited)", message.edited), (" (deleted)", message.deleted)) if on
+                    flag
+                    for flag, on in ((" (edited)", message.edited), (" (deleted)", message.deleted))
+                    if on
                 )
                 buttons = f" buttons={message.button_texts()}" if message.reply_markup else ""
                 document = f" document={message.document['file_name']!r}" if message.document else ""
-                lines.append(f"  [{index}] id={message.message_id}{flags}: {message.text!r}{buttons}{document}")
+                lines.append(
+                    f"  [{index}] id={message.message_id}{flags}: {message.text!r}{buttons}{document}"
+                )
             refused = [
                 (method, description)
                 for method, params, description in self.errors
@@ -716,12 +722,12 @@ class FakeBotApi:
     def _find(self, chat_id: int, predicate: Callable[[SentMessage], bool], after: int) -> SentMessage | None:
         with self._lock:
             sent = self._messages.get(chat_id, [])
-            # An edit counts as new when it happened after message ``after - 1`` was sent.
+            # An edit (or deletion) counts as new when it happened after message ``after - 1`` was sent.
             edit_threshold = sent[after - 1].created_seq if 0 < after <= len(sent) else -1
             candidates = [
                 self._snapshot(m)
                 for index, m in enumerate(sent)
-                if index >= after or (m.edited and m.edited_seq > edit_threshold >= 0)
+                if index >= after or m.edited_seq > edit_threshold >= 0
             ]
         return next((m for m in candidates if predicate(m)), None)
 
@@ -730,7 +736,7 @@ class FakeBotApi:
         chat_id: int,
         predicate: Callable[[SentMessage], bool] | str | re.Pattern[str] | None = None,
         *,
-        timeout: float = 5.0,
+        timeout: float = 5.0,  # noqa: ASYNC109 -- part of the agreed API
         after: int = 0,
     ) -> SentMessage:
         """Wait for a message in the chat with index >= ``after`` (or an edit made since message
@@ -757,7 +763,7 @@ class FakeBotApi:
                 )
             await self._wait_change(remaining)
 
-    async def wait_idle(self, timeout: float = 5.0, quiet: float = 0.05) -> None:
+    async def wait_idle(self, timeout: float = 5.0, quiet: float = 0.05) -> None:  # noqa: ASYNC109
         """Wait until all injected updates were confirmed by getUpdates and no bot request (other
         than the long poll) has been in flight for ``quiet`` seconds."""
         if self._loop is not None and not self._on_server_loop():
@@ -924,16 +930,18 @@ class FakeBotApi:
                 self.calls.append((request.match_info["method"], _public_params(raw)))
                 return web.json_response(_error_body(_ApiError(404, "Not Found")), status=404)
             params = raw
+            recorded = False
             try:
                 params = self._coerce(method, raw, files)
                 self._check_required(method, params)
                 self.calls.append((method, _public_params(params)))
+                recorded = True
                 fault = self._pick_fault(method)
                 if fault is not None:
                     await self._apply_fault(fault)
                 result = await self._get_updates(params) if is_poll else self._dispatch(method, params)
             except _ApiError as error:
-                if not self.calls or self.calls[-1][0] != method:
+                if not recorded:
                     self.calls.append((method, _public_params(params)))
                 self.errors.append((method, _public_params(params), error.description))
                 return web.json_response(_error_body(error), status=error.code)
@@ -1075,7 +1083,11 @@ class FakeBotApi:
         return True
 
     def _get_webhook_info(self, params: JSONDict) -> JSONDict:
-        return {"url": self._webhook_url, "has_custom_certificate": False, "pending_update_count": len(self._pending)}
+        return {
+            "url": self._webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._pending),
+        }
 
     def _resolve_chat(self, value: Any) -> int:
         """The chat id a bot addresses; 400 for unknown chats, 403 for blocked ones."""
@@ -1142,9 +1154,15 @@ class FakeBotApi:
 
     def _check_reply_to(self, chat_id: int, params: JSONDict) -> None:
         reply = params.get("reply_parameters")
-        if not isinstance(reply, dict) or "message_id" not in reply or reply.get("allow_sending_without_reply"):
+        if (
+            not isinstance(reply, dict)
+            or "message_id" not in reply
+            or reply.get("allow_sending_without_reply")
+        ):
             return
-        target = int(reply.get("chat_id") or chat_id) if str(reply.get("chat_id", "")).lstrip("-").isdigit() else chat_id
+        target = chat_id
+        if re.fullmatch(r"-?\d+", str(reply.get("chat_id", ""))):
+            target = int(reply["chat_id"])
         message_id = int(reply["message_id"])
         if (target, message_id) not in self._by_id and message_id not in self._incoming.get(target, set()):
             raise _bad("message to be replied not found")
@@ -1256,7 +1274,11 @@ class FakeBotApi:
             markup=markup,
             keyboard=keyboard,
             media={"document": self._document_json(stored)},
-            document={"file_name": stored.file_name, "content": stored.content, "mime_type": stored.mime_type},
+            document={
+                "file_name": stored.file_name,
+                "content": stored.content,
+                "mime_type": stored.mime_type,
+            },
         )
 
     def _send_photo(self, params: JSONDict) -> JSONDict:
@@ -1299,7 +1321,12 @@ class FakeBotApi:
         return sent
 
     def _apply_edit(
-        self, sent: SentMessage, params: JSONDict, parsed: ParsedText | None, raw: str | None, markup: JSONDict | None
+        self,
+        sent: SentMessage,
+        params: JSONDict,
+        parsed: ParsedText | None,
+        raw: str | None,
+        markup: JSONDict | None,
     ) -> JSONDict:
         self._seq += 1
         message = self._message_json[(sent.chat_id, sent.message_id)]
@@ -1491,7 +1518,7 @@ class FakeBotApi:
             "file_path": stored.file_path,
         }
 
-    _handlers: dict[str, Callable[[FakeBotApi, JSONDict], Any]] = {
+    _handlers: ClassVar[dict[str, Callable[[FakeBotApi, JSONDict], Any]]] = {
         "getMe": _get_me,
         "logOut": _ok,
         "close": _ok,
@@ -1606,9 +1633,3 @@ async def _read_params(request: web.Request) -> tuple[JSONDict, dict[str, _Uploa
             else:
                 params[key] = value
     return params, files
-
-
-def iter_buttons(message: SentMessage) -> Iterator[JSONDict]:
-    """Every inline button dict of ``message``, row by row."""
-    for row in (message.reply_markup or {}).get("inline_keyboard") or []:
-        yield from row

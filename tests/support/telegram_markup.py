@@ -221,7 +221,9 @@ def parse_html(text: str, *, strict: bool = True) -> ParsedText:
                 raise EntityParseError(f"Unclosed end tag at byte offset {_byte_offset(text, begin)}")
             name = text[i + 1 : end].strip(_STRIP_CHARS).lower()
             if not stack:
-                raise EntityParseError(f'Unexpected end tag "{name}" at byte offset {_byte_offset(text, begin)}')
+                raise EntityParseError(
+                    f'Unexpected end tag "{name}" at byte offset {_byte_offset(text, begin)}'
+                )
             tag = stack.pop()
             if name != tag.name:
                 raise EntityParseError(
@@ -238,7 +240,9 @@ def parse_html(text: str, *, strict: bool = True) -> ParsedText:
             raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
         name = text[i:j].lower()
         if name not in _HTML_TAGS:
-            raise EntityParseError(f'Unsupported start tag "{name}" at byte offset {_byte_offset(text, begin)}')
+            raise EntityParseError(
+                f'Unsupported start tag "{name}" at byte offset {_byte_offset(text, begin)}'
+            )
         attributes, i = _parse_attributes(text, j, name, begin)
         _check_start_tag(text, name, attributes, begin)
         stack.append(_OpenTag(name, attributes, out.pos, begin))
@@ -264,7 +268,9 @@ def _parse_attributes(text: str, index: int, tag: str, begin: int) -> tuple[dict
             i += 1
         attr = text[start:i].lower()
         if not attr:
-            raise EntityParseError(f'Empty attribute name in the tag "{tag}" at byte offset {_byte_offset(text, i)}')
+            raise EntityParseError(
+                f'Empty attribute name in the tag "{tag}" at byte offset {_byte_offset(text, i)}'
+            )
         while i < n and text[i].isspace():
             i += 1
         if i >= n:
@@ -371,7 +377,9 @@ def parse_markdown_v2(text: str) -> ParsedText:
     i = 0
 
     def error_reserved(index: int) -> EntityParseError:
-        return EntityParseError(f"Character '{text[index]}' is reserved and must be escaped with the preceding '\\'")
+        return EntityParseError(
+            f"Character '{text[index]}' is reserved and must be escaped with the preceding '\\'"
+        )
 
     def quote_open() -> _OpenEntity | None:
         return next((e for e in stack if e.kind in ("blockquote", "expandable_blockquote")), None)
@@ -453,7 +461,11 @@ def parse_markdown_v2(text: str) -> ParsedText:
                 out.entity("spoiler", top.start)
                 i += 2
                 continue
-            if top.kind == "expandable_blockquote" and text.startswith("||", i) and text[i + 2 : i + 3] in ("", "\n"):
+            if (
+                top.kind == "expandable_blockquote"
+                and text.startswith("||", i)
+                and text[i + 2 : i + 3] in ("", "\n")
+            ):
                 stack.pop()
                 out.entity("expandable_blockquote", top.start)
                 i += 2
@@ -514,9 +526,8 @@ def parse_markdown_v2(text: str) -> ParsedText:
         close_quote(quote)
     if stack:
         inner = stack[-1]
-        raise EntityParseError(
-            f"Can't find end of {_MDV2_NAMES[inner.kind]} entity at byte offset {_byte_offset(text, inner.begin)}"
-        )
+        where = _byte_offset(text, inner.begin)
+        raise EntityParseError(f"Can't find end of {_MDV2_NAMES[inner.kind]} entity at byte offset {where}")
     return out.result()
 
 
@@ -526,8 +537,9 @@ def _close_markdown_link(text: str, index: int, entity: _OpenEntity, out: _Build
     i = index + 1
     if i >= n or text[i] != "(":
         if entity.kind == "custom_emoji":
+            where = _byte_offset(text, entity.begin)
             raise EntityParseError(
-                f"Custom emoji entity must contain a tg://emoji URL at byte offset {_byte_offset(text, entity.begin)}"
+                f"Custom emoji entity must contain a tg://emoji URL at byte offset {where}"
             )
         return i  # "[text]" without a URL is just text
     i += 1
