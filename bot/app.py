@@ -23,6 +23,7 @@ from bot.delivery import Delivery
 from bot.domain.models import Person
 from bot.scheduler import Scheduler
 from bot.services.drafts import DraftService
+from bot.services.escalations import EscalationService
 from bot.services.menus import MenuService
 from bot.services.people import PeopleService
 from storage.db import Database
@@ -39,6 +40,7 @@ class Services:
     scheduler: Scheduler
     people: PeopleService
     drafts: DraftService
+    escalations: EscalationService
     menus: MenuService
 
 
@@ -109,9 +111,12 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         scheduler=scheduler,
         people=people_service,
         drafts=DraftService(db, clock),
+        escalations=EscalationService(db, clock, settings, delivery.wake),
         menus=MenuService(app.bot, settings),
     )
     delivery.unreachable_hooks.append(people_service.tell_coordinators_unreachable)
+    delivery.unreachable_hooks.append(services.escalations.on_unreachable)
+    scheduler.register("escalations", services.escalations.tick)
     app.bot_data.services = services
 
     from handlers import register

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,6 +15,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from bot.domain.escalation import Policy, Urgency
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_FILE_URL = "https://api.telegram.org/file/bot"
@@ -91,6 +94,75 @@ class AppSettings(BaseModel):
         return ZoneInfo(self.timezone)
 
 
+class UrgencyPolicySettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Minutes to wait for an acknowledgement before the next level (working minutes if working_hours_only).
+    wait_minutes: float = Field(gt=0, le=60 * 24 * 7)
+    # Remind everyone told every this many minutes until acknowledged; 0: no separate repeat.
+    repeat_minutes: float = Field(default=0, ge=0, le=60 * 24)
+    all_at_once: bool = False
+    climb: bool = True
+    working_hours_only: bool = False
+
+    def policy(self) -> Policy:
+        return Policy(
+            wait=timedelta(minutes=self.wait_minutes),
+            climb=self.climb,
+            all_at_once=self.all_at_once,
+            repeat=timedelta(minutes=self.repeat_minutes) if self.repeat_minutes else None,
+            working_hours_only=self.working_hours_only,
+        )
+
+
+# One class per urgency, so that overriding one key in TOML keeps that urgency's other defaults.
+class InfoPolicy(UrgencyPolicySettings):
+    wait_minutes: float = Field(default=240, gt=0, le=60 * 24 * 7)
+    climb: bool = False
+    working_hours_only: bool = True
+
+
+class ConcernPolicy(UrgencyPolicySettings):
+    wait_minutes: float = Field(default=240, gt=0, le=60 * 24 * 7)
+    working_hours_only: bool = True
+
+
+class UrgentPolicy(UrgencyPolicySettings):
+    wait_minutes: float = Field(default=10, gt=0, le=60 * 24 * 7)
+
+
+class EmergencyPolicy(UrgencyPolicySettings):
+    wait_minutes: float = Field(default=5, gt=0, le=60 * 24 * 7)
+    repeat_minutes: float = Field(default=5, ge=0, le=60 * 24)
+    all_at_once: bool = True
+
+
+class EscalationSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # A team group chat that also gets a (button-less) notice when an item reaches the coordinators.
+    alert_chat_id: int | None = None
+    # Default working hours of professionals and coordinators (each person can set their own).
+    work_days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
+    work_start: time = time(8, 30)
+    work_end: time = time(17, 0)
+    info: InfoPolicy = InfoPolicy()
+    concern: ConcernPolicy = ConcernPolicy()
+    urgent: UrgentPolicy = UrgentPolicy()
+    emergency: EmergencyPolicy = EmergencyPolicy()
+
+    @field_validator("work_days")
+    @classmethod
+    def _days(cls, value: list[int]) -> list[int]:
+        if not value or not all(0 <= d <= 6 for d in value):
+            raise ValueError("must list weekdays 0 (Monday) to 6 (Sunday)")
+        return value
+
+    def policy(self, urgency: Urgency) -> Policy:
+        section: UrgencyPolicySettings = getattr(self, urgency.value)
+        return section.policy()
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SAMENSPEL_",
@@ -104,6 +176,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = TelegramSettings()
     storage: StorageSettings = StorageSettings()
     app: AppSettings = AppSettings()
+    escalation: EscalationSettings = EscalationSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import coordinator, errors, fallback, gate, onboarding
+from handlers import coordinator, errors, fallback, gate, onboarding, professional, reports
 
 GATE_GROUP = -1
 
@@ -34,6 +34,12 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "link": coordinator.link_command,
         "agreement": coordinator.agreement_command,
         "remove": coordinator.remove_command,
+        "signal": reports.signal_command,
+        "backup": reports.backup_command,
+        "mine": reports.mine_command,
+        "open": professional.open_command,
+        "away": professional.away_command,
+        "back": professional.back_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=private))
@@ -46,6 +52,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "lnk": coordinator.link_button,
         "agr": coordinator.agreement_button,
         "rm": coordinator.remove_button,
+        "sig": reports.report_button,
+        "bkp": reports.report_button,
+        "esc": professional.escalation_button,
     }
     for prefix, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}:"))

@@ -169,3 +169,33 @@ async def cli(api: FakeBotApi, db_path: Path, *args: str) -> str:
 
 def invite_code(cli_output: str) -> str:
     return next(line for line in cli_output.splitlines() if line.startswith("Code: ")).removeprefix("Code: ")
+
+
+ANNA = FakeUser(id=1001, first_name="Anna")  # coordinator
+PIET = FakeUser(id=1002, first_name="Piet")  # Vera's professional
+FATIMA = FakeUser(id=1003, first_name="Fatima")  # Vera's backup
+VERA = FakeUser(id=1004, first_name="Vera")  # volunteer, helps C-12
+KEES = FakeUser(id=1005, first_name="Kees")  # another professional, not Vera's
+
+
+async def seed_organisation(h: Harness) -> dict[str, int]:
+    """Anna (coordinator), Piet and Fatima (professionals), Kees (professional), Vera (volunteer
+    with Piet responsible, Fatima backup, linked to C-12). Registered through the real services."""
+    from bot.domain.models import Role
+
+    people = h.services.people
+    ids: dict[str, int] = {}
+    for user, role in ((ANNA, Role.COORDINATOR), (PIET, Role.PROFESSIONAL), (FATIMA, Role.PROFESSIONAL),
+                       (KEES, Role.PROFESSIONAL), (VERA, Role.VOLUNTEER)):
+        h.api.register_user(user)
+        issued = await people.create_invite(by=None, role=role, name=user.first_name, team_id=None)
+        outcome = await people.redeem(telegram_id=user.id, language_code="nl", code=issued.code)
+        assert outcome.person is not None
+        ids[user.first_name] = outcome.person.id
+    anna = await people.get(ids["Anna"])
+    assert anna is not None
+    await people.assign(anna, volunteer_id=ids["Vera"], professional_id=ids["Piet"], backup_id=ids["Fatima"])
+    link, _, _ = await people.link_client(anna, volunteer_id=ids["Vera"], alias="C-12", professional_id=None)
+    ids["C-12"] = link.id
+    await h.settle()
+    return ids

@@ -158,7 +158,7 @@ async def test_coordinator_invites_assigns_links_and_sets_agreement(tmp_path: Pa
             [anna_help] = await h.send(ANNA, "/help")
             assert "/assign" in anna_help.text
             anna_menu = h.api.commands[f"chat:{ANNA.id}:"]
-            assert [c["command"] for c in anna_menu][:3] == ["invite", "people", "assign"]
+            assert [c["command"] for c in anna_menu][:3] == ["open", "invite", "people"]
             vera_menu = h.api.commands[f"chat:{VERA.id}:"]
             assert "invite" not in [c["command"] for c in vera_menu]
 

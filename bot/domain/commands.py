@@ -6,9 +6,9 @@ from bot.domain.models import Role
 
 # In menu order. Later features add their commands here.
 ROLE_COMMANDS: dict[Role, tuple[str, ...]] = {
-    Role.VOLUNTEER: (),
-    Role.PROFESSIONAL: (),
-    Role.COORDINATOR: ("invite", "people", "assign", "link", "agreement", "remove"),
+    Role.VOLUNTEER: ("signal", "backup", "mine"),
+    Role.PROFESSIONAL: ("open", "away", "back"),
+    Role.COORDINATOR: ("open", "invite", "people", "assign", "link", "agreement", "remove"),
 }
 
 EVERYONE_COMMANDS: tuple[str, ...] = ("help", "language", "cancel")

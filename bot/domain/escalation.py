@@ -256,3 +256,94 @@ def _deadline(policy: Policy, now: datetime, told: Sequence[Candidate]) -> datet
     if policy.working_hours_only and told:
         return min(c.hours.add(now, policy.wait) for c in told)
     return now + policy.wait
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A signal, backup request or alert on its way to a professional."""
+
+    id: int
+    kind: Kind
+    volunteer_id: int
+    link_id: int | None
+    client_alias: str | None
+    category: str
+    urgency: Urgency
+    body: str | None
+    state: State
+    level: int
+    owner_id: int | None
+    handoff_from: int | None
+    handoff_to: int | None
+    next_step_at: datetime | None
+    created_at: datetime
+    acknowledged_at: datetime | None = None
+    resolved_at: datetime | None = None
+    resolved_by: int | None = None
+    resolution: str | None = None
+    nobody_warned: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        return self.state is not State.RESOLVED
+
+
+@dataclass(frozen=True)
+class Recipient:
+    person_id: int
+    level: int
+    outbox_id: int | None
+    told_at: datetime
+
+
+def levels_for(responsible: int | None, backup: int | None, coordinators: Sequence[int]) -> list[list[int]]:
+    """The three levels, each person only at the first level they appear on."""
+    seen: set[int] = set()
+    result: list[list[int]] = []
+    for members in ([responsible] if responsible else [], [backup] if backup else [], list(coordinators)):
+        level = [m for m in members if m not in seen]
+        seen.update(level)
+        result.append(level)
+    return result
+
+
+CATEGORIES: tuple[str, ...] = (
+    "health",
+    "money",
+    "housing",
+    "safety",
+    "loneliness",
+    "mental",
+    "practical",
+    "other",
+)
+BACKUP_KINDS: tuple[str, ...] = ("advise", "visit", "takeback", "now")
+BODY_LIMIT = 2000
+REPLY_LIMIT = 1000
+
+
+def backup_urgency(backup_kind: str) -> Urgency:
+    """'I need help now' is urgent; the other requests are a concern for working hours."""
+    return Urgency.URGENT if backup_kind == "now" else Urgency.CONCERN
+
+
+def may_act(
+    *,
+    person_id: int,
+    is_coordinator: bool,
+    is_professional: bool,
+    escalation: Escalation,
+    told: frozenset[int],
+    responsible_ids: frozenset[int],
+) -> bool:
+    """Whether this person may acknowledge, hand off or resolve: decided from stored facts only."""
+    if is_coordinator:
+        return True
+    if not is_professional:
+        return False
+    return (
+        person_id in told
+        or person_id == escalation.owner_id
+        or person_id == escalation.handoff_to
+        or person_id in responsible_ids
+    )

@@ -376,3 +376,293 @@ MESSAGES.update(
         "duration.days": {"nl": "{n} dagen", "en": "{n} days"},
     }
 )
+
+# --- signals, backup requests, escalations ----------------------------------------------------------
+MESSAGES.update(
+    {
+        "cmd.signal": {"nl": "Iets melden over een cliënt", "en": "Report something about a client"},
+        "cmd.backup": {"nl": "Hulp vragen aan een beroepskracht", "en": "Ask a professional for backup"},
+        "cmd.mine": {
+            "nl": "Wat ik meldde en wat ermee gebeurde",
+            "en": "What I reported and what came of it",
+        },
+        "cmd.open": {"nl": "Open meldingen", "en": "Open items"},
+        "cmd.away": {
+            "nl": "Afwezig melden (bijv. /away 12-12)",
+            "en": "Set yourself away (e.g. /away 12-12)",
+        },
+        "cmd.back": {"nl": "Weer aanwezig", "en": "Back again"},
+        "cat.health": {"nl": "Gezondheid", "en": "Health"},
+        "cat.money": {"nl": "Geld en schulden", "en": "Money and debt"},
+        "cat.housing": {"nl": "Wonen", "en": "Housing"},
+        "cat.safety": {"nl": "Veiligheid en geweld", "en": "Safety and violence"},
+        "cat.loneliness": {"nl": "Eenzaamheid", "en": "Loneliness"},
+        "cat.mental": {"nl": "Psychisch", "en": "Mental health"},
+        "cat.practical": {"nl": "Praktisch en huishouden", "en": "Practical and household"},
+        "cat.other": {"nl": "Anders", "en": "Other"},
+        "bk.advise": {"nl": "Advies: bel of app me", "en": "Advise me (call or message)"},
+        "bk.visit": {"nl": "Samen op bezoek", "en": "Visit together"},
+        "bk.takeback": {"nl": "Neem deze casus terug", "en": "Take this case back"},
+        "bk.now": {"nl": "Ik heb nu hulp nodig", "en": "I need help now"},
+        "urg.info": {"nl": "ℹ️ Ter info", "en": "ℹ️ For information"},
+        "urg.concern": {"nl": "🟠 Zorgelijk", "en": "🟠 Concern"},
+        "urg.urgent": {"nl": "🔴 Dringend", "en": "🔴 Urgent"},
+        "urg.emergency": {"nl": "🚨 Nood", "en": "🚨 Emergency"},
+        "button.urg.emergency": {"nl": "🚨 Nood: nu gevaar", "en": "🚨 Emergency: danger now"},
+        "kind.signal": {"nl": "signaal", "en": "signal"},
+        "kind.backup": {"nl": "vraag om backup", "en": "backup request"},
+        "kind.wellbeing": {"nl": "welzijnssignaal", "en": "wellbeing alert"},
+        "kind.visit": {"nl": "bezoek", "en": "visit"},
+        "no_client": {"nl": "geen specifieke cliënt", "en": "no specific client"},
+        "button.no_client": {"nl": "Geen specifieke cliënt", "en": "No specific client"},
+        "signal.ask_client": {"nl": "Over wie gaat het?", "en": "Who is it about?"},
+        "signal.ask_category": {"nl": "Waar gaat het over?", "en": "What is it about?"},
+        "signal.ask_urgency": {"nl": "Hoe dringend is het?", "en": "How urgent is it?"},
+        "signal.emergency_first": {
+            "nl": "🚨 <b>Is er nu direct gevaar? Bel eerst 112.</b>\n\n"
+            "Vertel daarna kort wat er is. Ik stuur het meteen naar iedereen die kan helpen.",
+            "en": "🚨 <b>Is anyone in danger right now? Call 112 first.</b>\n\n"
+            "Then tell me briefly what is going on. I'll send it to everyone who can help at once.",
+        },
+        "signal.ask_text": {
+            "nl": "Vertel in je eigen woorden wat je zag of hoorde. Gebruik geen volledige namen.",
+            "en": "Tell me in your own words what you saw or heard. Don't use full names.",
+        },
+        "signal.confirm": {
+            "nl": "<b>Klopt dit?</b>\n{urgency} · {category} · {client}\n“{text}”\n\n{routing}",
+            "en": "<b>Is this right?</b>\n{urgency} · {category} · {client}\n“{text}”\n\n{routing}",
+        },
+        "button.send": {"nl": "Versturen", "en": "Send"},
+        "button.edit": {"nl": "Aanpassen", "en": "Edit"},
+        "signal.sent": {
+            "nl": "Verstuurd naar {names}. Je hoort het zodra iemand het oppakt. Dank je dat je dit meldt.",
+            "en": "Sent to {names}. You'll hear as soon as someone picks it up. Thank you for reporting this.",
+        },
+        "signal.sent_later": {
+            "nl": "Opgeslagen. {names} krijgt het {when}, binnen werktijd. "
+            "Je hoort het zodra iemand het oppakt. Dank je dat je dit meldt.",
+            "en": "Saved. {names} will get it {when}, within working hours. "
+            "You'll hear as soon as someone picks it up. Thank you for reporting this.",
+        },
+        "signal.sent_nobody": {
+            "nl": "Opgeslagen, maar ik kan nu niemand bereiken. Ik blijf het proberen en de coördinator krijgt "
+            "het zodra het kan. Is er direct gevaar? Bel 112.",
+            "en": "Saved, but I can't reach anyone right now. I'll keep trying and the coordinator will get it "
+            "as soon as possible. Is anyone in danger? Call 112.",
+        },
+        "backup.sent": {
+            "nl": "Je vraag is verstuurd naar {names}. Je hoort het zodra iemand het oppakt.",
+            "en": "Your request was sent to {names}. You'll hear as soon as someone picks it up.",
+        },
+        "routing.first": {
+            "nl": "{name} ({role}) krijgt dit meteen.",
+            "en": "{name} ({role}) gets this right away.",
+        },
+        "routing.first_later": {
+            "nl": "{name} ({role}) krijgt dit {when}, binnen werktijd.",
+            "en": "{name} ({role}) gets this {when}, within working hours.",
+        },
+        "routing.next": {
+            "nl": " Reageert {name} niet binnen {wait}, dan gaat het naar {next}.",
+            "en": " If {name} does not respond within {wait}, it goes to {next}.",
+        },
+        "routing.all": {
+            "nl": "Iedereen krijgt dit tegelijk: {names}.",
+            "en": "Everyone gets this at once: {names}.",
+        },
+        "routing.nobody": {
+            "nl": "Er is nu niemand bereikbaar. Ik blijf het proberen.",
+            "en": "Nobody can be reached right now. I'll keep trying.",
+        },
+        "routing.role.responsible": {"nl": "je beroepskracht", "en": "your professional"},
+        "routing.role.backup": {"nl": "backup", "en": "backup"},
+        "routing.role.coordinator": {"nl": "coördinator", "en": "coordinator"},
+        "routing.coordinators": {"nl": "de coördinatoren", "en": "the coordinators"},
+        "wait.minutes": {"nl": "{n} minuten", "en": "{n} minutes"},
+        "wait.hours": {"nl": "{n} uur", "en": "{n} hours"},
+        "wait.working_hours": {"nl": "{n} werkuren", "en": "{n} working hours"},
+        "text.empty": {
+            "nl": "Typ wat je zag of hoorde, in een paar zinnen.",
+            "en": "Type what you saw or heard, in a few sentences.",
+        },
+        "signal.no_links_note": {
+            "nl": "Je bent nog niet aan een cliënt gekoppeld; je kunt wel iets algemeens melden.",
+            "en": "You are not linked to a client yet; you can still report something general.",
+        },
+        "backup.ask_kind": {
+            "nl": "Waarmee kan een beroepskracht je helpen?",
+            "en": "How can a professional help you?",
+        },
+        "backup.now_first": {
+            "nl": "<b>Is er direct gevaar? Bel 112.</b>\n\nVertel kort wat er is; ik waarschuw meteen je beroepskracht.",
+            "en": "<b>Is anyone in danger? Call 112.</b>\n\nTell me briefly what is going on; "
+            "I'll alert your professional at once.",
+        },
+        "backup.ask_text": {
+            "nl": "Vertel kort wat er speelt. Gebruik geen volledige namen.",
+            "en": "Tell me briefly what is going on. Don't use full names.",
+        },
+        # alerts to professionals
+        "alert.header": {
+            "nl": "{urgency} {kind} van {volunteer} · {client} · {category} · {time}",
+            "en": "{urgency} {kind} from {volunteer} · {client} · {category} · {time}",
+        },
+        "alert.body": {"nl": "“{text}”", "en": "“{text}”"},
+        "alert.trimmed": {
+            "nl": "… <i>(ingekort; het hele bericht staat in /open)</i>",
+            "en": "… <i>(shortened; the whole message is in /open)</i>",
+        },
+        "alert.reminder": {
+            "nl": "🔁 <b>Herinnering</b>: nog niemand heeft dit opgepakt (open sinds {age}).",
+            "en": "🔁 <b>Reminder</b>: nobody has picked this up yet (open for {age}).",
+        },
+        "alert.emergency_note": {
+            "nl": "De vrijwilliger kreeg het advies eerst 112 te bellen bij direct gevaar.",
+            "en": "The volunteer was told to call 112 first if anyone is in danger.",
+        },
+        "alert.handoff_request": {
+            "nl": "↪️ {name} vraagt jou dit over te nemen.",
+            "en": "↪️ {name} asks you to take this over.",
+        },
+        "alert.team": {
+            "nl": "{header}\nNog niemand heeft dit opgepakt. Bekijk het in een privégesprek met mij: /open",
+            "en": "{header}\nNobody has picked this up yet. See it in a private chat with me: /open",
+        },
+        "button.ack": {"nl": "Ik pak het op", "en": "I'll take it"},
+        "button.handoff": {"nl": "Overdragen", "en": "Hand off"},
+        "button.resolve": {"nl": "Afronden", "en": "Resolve"},
+        "button.takeover": {"nl": "Ik neem het over", "en": "I'll take it over"},
+        "status.acknowledged_you": {
+            "nl": "🟢 Opgepakt door jou om {time}. {volunteer} is op de hoogte.",
+            "en": "🟢 Picked up by you at {time}. {volunteer} has been told.",
+        },
+        "status.acknowledged": {
+            "nl": "🟢 Opgepakt door {name} om {time}.",
+            "en": "🟢 Picked up by {name} at {time}.",
+        },
+        "status.handoff": {
+            "nl": "↪️ Overgedragen aan {name} ({time}).",
+            "en": "↪️ Handed off to {name} ({time}).",
+        },
+        "status.handoff_expired": {
+            "nl": "↪️ {name} nam het niet op tijd over; het gaat weer verder.",
+            "en": "↪️ {name} did not take it over in time; it moves on again.",
+        },
+        "status.resolved": {
+            "nl": "✅ Afgerond door {name} om {time}.",
+            "en": "✅ Resolved by {name} at {time}.",
+        },
+        # to the volunteer
+        "vol.acknowledged": {
+            "nl": "🟢 {name} heeft je {kind} over {client} opgepakt ({time}).",
+            "en": "🟢 {name} picked up your {kind} about {client} ({time}).",
+        },
+        "vol.resolved": {
+            "nl": "{name} reageerde op je {kind} over {client}: “{reply}”",
+            "en": "{name} replied to your {kind} about {client}: “{reply}”",
+        },
+        "vol.nobody": {
+            "nl": "Ik kon nog niemand bereiken voor je {kind} over {client}. Ik blijf het proberen. "
+            "Is er direct gevaar? Bel 112.",
+            "en": "I couldn't reach anyone yet for your {kind} about {client}. I'll keep trying. "
+            "Is anyone in danger? Call 112.",
+        },
+        # the professional's actions
+        "ack.done": {"nl": "Je hebt dit opgepakt.", "en": "You picked this up."},
+        "ack.already_you": {"nl": "Je had dit al opgepakt.", "en": "You had already picked this up."},
+        "ack.already": {"nl": "Al opgepakt door {name}.", "en": "Already picked up by {name}."},
+        "esc.resolved_already": {"nl": "Dit is al afgerond.", "en": "This has already been resolved."},
+        "esc.not_yours": {
+            "nl": "Dit is niet aan jou gericht. Er is niets veranderd.",
+            "en": "This was not addressed to you. Nothing has changed.",
+        },
+        "esc.gone": {"nl": "Deze melding bestaat niet (meer).", "en": "This item does not exist (any more)."},
+        "resolve.ask": {
+            "nl": "Wat wil je {volunteer} laten weten? Typ een kort antwoord; {volunteer} krijgt het te zien.",
+            "en": "What would you like to tell {volunteer}? Type a short reply; {volunteer} will see it.",
+        },
+        "resolve.ask_wellbeing": {
+            "nl": "Wat heb je gedaan of afgesproken? Typ een korte notitie (alleen voor beroepskrachten).",
+            "en": "What did you do or agree? Type a short note (for professionals only).",
+        },
+        "resolve.done": {
+            "nl": "✅ Afgerond. {volunteer} krijgt je antwoord.",
+            "en": "✅ Resolved. {volunteer} gets your reply.",
+        },
+        "resolve.done_note": {"nl": "✅ Afgerond.", "en": "✅ Resolved."},
+        "resolve.bad": {
+            "nl": "Typ een antwoord van 1 tot {limit} tekens.",
+            "en": "Type a reply of 1 to {limit} characters.",
+        },
+        "handoff.ask": {
+            "nl": "Aan wie wil je dit overdragen?",
+            "en": "Whom do you want to hand this off to?",
+        },
+        "handoff.done": {
+            "nl": "↪️ Overgedragen aan {name}. Neemt {name} het niet binnen {wait} over, dan gaat het weer verder.",
+            "en": "↪️ Handed off to {name}. If {name} does not take it over within {wait}, it moves on again.",
+        },
+        "handoff.none": {
+            "nl": "Er is geen andere beroepskracht om aan over te dragen.",
+            "en": "There is no other professional to hand this off to.",
+        },
+        # overviews
+        "open.none": {"nl": "Er staat niets open. 🟢", "en": "Nothing is open. 🟢"},
+        "open.header": {"nl": "<b>Open meldingen: {count}</b>", "en": "<b>Open items: {count}</b>"},
+        "open.more": {
+            "nl": "En nog {count} meer; handel eerst deze af.",
+            "en": "And {count} more; deal with these first.",
+        },
+        "open.item": {
+            "nl": "{header}\n{body}\n<i>{state} · open sinds {age}</i>",
+            "en": "{header}\n{body}\n<i>{state} · open for {age}</i>",
+        },
+        "state.open": {"nl": "wacht op iemand", "en": "waiting for someone"},
+        "state.handoff": {"nl": "overdracht aan {name}", "en": "being handed off to {name}"},
+        "state.acknowledged": {"nl": "opgepakt door {name}", "en": "picked up by {name}"},
+        "mine.none": {
+            "nl": "Je hebt nog niets gemeld. Met /signal meld je iets, met /backup vraag je hulp.",
+            "en": "You haven't reported anything yet. Use /signal to report, /backup to ask for help.",
+        },
+        "mine.header": {"nl": "<b>Wat je meldde</b>", "en": "<b>What you reported</b>"},
+        "mine.item": {
+            "nl": "{urgency} · {when} · {kind} · {client} · {category}\n   {status}",
+            "en": "{urgency} · {when} · {kind} · {client} · {category}\n   {status}",
+        },
+        "mine.open": {"nl": "nog niet opgepakt", "en": "not picked up yet"},
+        "mine.handoff": {"nl": "wordt overgedragen", "en": "being handed over"},
+        "mine.acknowledged": {"nl": "opgepakt door {name}", "en": "picked up by {name}"},
+        "mine.resolved": {"nl": "afgerond door {name}: “{reply}”", "en": "resolved by {name}: “{reply}”"},
+        # availability
+        "away.set": {
+            "nl": "Je staat op afwezig tot {until}. Nieuwe meldingen gaan zolang naar je backup of de "
+            "coördinatoren. Eerder terug? Stuur /back.",
+            "en": "You are away until {until}. New items go to your backup or the coordinators meanwhile. "
+            "Back earlier? Send /back.",
+        },
+        "away.set_open": {
+            "nl": "Je staat op afwezig tot je /back stuurt. Nieuwe meldingen gaan zolang naar je backup of de "
+            "coördinatoren.",
+            "en": "You are away until you send /back. New items go to your backup or the coordinators meanwhile.",
+        },
+        "away.bad": {
+            "nl": "Dat begrijp ik niet als datum. Typ bijvoorbeeld /away 12-12 of /away 2026-12-12, of alleen /away.",
+            "en": "I don't understand that date. Type for example /away 12-12 or /away 2026-12-12, or just /away.",
+        },
+        "away.past": {
+            "nl": "Die datum is al voorbij. Kies een datum in de toekomst.",
+            "en": "That date has passed. Choose a date in the future.",
+        },
+        "back.done": {
+            "nl": "Welkom terug! Je krijgt weer meldingen.",
+            "en": "Welcome back! You'll get items again.",
+        },
+        "back.not_away": {"nl": "Je stond niet op afwezig.", "en": "You were not set as away."},
+    }
+)
+
+MESSAGES.update(
+    {
+        "date.day": {"nl": "{weekday} {day} {month}", "en": "{weekday} {day} {month}"},
+    }
+)

@@ -15,7 +15,7 @@ from bot.domain.onboarding import InviteState, format_hours, hash_code, invite_s
 from bot.i18n import language_for, plain
 from bot.services.errors import Refused
 from bot.services.notify import notify, role_names
-from storage import audit, groups, invites, links, people
+from storage import audit, escalations, groups, invites, links, people
 from storage.db import Database, Tx
 
 
@@ -343,6 +343,10 @@ class PeopleService:
         self._wake()
         return link, volunteer, effective
 
+    async def links_of(self, volunteer: Person) -> list[Link]:
+        async with self._db.transaction() as tx:
+            return await links.active_for_volunteer(tx, volunteer.id)
+
     async def agreement(self, volunteer_id: int) -> Agreement | None:
         async with self._db.transaction() as tx:
             return await links.agreement(tx, volunteer_id)
@@ -434,3 +438,23 @@ class PeopleService:
         """True the first time a group chat writes to us: it gets the private-chat answer once."""
         async with self._db.transaction() as tx:
             return await groups.note_once(tx, chat_id, self._clock.now())
+
+    async def set_away(self, person: Person, until: datetime | None) -> None:
+        """until None: back. Audited, so a coordinator can see who was away when."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            await escalations.set_away(tx, person.id, until)
+            await audit.record(
+                tx,
+                now=now,
+                event="person.away" if until else "person.back",
+                actor_id=person.id,
+                subject_type="person",
+                subject_id=person.id,
+            )
+
+    async def away_until(self, person: Person) -> datetime | None:
+        async with self._db.transaction() as tx:
+            rows = await escalations.availability(tx, [person.id])
+        row = rows.get(person.id)
+        return row.away_until if row else None

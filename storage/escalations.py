@@ -1,0 +1,235 @@
+"""Escalations, who was told about them, and professionals' availability."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from bot.domain.escalation import Escalation, Kind, Recipient, State, Urgency
+from storage.db import Row, Tx, from_db, opt_from_db, to_db
+
+
+def _escalation(row: Row) -> Escalation:
+    return Escalation(
+        id=row["id"],
+        kind=Kind(row["kind"]),
+        volunteer_id=row["volunteer_id"],
+        link_id=row["link_id"],
+        client_alias=row["client_alias"],
+        category=row["category"],
+        urgency=Urgency(row["urgency"]),
+        body=row["body"],
+        state=State(row["state"]),
+        level=row["level"],
+        owner_id=row["owner_id"],
+        handoff_from=row["handoff_from"],
+        handoff_to=row["handoff_to"],
+        next_step_at=opt_from_db(row["next_step_at"]),
+        created_at=from_db(row["created_at"]),
+        acknowledged_at=opt_from_db(row["acknowledged_at"]),
+        resolved_at=opt_from_db(row["resolved_at"]),
+        resolved_by=row["resolved_by"],
+        resolution=row["resolution"],
+        nobody_warned=bool(row["nobody_warned"]),
+    )
+
+
+async def create(
+    tx: Tx,
+    *,
+    kind: Kind,
+    volunteer_id: int,
+    link_id: int | None,
+    client_alias: str | None,
+    category: str,
+    urgency: Urgency,
+    body: str | None,
+    now: datetime,
+    dedupe_key: str | None = None,
+) -> int | None:
+    """The new id, or None when an escalation with this dedupe key already exists."""
+    if dedupe_key is not None and await tx.scalar("SELECT id FROM escalations WHERE dedupe_key = ?", (dedupe_key,)):
+        return None
+    return await tx.execute(
+        "INSERT INTO escalations (kind, volunteer_id, link_id, client_alias, category, urgency, body,"
+        " created_at, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (kind.value, volunteer_id, link_id, client_alias, category, urgency.value, body, to_db(now), dedupe_key),
+    )
+
+
+async def get(tx: Tx, escalation_id: int) -> Escalation | None:
+    row = await tx.one("SELECT * FROM escalations WHERE id = ?", (escalation_id,))
+    return None if row is None else _escalation(row)
+
+
+async def due(tx: Tx, now: datetime, limit: int) -> list[int]:
+    rows = await tx.all(
+        "SELECT id FROM escalations WHERE next_step_at IS NOT NULL AND next_step_at <= ?"
+        " AND state IN ('open', 'handoff') ORDER BY next_step_at, id LIMIT ?",
+        (to_db(now), limit),
+    )
+    return [r["id"] for r in rows]
+
+
+async def set_step(tx: Tx, escalation_id: int, *, level: int, next_step_at: datetime | None) -> None:
+    await tx.execute(
+        "UPDATE escalations SET level = ?, next_step_at = ? WHERE id = ?",
+        (level, None if next_step_at is None else to_db(next_step_at), escalation_id),
+    )
+
+
+async def set_nobody_warned(tx: Tx, escalation_id: int) -> None:
+    await tx.execute("UPDATE escalations SET nobody_warned = 1 WHERE id = ?", (escalation_id,))
+
+
+async def recipients(tx: Tx, escalation_id: int) -> list[Recipient]:
+    rows = await tx.all(
+        "SELECT * FROM escalation_recipients WHERE escalation_id = ? ORDER BY told_at, person_id", (escalation_id,)
+    )
+    return [
+        Recipient(person_id=r["person_id"], level=r["level"], outbox_id=r["outbox_id"], told_at=from_db(r["told_at"]))
+        for r in rows
+    ]
+
+
+async def add_recipient(
+    tx: Tx, escalation_id: int, person_id: int, *, level: int, outbox_id: int | None, now: datetime
+) -> None:
+    await tx.execute(
+        "INSERT INTO escalation_recipients (escalation_id, person_id, level, outbox_id, told_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (escalation_id, person_id) DO UPDATE SET"
+        " outbox_id = COALESCE(escalation_recipients.outbox_id, excluded.outbox_id)",
+        (escalation_id, person_id, level, outbox_id, to_db(now)),
+    )
+
+
+async def count_reminder(tx: Tx, escalation_id: int, person_id: int) -> None:
+    await tx.execute(
+        "UPDATE escalation_recipients SET reminders = reminders + 1 WHERE escalation_id = ? AND person_id = ?",
+        (escalation_id, person_id),
+    )
+
+
+async def acknowledge(tx: Tx, escalation_id: int, person_id: int, now: datetime) -> bool:
+    """Claims the item for this person; False if it was no longer open (a double tap, a race)."""
+    changed = await tx.changes(
+        "UPDATE escalations SET state = 'acknowledged', owner_id = ?, acknowledged_at = COALESCE(acknowledged_at, ?),"
+        " next_step_at = NULL, handoff_to = NULL WHERE id = ? AND state IN ('open', 'handoff')",
+        (person_id, to_db(now), escalation_id),
+    )
+    return changed == 1
+
+
+async def start_handoff(
+    tx: Tx, escalation_id: int, *, from_id: int, to_id: int, deadline: datetime
+) -> bool:
+    changed = await tx.changes(
+        "UPDATE escalations SET state = 'handoff', handoff_from = ?, handoff_to = ?, next_step_at = ?"
+        " WHERE id = ? AND state != 'resolved'",
+        (from_id, to_id, to_db(deadline), escalation_id),
+    )
+    return changed == 1
+
+
+async def reopen(tx: Tx, escalation_id: int) -> None:
+    """A hand-off nobody accepted goes back into escalation."""
+    await tx.execute(
+        "UPDATE escalations SET state = 'open', owner_id = NULL, handoff_to = NULL WHERE id = ? AND state = 'handoff'",
+        (escalation_id,),
+    )
+
+
+async def resolve(tx: Tx, escalation_id: int, *, by: int, reply: str, now: datetime) -> bool:
+    changed = await tx.changes(
+        "UPDATE escalations SET state = 'resolved', resolved_at = ?, resolved_by = ?, resolution = ?,"
+        " owner_id = COALESCE(owner_id, ?), acknowledged_at = COALESCE(acknowledged_at, ?), next_step_at = NULL,"
+        " handoff_to = NULL WHERE id = ? AND state != 'resolved'",
+        (to_db(now), by, reply, by, to_db(now), escalation_id),
+    )
+    return changed == 1
+
+
+async def open_all(tx: Tx, limit: int) -> list[Escalation]:
+    rows = await tx.all(
+        "SELECT * FROM escalations WHERE state != 'resolved' ORDER BY created_at, id LIMIT ?", (limit,)
+    )
+    return [_escalation(r) for r in rows]
+
+
+async def open_for_professional(tx: Tx, person_id: int, limit: int) -> list[Escalation]:
+    """Open items this person was told about, holds, or is asked to take over."""
+    rows = await tx.all(
+        "SELECT DISTINCT e.* FROM escalations e LEFT JOIN escalation_recipients r ON r.escalation_id = e.id"
+        " WHERE e.state != 'resolved' AND (r.person_id = ? OR e.owner_id = ? OR e.handoff_to = ?)"
+        " ORDER BY e.created_at, e.id LIMIT ?",
+        (person_id, person_id, person_id, limit),
+    )
+    return [_escalation(r) for r in rows]
+
+
+async def count_open(tx: Tx) -> int:
+    return int(await tx.scalar("SELECT COUNT(*) FROM escalations WHERE state != 'resolved'"))
+
+
+async def for_volunteer(tx: Tx, volunteer_id: int, kinds: tuple[Kind, ...], limit: int) -> list[Escalation]:
+    marks = ",".join("?" * len(kinds))
+    rows = await tx.all(
+        f"SELECT * FROM escalations WHERE volunteer_id = ? AND kind IN ({marks}) ORDER BY created_at DESC, id DESC"
+        " LIMIT ?",
+        (volunteer_id, *[k.value for k in kinds], limit),
+    )
+    return [_escalation(r) for r in rows]
+
+
+async def open_told_to(tx: Tx, person_id: int) -> list[int]:
+    rows = await tx.all(
+        "SELECT e.id FROM escalations e JOIN escalation_recipients r ON r.escalation_id = e.id"
+        " WHERE r.person_id = ? AND e.state IN ('open', 'handoff')",
+        (person_id,),
+    )
+    return [r["id"] for r in rows]
+
+
+# Availability -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AvailabilityRow:
+    away_until: datetime | None
+    work_days: frozenset[int]
+    work_start: time
+    work_end: time
+
+
+async def availability(tx: Tx, person_ids: list[int]) -> dict[int, AvailabilityRow]:
+    if not person_ids:
+        return {}
+    marks = ",".join("?" * len(person_ids))
+    rows = await tx.all(f"SELECT * FROM availability WHERE person_id IN ({marks})", person_ids)
+    return {
+        r["person_id"]: AvailabilityRow(
+            away_until=opt_from_db(r["away_until"]),
+            work_days=frozenset(int(d) for d in r["work_days"].split(",") if d),
+            work_start=time.fromisoformat(r["work_start"]),
+            work_end=time.fromisoformat(r["work_end"]),
+        )
+        for r in rows
+    }
+
+
+async def set_away(tx: Tx, person_id: int, until: datetime | None) -> None:
+    """until None: present again."""
+    await tx.execute(
+        "INSERT INTO availability (person_id, away_until) VALUES (?, ?)"
+        " ON CONFLICT (person_id) DO UPDATE SET away_until = excluded.away_until",
+        (person_id, None if until is None else to_db(until)),
+    )
+
+
+async def set_working_hours(tx: Tx, person_id: int, days: frozenset[int], start: time, end: time) -> None:
+    await tx.execute(
+        "INSERT INTO availability (person_id, work_days, work_start, work_end) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (person_id) DO UPDATE SET work_days = excluded.work_days,"
+        " work_start = excluded.work_start, work_end = excluded.work_end",
+        (person_id, ",".join(str(d) for d in sorted(days)), start.strftime("%H:%M"), end.strftime("%H:%M")),
+    )
