@@ -48,12 +48,24 @@ async def create(
     dedupe_key: str | None = None,
 ) -> int | None:
     """The new id, or None when an escalation with this dedupe key already exists."""
-    if dedupe_key is not None and await tx.scalar("SELECT id FROM escalations WHERE dedupe_key = ?", (dedupe_key,)):
+    if dedupe_key is not None and await tx.scalar(
+        "SELECT id FROM escalations WHERE dedupe_key = ?", (dedupe_key,)
+    ):
         return None
     return await tx.execute(
         "INSERT INTO escalations (kind, volunteer_id, link_id, client_alias, category, urgency, body,"
         " created_at, dedupe_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (kind.value, volunteer_id, link_id, client_alias, category, urgency.value, body, to_db(now), dedupe_key),
+        (
+            kind.value,
+            volunteer_id,
+            link_id,
+            client_alias,
+            category,
+            urgency.value,
+            body,
+            to_db(now),
+            dedupe_key,
+        ),
     )
 
 
@@ -84,10 +96,16 @@ async def set_nobody_warned(tx: Tx, escalation_id: int) -> None:
 
 async def recipients(tx: Tx, escalation_id: int) -> list[Recipient]:
     rows = await tx.all(
-        "SELECT * FROM escalation_recipients WHERE escalation_id = ? ORDER BY told_at, person_id", (escalation_id,)
+        "SELECT * FROM escalation_recipients WHERE escalation_id = ? ORDER BY told_at, person_id",
+        (escalation_id,),
     )
     return [
-        Recipient(person_id=r["person_id"], level=r["level"], outbox_id=r["outbox_id"], told_at=from_db(r["told_at"]))
+        Recipient(
+            person_id=r["person_id"],
+            level=r["level"],
+            outbox_id=r["outbox_id"],
+            told_at=from_db(r["told_at"]),
+        )
         for r in rows
     ]
 
@@ -105,7 +123,8 @@ async def add_recipient(
 
 async def count_reminder(tx: Tx, escalation_id: int, person_id: int) -> None:
     await tx.execute(
-        "UPDATE escalation_recipients SET reminders = reminders + 1 WHERE escalation_id = ? AND person_id = ?",
+        "UPDATE escalation_recipients SET reminders = reminders + 1"
+        " WHERE escalation_id = ? AND person_id = ?",
         (escalation_id, person_id),
     )
 
@@ -113,16 +132,15 @@ async def count_reminder(tx: Tx, escalation_id: int, person_id: int) -> None:
 async def acknowledge(tx: Tx, escalation_id: int, person_id: int, now: datetime) -> bool:
     """Claims the item for this person; False if it was no longer open (a double tap, a race)."""
     changed = await tx.changes(
-        "UPDATE escalations SET state = 'acknowledged', owner_id = ?, acknowledged_at = COALESCE(acknowledged_at, ?),"
+        "UPDATE escalations SET state = 'acknowledged', owner_id = ?,"
+        " acknowledged_at = COALESCE(acknowledged_at, ?),"
         " next_step_at = NULL, handoff_to = NULL WHERE id = ? AND state IN ('open', 'handoff')",
         (person_id, to_db(now), escalation_id),
     )
     return changed == 1
 
 
-async def start_handoff(
-    tx: Tx, escalation_id: int, *, from_id: int, to_id: int, deadline: datetime
-) -> bool:
+async def start_handoff(tx: Tx, escalation_id: int, *, from_id: int, to_id: int, deadline: datetime) -> bool:
     changed = await tx.changes(
         "UPDATE escalations SET state = 'handoff', handoff_from = ?, handoff_to = ?, next_step_at = ?"
         " WHERE id = ? AND state != 'resolved'",
@@ -134,7 +152,8 @@ async def start_handoff(
 async def reopen(tx: Tx, escalation_id: int) -> None:
     """A hand-off nobody accepted goes back into escalation."""
     await tx.execute(
-        "UPDATE escalations SET state = 'open', owner_id = NULL, handoff_to = NULL WHERE id = ? AND state = 'handoff'",
+        "UPDATE escalations SET state = 'open', owner_id = NULL, handoff_to = NULL"
+        " WHERE id = ? AND state = 'handoff'",
         (escalation_id,),
     )
 
@@ -142,7 +161,8 @@ async def reopen(tx: Tx, escalation_id: int) -> None:
 async def resolve(tx: Tx, escalation_id: int, *, by: int, reply: str, now: datetime) -> bool:
     changed = await tx.changes(
         "UPDATE escalations SET state = 'resolved', resolved_at = ?, resolved_by = ?, resolution = ?,"
-        " owner_id = COALESCE(owner_id, ?), acknowledged_at = COALESCE(acknowledged_at, ?), next_step_at = NULL,"
+        " owner_id = COALESCE(owner_id, ?), acknowledged_at = COALESCE(acknowledged_at, ?),"
+        " next_step_at = NULL,"
         " handoff_to = NULL WHERE id = ? AND state != 'resolved'",
         (to_db(now), by, reply, by, to_db(now), escalation_id),
     )
@@ -174,7 +194,8 @@ async def count_open(tx: Tx) -> int:
 async def for_volunteer(tx: Tx, volunteer_id: int, kinds: tuple[Kind, ...], limit: int) -> list[Escalation]:
     marks = ",".join("?" * len(kinds))
     rows = await tx.all(
-        f"SELECT * FROM escalations WHERE volunteer_id = ? AND kind IN ({marks}) ORDER BY created_at DESC, id DESC"
+        f"SELECT * FROM escalations WHERE volunteer_id = ? AND kind IN ({marks})"
+        " ORDER BY created_at DESC, id DESC"
         " LIMIT ?",
         (volunteer_id, *[k.value for k in kinds], limit),
     )

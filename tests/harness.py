@@ -185,8 +185,13 @@ async def seed_organisation(h: Harness) -> dict[str, int]:
 
     people = h.services.people
     ids: dict[str, int] = {}
-    for user, role in ((ANNA, Role.COORDINATOR), (PIET, Role.PROFESSIONAL), (FATIMA, Role.PROFESSIONAL),
-                       (KEES, Role.PROFESSIONAL), (VERA, Role.VOLUNTEER)):
+    for user, role in (
+        (ANNA, Role.COORDINATOR),
+        (PIET, Role.PROFESSIONAL),
+        (FATIMA, Role.PROFESSIONAL),
+        (KEES, Role.PROFESSIONAL),
+        (VERA, Role.VOLUNTEER),
+    ):
         h.api.register_user(user)
         issued = await people.create_invite(by=None, role=role, name=user.first_name, team_id=None)
         outcome = await people.redeem(telegram_id=user.id, language_code="nl", code=issued.code)

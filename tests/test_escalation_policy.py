@@ -151,7 +151,8 @@ def test_climb_now_only_when_everyone_told_at_the_level_is_unreachable() -> None
 
 def test_working_hours_arithmetic_across_dst_and_weekends() -> None:
     hours = WorkingHours()
-    # Friday 27 March 2026 16:00 local (15:00 UTC) + 4 working hours = Monday 30 March 11:30 local (09:30 UTC, summer).
+    # Friday 27 March 2026 16:00 local (15:00 UTC) + 4 working hours
+    # = Monday 30 March 11:30 local (09:30 UTC, summer time).
     assert hours.add(datetime(2026, 3, 27, 15, 0, tzinfo=UTC), timedelta(hours=4)) == datetime(
         2026, 3, 30, 9, 30, tzinfo=UTC
     )
