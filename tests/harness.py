@@ -116,12 +116,14 @@ class Harness:
 
 
 @asynccontextmanager
-async def running_bot(tmp_path: Path, *, api: FakeBotApi | None = None, **app: Any) -> AsyncIterator[Harness]:
+async def running_bot(
+    tmp_path: Path, *, api: FakeBotApi | None = None, clock: FakeClock | None = None, **app: Any
+) -> AsyncIterator[Harness]:
     own_api = api is None
     fake = api or FakeBotApi()
     if own_api:
         await fake.start()
-    clock = FakeClock(START)
+    clock = clock or FakeClock(START)
     settings = make_settings(fake, tmp_path / "samenspel.db", tick_seconds=5, **app)
     application = build_application(settings, clock=clock)
     harness = Harness(fake, application, clock)

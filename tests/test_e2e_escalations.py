@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -315,3 +316,31 @@ async def test_backup_request_and_open_overview(tmp_path: Path) -> None:
         assert "Er staat niets open" in kees_open.text
         anna_open = await h.send(ANNA, "/open")
         assert "opgepakt door Piet" in anna_open[1].text
+
+
+async def test_overdue_steps_fire_on_the_first_tick_after_a_restart(tmp_path: Path) -> None:
+    from tests.harness import START, FakeBotApi, FakeClock
+
+    api = FakeBotApi()
+    clock = FakeClock(START)
+    async with api:
+        async with running_bot(tmp_path, api=api, clock=clock) as h:
+            await seed_organisation(h)
+            await send_signal(h)
+            assert len(alerts(h, PIET)) == 1
+        # Down for half an hour: Fatima's and the coordinators' turns passed while nobody ran.
+        clock.advance(timedelta(minutes=30))
+        async with running_bot(tmp_path, api=api, clock=clock) as h:
+            # No advance(): the JobQueue's first tick at start-up does it.
+            for _ in range(100):
+                if alerts(h, FATIMA):
+                    break
+                await asyncio.sleep(0.05)
+            await h.settle()
+            assert len(alerts(h, FATIMA)) == 1
+            # One level at a time: Fatima gets her full wait before the coordinators are told.
+            await h.services.scheduler.tick()
+            await h.settle()
+            assert alerts(h, ANNA) == []
+            await h.advance(timedelta(minutes=10))
+            assert len(alerts(h, ANNA)) == 1
