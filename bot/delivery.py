@@ -176,7 +176,10 @@ class Delivery:
     async def _send(self, message: OutboxMessage, *, plain: bool = False) -> int | None:
         markup = keyboard_markup(message.keyboard)
         text = message.text
-        if message.maybe_delivered and message.edit_of is None:
+        repeat = (
+            message.edit_target_maybe_delivered if message.edit_of is not None else message.maybe_delivered
+        )
+        if repeat:
             text = t(message.language, "delivery.repeat", text=Markup(text))
         parse_mode: str | None = ParseMode.HTML
         if plain:

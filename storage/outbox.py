@@ -24,6 +24,8 @@ class OutboxMessage:
     maybe_delivered: bool
     edit_of: int | None
     edit_target_message_id: int | None
+    # The message being edited went out marked as a possible repeat: its edits keep the mark.
+    edit_target_maybe_delivered: bool
     status: str
     telegram_message_id: int | None
 
@@ -44,6 +46,9 @@ def _message(row: Row) -> OutboxMessage:
         maybe_delivered=bool(row["maybe_delivered"]),
         edit_of=row["edit_of"],
         edit_target_message_id=row["target_message_id"] if "target_message_id" in keys else None,
+        edit_target_maybe_delivered=bool(row["target_maybe_delivered"])
+        if "target_maybe_delivered" in keys
+        else False,
         status=row["status"],
         telegram_message_id=row["telegram_message_id"],
     )
@@ -124,7 +129,8 @@ async def claim_due(tx: Tx, now: datetime, limit: int) -> list[OutboxMessage]:
     An edit waits until the message it edits has been sent.
     """
     rows = await tx.all(
-        "SELECT o.*, t.telegram_message_id AS target_message_id FROM outbox o"
+        "SELECT o.*, t.telegram_message_id AS target_message_id, t.maybe_delivered AS target_maybe_delivered"
+        " FROM outbox o"
         " LEFT JOIN outbox t ON t.id = o.edit_of"
         " WHERE o.status = 'pending' AND o.in_flight = 0"
         " AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
