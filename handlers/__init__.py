@@ -40,6 +40,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "open": professional.open_command,
         "away": professional.away_command,
         "back": professional.back_command,
+        "workhours": professional.workhours_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=private))

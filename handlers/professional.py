@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.app import Context
 from bot.domain.callbacks import as_id, pack, unpack
-from bot.domain.dates import parse_date
+from bot.domain.dates import parse_date, parse_working_hours
 from bot.domain.escalation import REPLY_LIMIT, Kind, State
 from bot.domain.models import Draft, Person, Role
 from bot.domain.timefmt import say_duration
@@ -186,3 +186,28 @@ async def back_command(update: Update, context: Context, person: Person) -> None
         return
     await services.people.set_away(person, None)
     await say(update, context, t(person.language, "back.done"))
+
+
+def _hours_text(lang: str, days: frozenset[int], start: time, end: time) -> str:
+    names = ", ".join(plain(lang, f"day.{d}") for d in sorted(days))
+    return t(lang, "workhours.current", days=names, start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
+
+
+@requires(Role.PROFESSIONAL, Role.COORDINATOR)
+async def workhours_command(update: Update, context: Context, person: Person) -> None:
+    """Info and concern items wait for these hours; urgent ones never do."""
+    lang = person.language
+    people = context.services.people
+    argument = command_arguments(update)
+    if not argument:
+        days, start, end = await people.working_hours(person)
+        await say(
+            update, context, Markup(_hours_text(lang, days, start, end) + "\n\n" + t(lang, "workhours.how"))
+        )
+        return
+    parsed = parse_working_hours(argument)
+    if parsed is None:
+        await say(update, context, t(lang, "workhours.bad"))
+        return
+    await people.set_working_hours(person, *parsed)
+    await say(update, context, Markup(t(lang, "workhours.set") + "\n" + _hours_text(lang, *parsed)))

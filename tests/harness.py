@@ -20,7 +20,14 @@ ROOT = Path(__file__).resolve().parents[1]
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Amsterdam
 
 
-def make_settings(api: FakeBotApi, db_path: Path, **app: Any) -> Settings:
+def make_settings(
+    api: FakeBotApi,
+    db_path: Path,
+    *,
+    telegram: dict[str, Any] | None = None,
+    escalation: dict[str, Any] | None = None,
+    **app: Any,
+) -> Settings:
     return load_settings(
         None,
         telegram={
@@ -30,8 +37,10 @@ def make_settings(api: FakeBotApi, db_path: Path, **app: Any) -> Settings:
             "poll_timeout_seconds": 1,
             "request_timeout_seconds": 5,
             "max_messages_per_second": 1000,
+            **(telegram or {}),
         },
         storage={"path": db_path},
+        escalation=escalation or {},
         app={"organisation": "Buurtteam Overvecht", **app},
     )
 

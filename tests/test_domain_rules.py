@@ -197,3 +197,22 @@ def test_times_said_as_people_say_them() -> None:
     assert say_duration(5, "nl") == "5 min"
     assert say_duration(125, "nl") == "2 uur"
     assert say_duration(60 * 72, "en") == "3 days"
+
+
+def test_dates_and_working_hours_as_people_type_them() -> None:
+    from datetime import date, time
+
+    from bot.domain.dates import parse_date, parse_working_hours
+
+    today = date(2026, 11, 27)
+    assert parse_date("12-12", today) == date(2026, 12, 12)
+    assert parse_date("3 januari", today) == date(2027, 1, 3)  # no year: the next one
+    assert parse_date("2026-12-05", today) == date(2026, 12, 5)
+    assert parse_date("tot 5 mei", today) == date(2027, 5, 5)
+    for bad in ("31-2", "morgen", "", "12-13", "1e3"):
+        assert parse_date(bad, today) is None
+    assert parse_working_hours("ma-vr 08:30-17:00") == (frozenset(range(5)), time(8, 30), time(17))
+    assert parse_working_hours("ma,di,do 9-13") == (frozenset({0, 1, 3}), time(9), time(13))
+    assert parse_working_hours("mon-fri 8.30-16") == (frozenset(range(5)), time(8, 30), time(16))
+    for bad in ("ma 17-9", "altijd", "ma-vr", "xx 9-17", "ma 25-26"):
+        assert parse_working_hours(bad) is None

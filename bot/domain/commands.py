@@ -7,7 +7,7 @@ from bot.domain.models import Role
 # In menu order. Later features add their commands here.
 ROLE_COMMANDS: dict[Role, tuple[str, ...]] = {
     Role.VOLUNTEER: ("signal", "backup", "mine"),
-    Role.PROFESSIONAL: ("open", "away", "back"),
+    Role.PROFESSIONAL: ("open", "away", "back", "workhours"),
     Role.COORDINATOR: ("open", "invite", "people", "assign", "link", "agreement", "remove"),
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 
 MONTHS = {
     "jan": 1, "januari": 1, "january": 1,
@@ -49,3 +49,53 @@ def parse_date(text: str, today: date) -> date | None:
         return candidate if candidate >= today else date(today.year + 1, month, day)
     except ValueError:
         return None
+
+
+DAY_NAMES = {
+    "ma": 0, "maandag": 0, "mon": 0, "monday": 0,
+    "di": 1, "dinsdag": 1, "tue": 1, "tuesday": 1,
+    "wo": 2, "woensdag": 2, "wed": 2, "wednesday": 2,
+    "do": 3, "donderdag": 3, "thu": 3, "thursday": 3,
+    "vr": 4, "vrijdag": 4, "fri": 4, "friday": 4,
+    "za": 5, "zaterdag": 5, "sat": 5, "saturday": 5,
+    "zo": 6, "zondag": 6, "sun": 6, "sunday": 6,
+}  # fmt: skip
+
+_CLOCK = r"(\d{1,2})(?:[:.](\d{2}))?"
+_HOURS = re.compile(rf"{_CLOCK}\s*(?:-|tot|to|t/m)\s*{_CLOCK}", re.ASCII)
+
+
+def _clock(hour: str, minute: str | None) -> time | None:
+    h, m = int(hour), int(minute or 0)
+    if h == 24 and m == 0:
+        return time(23, 59)
+    if not (0 <= h <= 23 and 0 <= m <= 59):
+        return None
+    return time(h, m)
+
+
+def parse_working_hours(text: str) -> tuple[frozenset[int], time, time] | None:
+    """'ma-vr 08:30-17:00', 'ma,di,do 9-17', 'mon-fri 8.30-16' -> (days, start, end); None if unclear."""
+    cleaned = text.strip().lower().replace(" t/m ", "-").replace(" tot ", "-")
+    match = _HOURS.search(cleaned)
+    if match is None:
+        return None
+    start, end = _clock(match.group(1), match.group(2)), _clock(match.group(3), match.group(4))
+    if start is None or end is None or start >= end:
+        return None
+    spec = cleaned[: match.start()].strip().replace(" ", "")
+    days: set[int] = set()
+    for part in filter(None, spec.split(",")):
+        if "-" in part:
+            first, _, last = part.partition("-")
+            if first not in DAY_NAMES or last not in DAY_NAMES:
+                return None
+            a, b = DAY_NAMES[first], DAY_NAMES[last]
+            days.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
+        elif part in DAY_NAMES:
+            days.add(DAY_NAMES[part])
+        else:
+            return None
+    if not days:
+        return None
+    return frozenset(days), start, end

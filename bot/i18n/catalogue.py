@@ -666,3 +666,25 @@ MESSAGES.update(
         "date.day": {"nl": "{weekday} {day} {month}", "en": "{weekday} {day} {month}"},
     }
 )
+
+MESSAGES.update(
+    {
+        "cmd.workhours": {
+            "nl": "Je werktijden (bijv. /workhours ma-vr 08:30-17:00)",
+            "en": "Your working hours (e.g. /workhours mon-fri 08:30-17:00)",
+        },
+        "workhours.current": {
+            "nl": "Je werktijden: {days}, {start}-{end}.",
+            "en": "Your working hours: {days}, {start}-{end}.",
+        },
+        "workhours.how": {
+            "nl": "Meldingen ter info en zorgelijke meldingen wachten tot je werktijd begint; dringende en noodmeldingen nooit. Wijzigen: /workhours ma-vr 08:30-17:00 of /workhours ma,di,do 9-13.",
+            "en": "Informational and concern items wait until your working hours begin; urgent and emergency items never wait. To change: /workhours mon-fri 08:30-17:00 or /workhours mon,tue,thu 9-13.",
+        },
+        "workhours.set": {"nl": "Opgeslagen.", "en": "Saved."},
+        "workhours.bad": {
+            "nl": "Dat begrijp ik niet. Typ bijvoorbeeld /workhours ma-vr 08:30-17:00 of /workhours ma,di,do 9-13.",
+            "en": "I don't understand that. Type for example /workhours mon-fri 08:30-17:00 or /workhours mon,tue,thu 9-13.",
+        },
+    }
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 
 from bot.clock import Clock
@@ -458,3 +458,25 @@ class PeopleService:
             rows = await escalations.availability(tx, [person.id])
         row = rows.get(person.id)
         return row.away_until if row else None
+
+    async def working_hours(self, person: Person) -> tuple[frozenset[int], time, time]:
+        async with self._db.transaction() as tx:
+            row = (await escalations.availability(tx, [person.id])).get(person.id)
+        if row is None:
+            config = self._settings.escalation
+            return frozenset(config.work_days), config.work_start, config.work_end
+        return row.work_days, row.work_start, row.work_end
+
+    async def set_working_hours(self, person: Person, days: frozenset[int], start: time, end: time) -> None:
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            await escalations.set_working_hours(tx, person.id, days, start, end)
+            await audit.record(
+                tx,
+                now=now,
+                event="person.working_hours",
+                actor_id=person.id,
+                subject_type="person",
+                subject_id=person.id,
+                detail={"days": sorted(days), "start": start.isoformat(), "end": end.isoformat()},
+            )
