@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.delivery import Delivery
 from bot.domain.models import Person
 from bot.scheduler import Scheduler
+from bot.services.checkins import CheckInService
 from bot.services.drafts import DraftService
 from bot.services.escalations import EscalationService
 from bot.services.menus import MenuService
@@ -41,6 +42,7 @@ class Services:
     people: PeopleService
     drafts: DraftService
     escalations: EscalationService
+    checkins: CheckInService
     menus: MenuService
 
 
@@ -86,9 +88,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         .base_file_url(settings.telegram.file_url())
         .context_types(ContextTypes(context=Context, bot_data=BotData))
         # Retries are the outbox's job (it honours RetryAfter per message), so the limiter only paces.
-        .rate_limiter(
-            AIORateLimiter(overall_max_rate=settings.telegram.max_messages_per_second, max_retries=0)
-        )
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram.max_messages_per_second, max_retries=0))
         .connect_timeout(timeout)
         .read_timeout(timeout)
         .write_timeout(timeout)
@@ -103,6 +103,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
     delivery = Delivery(db, app.bot)
     scheduler = Scheduler(clock)
     people_service = PeopleService(db, clock, settings, delivery.wake)
+    escalation_service = EscalationService(db, clock, settings, delivery.wake)
     services = Services(
         settings=settings,
         clock=clock,
@@ -111,12 +112,14 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         scheduler=scheduler,
         people=people_service,
         drafts=DraftService(db, clock),
-        escalations=EscalationService(db, clock, settings, delivery.wake),
+        escalations=escalation_service,
+        checkins=CheckInService(db, clock, settings, delivery.wake, escalation_service),
         menus=MenuService(app.bot, settings),
     )
     delivery.unreachable_hooks.append(people_service.tell_coordinators_unreachable)
     delivery.unreachable_hooks.append(services.escalations.on_unreachable)
     scheduler.register("escalations", services.escalations.tick)
+    scheduler.register("checkins", services.checkins.tick)
     app.bot_data.services = services
 
     from handlers import register
@@ -145,9 +148,7 @@ async def start_services(app: SamenspelApp) -> None:
         async def _tick(_: object) -> None:
             await services.scheduler.tick()
 
-        app.job_queue.run_repeating(
-            _tick, interval=services.settings.app.tick_seconds, first=0.0, name="tick"
-        )
+        app.job_queue.run_repeating(_tick, interval=services.settings.app.tick_seconds, first=0.0, name="tick")
     await services.menus.set_defaults()
 
 

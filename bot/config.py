@@ -17,6 +17,7 @@ from pydantic_settings import (
 )
 
 from bot.domain.escalation import Policy, Urgency
+from bot.domain.wellbeing import WellbeingThresholds
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_FILE_URL = "https://api.telegram.org/file/bot"
@@ -164,6 +165,36 @@ class EscalationSettings(BaseModel):
         return section.policy()
 
 
+class CheckInSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # No scheduled prompt or reminder in quiet hours (local time); they wait until quiet hours end.
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(8, 0)
+    # Defaults for new schedules.
+    remind_after_hours: float = Field(default=24, gt=0, le=24 * 14)
+    close_after_hours: float = Field(default=72, gt=0, le=24 * 28)
+
+
+class WellbeingSettings(BaseModel):
+    """Thresholds of the wellbeing rules; see bot/domain/wellbeing.py for their exact meaning."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    window_days: int = Field(default=28, ge=7, le=120)
+    rolling_hours_ratio: float = Field(default=1.25, gt=1)
+    single_week_ratio: float = Field(default=2.0, gt=1)
+    boundary_repeat: int = Field(default=2, ge=1)
+    private_life_repeat: int = Field(default=2, ge=1)
+    low_energy: int = Field(default=2, ge=1, le=5)
+    low_energy_in_a_row: int = Field(default=2, ge=1)
+    energy_drop: float = Field(default=2.0, gt=0)
+    missed_in_a_row: int = Field(default=2, ge=1)
+
+    def thresholds(self) -> WellbeingThresholds:
+        return WellbeingThresholds(**self.model_dump())
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SAMENSPEL_",
@@ -178,6 +209,8 @@ class Settings(BaseSettings):
     storage: StorageSettings = StorageSettings()
     app: AppSettings = AppSettings()
     escalation: EscalationSettings = EscalationSettings()
+    checkins: CheckInSettings = CheckInSettings()
+    wellbeing: WellbeingSettings = WellbeingSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -154,13 +154,9 @@ class Delivery:
         except BadRequest as exc:
             await self._bad_request(message, exc)
         except TimedOut as exc:
-            await self._retry(
-                message, now() + timedelta(seconds=backoff(message.attempts)), f"timeout {exc}", True
-            )
+            await self._retry(message, now() + timedelta(seconds=backoff(message.attempts)), f"timeout {exc}", True)
         except NetworkError as exc:
-            await self._retry(
-                message, now() + timedelta(seconds=backoff(message.attempts)), f"network {exc}", True
-            )
+            await self._retry(message, now() + timedelta(seconds=backoff(message.attempts)), f"network {exc}", True)
         except TelegramError as exc:
             await self._retry(message, now() + timedelta(seconds=backoff(message.attempts)), str(exc), True)
         except asyncio.CancelledError:
@@ -176,9 +172,7 @@ class Delivery:
     async def _send(self, message: OutboxMessage, *, plain: bool = False) -> int | None:
         markup = keyboard_markup(message.keyboard)
         text = message.text
-        repeat = (
-            message.edit_target_maybe_delivered if message.edit_of is not None else message.maybe_delivered
-        )
+        repeat = message.edit_target_maybe_delivered if message.edit_of is not None else message.maybe_delivered
         if repeat:
             text = t(message.language, "delivery.repeat", text=Markup(text))
         parse_mode: str | None = ParseMode.HTML
@@ -208,9 +202,7 @@ class Delivery:
     async def _retry(self, message: OutboxMessage, at: datetime, error: str, maybe_delivered: bool) -> None:
         log.info("outbox message %d: %s; retrying", message.id, error)
         async with self._db.transaction() as tx:
-            await outbox.retry_later(
-                tx, message.id, at=at, error=error[:200], maybe_delivered=maybe_delivered
-            )
+            await outbox.retry_later(tx, message.id, at=at, error=error[:200], maybe_delivered=maybe_delivered)
 
     async def _bad_request(self, message: OutboxMessage, exc: BadRequest) -> None:
         text = str(exc).lower()

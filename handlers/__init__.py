@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import coordinator, errors, fallback, gate, onboarding, professional, reports
+from handlers import checkins, coordinator, errors, fallback, gate, onboarding, professional, reports, schedules
 
 GATE_GROUP = -1
 
@@ -41,6 +41,11 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "away": professional.away_command,
         "back": professional.back_command,
         "workhours": professional.workhours_command,
+        "checkin": checkins.checkin_command,
+        "pause": checkins.pause_command,
+        "resume": checkins.resume_command,
+        "me": checkins.me_command,
+        "schedule": schedules.schedule_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=private))
@@ -56,6 +61,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "sig": reports.report_button,
         "bkp": reports.report_button,
         "esc": professional.escalation_button,
+        "ci": checkins.checkin_button,
+        "sch": schedules.schedule_button,
     }
     for prefix, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}:"))
@@ -63,7 +70,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
     app.add_handler(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
     app.add_handler(MessageHandler(private & filters.TEXT, fallback.text_message))
-    app.add_handler(
-        MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, fallback.other_message)
-    )
+    app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, fallback.other_message))
     app.add_error_handler(errors.on_error)

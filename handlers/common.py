@@ -55,9 +55,7 @@ async def say(update: Update, context: Context, text: str, rows: Rows | None = N
     return await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup(rows))
 
 
-async def reply(
-    update: Update, context: Context, key: str, rows: Rows | None = None, **values: object
-) -> None:
+async def reply(update: Update, context: Context, key: str, rows: Rows | None = None, **values: object) -> None:
     await say(update, context, t(language(update, context), key, **values), rows)
 
 

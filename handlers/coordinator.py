@@ -75,9 +75,7 @@ async def invite_button(update: Update, context: Context, person: Person) -> Non
     lang = person.language
     data = query.data
     if (parts := unpack(data, "inv", 2)) and parts[0] == "r":
-        if parts[1] not in {r.value for r in INVITABLE} or not await _draft_at(
-            context, person, "invite", "role"
-        ):
+        if parts[1] not in {r.value for r in INVITABLE} or not await _draft_at(context, person, "invite", "role"):
             return await _expired(update, person)
         role = Role(parts[1])
         await context.services.drafts.put(person.id, "invite", "name", role=role.value)
@@ -123,9 +121,7 @@ async def _team_prompt(context: Context, person: Person, draft: Draft, page: int
         (plain(lang, "button.team.none"), pack("inv", "t", "none")),
         (plain(lang, "button.team.new"), pack("inv", "t", "new")),
     ]
-    rows = pick_rows(
-        lang, "invite", options, page=page, page_data=lambda p: pack("inv", "pg", p), extra=extra
-    )
+    rows = pick_rows(lang, "invite", options, page=page, page_data=lambda p: pack("inv", "pg", p), extra=extra)
     return t(lang, "invite.ask_team", name=str(draft.data.get("name", ""))), rows
 
 
@@ -135,9 +131,7 @@ async def invite_text(update: Update, context: Context, person: Person, draft: D
     if draft.step == "name":
         name = clean_name(text, NAME_LIMIT)
         if name is None:
-            await say(
-                update, context, t(lang, "invite.bad_name", limit=NAME_LIMIT), [cancel_row(lang, "invite")]
-            )
+            await say(update, context, t(lang, "invite.bad_name", limit=NAME_LIMIT), [cancel_row(lang, "invite")])
             return
         draft = await context.services.drafts.put(person.id, "invite", "team", **draft.data, name=name)
         await say(update, context, *await _team_prompt(context, person, draft, 0))
@@ -158,9 +152,7 @@ async def invite_text(update: Update, context: Context, person: Person, draft: D
     await say(update, context, t(lang, "no_flow_text"))
 
 
-async def _issue_invite(
-    update: Update, context: Context, person: Person, draft: Draft, team_id: int | None
-) -> None:
+async def _issue_invite(update: Update, context: Context, person: Person, draft: Draft, team_id: int | None) -> None:
     lang = person.language
     role = Role(str(draft.data["role"]))
     name = str(draft.data["name"])
@@ -197,9 +189,7 @@ async def people_command(update: Update, context: Context, person: Person) -> No
 
     sections: list[str] = [t(lang, "people.header")]
     vol_lines: list[str] = []
-    for entry in sorted(
-        overview.volunteers, key=lambda v: (team_of(v.person).lower(), v.person.name.lower())
-    ):
+    for entry in sorted(overview.volunteers, key=lambda v: (team_of(v.person).lower(), v.person.name.lower())):
         p = entry.person
         line = t(
             lang,
@@ -220,18 +210,13 @@ async def people_command(update: Update, context: Context, person: Person) -> No
         (Role.PROFESSIONAL, overview.professionals),
         (Role.COORDINATOR, overview.coordinators),
     ):
-        lines = [
-            str(t(lang, "people.person_line", name=f"{p.name} ({team_of(p)})", flags=flags(p)))
-            for p in members
-        ]
+        lines = [str(t(lang, "people.person_line", name=f"{p.name} ({team_of(p)})", flags=flags(p))) for p in members]
         sections.append(_section(lang, role, lines))
     await say(update, context, _fit(lang, sections))
 
 
 def _section(lang: str, role: Role, lines: list[str]) -> str:
-    header = t(
-        lang, "people.role_header", roles=plain(lang, f"roles.{role.value}").capitalize(), count=len(lines)
-    )
+    header = t(lang, "people.role_header", roles=plain(lang, f"roles.{role.value}").capitalize(), count=len(lines))
     return "\n".join([header, *(lines or [t(lang, "people.none")])])
 
 
@@ -268,9 +253,7 @@ async def _pick(
 ) -> None:
     lang = person.language
     options = [(c.name, pack(prefix, step, c.id)) for c in candidates]
-    rows = pick_rows(
-        lang, flow, options, page=page, page_data=lambda p: pack(prefix, "pg", step, p), extra=extra or []
-    )
+    rows = pick_rows(lang, flow, options, page=page, page_data=lambda p: pack(prefix, "pg", step, p), extra=extra or [])
     await show(update, context, question, rows)
 
 
@@ -337,9 +320,7 @@ async def assign_button(update: Update, context: Context, person: Person) -> Non
             await services.drafts.clear(person.id)
             await show(update, context, t(lang, "pick.none.professional"))
             return
-        draft = await services.drafts.put(
-            person.id, "assign", "p", volunteer=volunteer.id, name=volunteer.name
-        )
+        draft = await services.drafts.put(person.id, "assign", "p", volunteer=volunteer.id, name=volunteer.name)
         await _assign_prompt(update, context, person, draft, 0)
     elif step == "p":
         professional = await services.people.get(chosen or 0)
@@ -398,11 +379,7 @@ async def _assign_prompt(update: Update, context: Context, person: Person, draft
             page=page,
         )
     else:
-        others = [
-            p
-            for p in await services.people.with_role(Role.PROFESSIONAL)
-            if p.id != draft.data["professional"]
-        ]
+        others = [p for p in await services.people.with_role(Role.PROFESSIONAL) if p.id != draft.data["professional"]]
         await _pick(
             update,
             context,
@@ -486,9 +463,7 @@ async def link_button(update: Update, context: Context, person: Person) -> None:
             return await _gone(update, context, person)
         await services.drafts.put(person.id, "link", "alias", volunteer=volunteer.id, name=volunteer.name)
         await query.answer()
-        await show(
-            update, context, t(lang, "link.ask_alias", volunteer=volunteer.name), [cancel_row(lang, "link")]
-        )
+        await show(update, context, t(lang, "link.ask_alias", volunteer=volunteer.name), [cancel_row(lang, "link")])
         return
     if step == "p":
         professional_id = None if raw == "same" else as_id(raw)
@@ -502,9 +477,7 @@ async def link_button(update: Update, context: Context, person: Person) -> None:
             professional_id=professional_id,
         )
         await services.drafts.clear(person.id)
-        responsible = (
-            effective.name if effective else plain(lang, "link.follows_volunteer", volunteer=volunteer.name)
-        )
+        responsible = effective.name if effective else plain(lang, "link.follows_volunteer", volunteer=volunteer.name)
         await show(
             update,
             context,
@@ -514,20 +487,14 @@ async def link_button(update: Update, context: Context, person: Person) -> None:
     await _expired(update, person)
 
 
-async def _link_professional_prompt(
-    update: Update, context: Context, person: Person, draft: Draft, page: int
-) -> None:
+async def _link_professional_prompt(update: Update, context: Context, person: Person, draft: Draft, page: int) -> None:
     lang = person.language
     services = context.services
     volunteer = await services.people.get(_int(draft, "volunteer"))
     current = None
     if volunteer is not None and volunteer.responsible_professional_id is not None:
         current = await services.people.get(volunteer.responsible_professional_id)
-    same = (
-        plain(lang, "button.link.same", name=current.name)
-        if current
-        else plain(lang, "button.link.same_unset")
-    )
+    same = plain(lang, "button.link.same", name=current.name) if current else plain(lang, "button.link.same_unset")
     await _pick(
         update,
         context,
@@ -614,9 +581,7 @@ async def agreement_button(update: Update, context: Context, person: Person) -> 
         await query.answer()
         if volunteer is None or not volunteer.active or not volunteer.is_volunteer:
             return await _gone(update, context, person)
-        await services.drafts.put(
-            person.id, "agreement", "hours", volunteer=volunteer.id, name=volunteer.name
-        )
+        await services.drafts.put(person.id, "agreement", "hours", volunteer=volunteer.id, name=volunteer.name)
         current = await services.people.agreement(volunteer.id)
         current_text = (
             t(
@@ -680,9 +645,7 @@ async def agreement_text(update: Update, context: Context, person: Person, draft
     await say(update, context, t(lang, "no_flow_text"))
 
 
-async def _save_agreement(
-    update: Update, context: Context, person: Person, draft: Draft, contact: str
-) -> None:
+async def _save_agreement(update: Update, context: Context, person: Person, draft: Draft, contact: str) -> None:
     lang = person.language
     hours = draft.data.get("hours")
     if not isinstance(hours, int | float):

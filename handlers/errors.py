@@ -27,8 +27,6 @@ async def on_error(update: object, context: Context) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer(plain(lang, "error.generic")[:200], show_alert=True)
         else:
-            await context.bot.send_message(
-                update.effective_chat.id, t(lang, "error.generic"), parse_mode="HTML"
-            )
+            await context.bot.send_message(update.effective_chat.id, t(lang, "error.generic"), parse_mode="HTML")
     except TelegramError:
         log.warning("could not tell the person about the error")

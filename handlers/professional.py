@@ -51,9 +51,7 @@ async def escalation_button(update: Update, context: Context, person: Person) ->
         await services.drafts.clear(person.id)
         await query.answer()
         minutes = int(wait.total_seconds() // 60)
-        await show(
-            update, context, t(lang, "handoff.done", name=colleague.name, wait=say_duration(minutes, lang))
-        )
+        await show(update, context, t(lang, "handoff.done", name=colleague.name, wait=say_duration(minutes, lang)))
         return
     parts = unpack(data, "esc", 2)
     escalation_id = as_id(parts[1]) if parts else None
@@ -72,9 +70,7 @@ async def escalation_button(update: Update, context: Context, person: Person) ->
                 await say(update, context, t(lang, "handoff.none"))
                 return
             await services.drafts.put(person.id, "handoff", "pick", escalation=escalation_id)
-            rows: Rows = [
-                [(c.name, pack("esc", "t", escalation_id, c.id))] for c in colleagues[:HANDOFF_CHOICES]
-            ]
+            rows: Rows = [[(c.name, pack("esc", "t", escalation_id, c.id))] for c in colleagues[:HANDOFF_CHOICES]]
             rows.append(cancel_row(lang, "handoff"))
             await say(update, context, t(lang, "handoff.ask"), rows)
         else:
@@ -201,9 +197,7 @@ async def workhours_command(update: Update, context: Context, person: Person) ->
     argument = command_arguments(update)
     if not argument:
         days, start, end = await people.working_hours(person)
-        await say(
-            update, context, Markup(_hours_text(lang, days, start, end) + "\n\n" + t(lang, "workhours.how"))
-        )
+        await say(update, context, Markup(_hours_text(lang, days, start, end) + "\n\n" + t(lang, "workhours.how")))
         return
     parsed = parse_working_hours(argument)
     if parsed is None:

@@ -49,9 +49,7 @@ def routing_text(lang: str, routing: Routing, now_text: str | None) -> Markup:
         return t(lang, "routing.all", names=_names(lang, routing.first))
     role = plain(
         lang,
-        ("routing.role.responsible", "routing.role.backup", "routing.role.coordinator")[
-            min(routing.first_level, 2)
-        ],
+        ("routing.role.responsible", "routing.role.backup", "routing.role.coordinator")[min(routing.first_level, 2)],
     )
     if routing.deferred_until is not None and now_text is not None:
         text = t(lang, "routing.first_later", name=_names(lang, routing.first), role=role, when=now_text)
@@ -59,9 +57,7 @@ def routing_text(lang: str, routing: Routing, now_text: str | None) -> Markup:
         text = t(lang, "routing.first", name=_names(lang, routing.first), role=role)
     if routing.next_people:
         following = (
-            plain(lang, "routing.coordinators")
-            if routing.next_level == 2
-            else _names(lang, routing.next_people)
+            plain(lang, "routing.coordinators") if routing.next_level == 2 else _names(lang, routing.next_people)
         )
         text = Markup(
             text
@@ -76,7 +72,7 @@ def routing_text(lang: str, routing: Routing, now_text: str | None) -> Markup:
     return text
 
 
-async def _client_rows(context: Context, person: Person, flow: str) -> Rows:
+async def client_rows(context: Context, person: Person, flow: str) -> Rows:
     lang = person.language
     prefix = FLOW_PREFIX[flow]
     links = await context.services.people.links_of(person)
@@ -96,7 +92,7 @@ async def signal_command(update: Update, context: Context, person: Person) -> No
         update,
         context,
         t(person.language, "signal.ask_client"),
-        await _client_rows(context, person, "signal"),
+        await client_rows(context, person, "signal"),
     )
 
 
@@ -166,14 +162,9 @@ async def report_button(update: Update, context: Context, person: Person) -> Non
     if action == "k" and flow == "backup" and draft.step == "kind" and value in BACKUP_KINDS:
         await query.answer()
         await services.drafts.put(person.id, flow, "client", kind=value)
-        await show(update, context, t(lang, "signal.ask_client"), await _client_rows(context, person, flow))
+        await show(update, context, t(lang, "signal.ask_client"), await client_rows(context, person, flow))
         return
-    if (
-        action == "u"
-        and flow == "signal"
-        and draft.step == "urgency"
-        and value in {u.value for u in URGENCIES}
-    ):
+    if action == "u" and flow == "signal" and draft.step == "urgency" and value in {u.value for u in URGENCIES}:
         await query.answer()
         await services.drafts.put(person.id, flow, "text", **draft.data, urgency=value)
         key = "signal.emergency_first" if value == Urgency.EMERGENCY.value else "signal.ask_text"
@@ -225,11 +216,7 @@ async def report_text(update: Update, context: Context, person: Person, draft: D
     urgency = _urgency_of(draft)
     routing = await services.escalations.preview(person, _link_of(draft), urgency)
     now = services.clock.now()
-    when = (
-        say_time(routing.deferred_until, now, services.settings.app.zone, lang)
-        if routing.deferred_until
-        else None
-    )
+    when = say_time(routing.deferred_until, now, services.settings.app.zone, lang) if routing.deferred_until else None
     client = next(
         (lk.client_alias for lk in await services.people.links_of(person) if lk.id == _link_of(draft)),
         plain(lang, "no_client"),
@@ -274,18 +261,14 @@ async def _send(update: Update, context: Context, person: Person, draft: Draft) 
     )
     await services.drafts.clear(person.id)
     assert raised is not None  # no dedupe key for a volunteer's report
-    await show(
-        update, context, _sent_text(lang, raised, kind, services.settings.app.zone, services.clock.now())
-    )
+    await show(update, context, _sent_text(lang, raised, kind, services.settings.app.zone, services.clock.now()))
 
 
 def _sent_text(lang: str, raised: Raised, kind: Kind, zone: ZoneInfo, now: datetime) -> Markup:
     if raised.nobody:
         return t(lang, "signal.sent_nobody")
     if raised.told:
-        return t(
-            lang, "signal.sent" if kind is Kind.SIGNAL else "backup.sent", names=_names(lang, raised.told)
-        )
+        return t(lang, "signal.sent" if kind is Kind.SIGNAL else "backup.sent", names=_names(lang, raised.told))
     if raised.deferred_until is not None:
         return t(
             lang,
@@ -312,9 +295,7 @@ async def mine_command(update: Update, context: Context, person: Person) -> None
     lines: list[str] = [t(lang, "mine.header")]
     for item in items:
         if item.resolution is not None and item.resolved_by:
-            status = t(
-                lang, "mine.resolved", name=names.get(item.resolved_by, "?"), reply=item.resolution[:300]
-            )
+            status = t(lang, "mine.resolved", name=names.get(item.resolved_by, "?"), reply=item.resolution[:300])
         elif item.owner_id and item.state.value == "acknowledged":
             status = t(lang, "mine.acknowledged", name=names.get(item.owner_id, "?"))
         elif item.state.value == "handoff":
@@ -322,9 +303,7 @@ async def mine_command(update: Update, context: Context, person: Person) -> None
         else:
             status = t(lang, "mine.open")
         category = (
-            plain(lang, f"cat.{item.category}")
-            if item.kind is Kind.SIGNAL
-            else plain(lang, f"bk.{item.category}")
+            plain(lang, f"cat.{item.category}") if item.kind is Kind.SIGNAL else plain(lang, f"bk.{item.category}")
         )
         lines.append(
             t(

@@ -27,3 +27,12 @@ async def put(tx: Tx, person_id: int, draft: Draft, now: datetime) -> None:
 
 async def clear(tx: Tx, person_id: int) -> bool:
     return await tx.changes("DELETE FROM drafts WHERE person_id = ?", (person_id,)) > 0
+
+
+async def put_if_absent(tx: Tx, person_id: int, draft: Draft, now: datetime) -> bool:
+    """Start a flow only if the person is not in the middle of another one."""
+    changed = await tx.changes(
+        "INSERT OR IGNORE INTO drafts (person_id, flow, step, data, updated_at) VALUES (?, ?, ?, ?, ?)",
+        (person_id, draft.flow, draft.step, json.dumps(draft.data, ensure_ascii=False), to_db(now)),
+    )
+    return changed == 1

@@ -48,9 +48,7 @@ async def create(
     dedupe_key: str | None = None,
 ) -> int | None:
     """The new id, or None when an escalation with this dedupe key already exists."""
-    if dedupe_key is not None and await tx.scalar(
-        "SELECT id FROM escalations WHERE dedupe_key = ?", (dedupe_key,)
-    ):
+    if dedupe_key is not None and await tx.scalar("SELECT id FROM escalations WHERE dedupe_key = ?", (dedupe_key,)):
         return None
     return await tx.execute(
         "INSERT INTO escalations (kind, volunteer_id, link_id, client_alias, category, urgency, body,"
@@ -123,8 +121,7 @@ async def add_recipient(
 
 async def count_reminder(tx: Tx, escalation_id: int, person_id: int) -> None:
     await tx.execute(
-        "UPDATE escalation_recipients SET reminders = reminders + 1"
-        " WHERE escalation_id = ? AND person_id = ?",
+        "UPDATE escalation_recipients SET reminders = reminders + 1 WHERE escalation_id = ? AND person_id = ?",
         (escalation_id, person_id),
     )
 
@@ -152,8 +149,7 @@ async def start_handoff(tx: Tx, escalation_id: int, *, from_id: int, to_id: int,
 async def reopen(tx: Tx, escalation_id: int) -> None:
     """A hand-off nobody accepted goes back into escalation."""
     await tx.execute(
-        "UPDATE escalations SET state = 'open', owner_id = NULL, handoff_to = NULL"
-        " WHERE id = ? AND state = 'handoff'",
+        "UPDATE escalations SET state = 'open', owner_id = NULL, handoff_to = NULL WHERE id = ? AND state = 'handoff'",
         (escalation_id,),
     )
 
@@ -170,9 +166,7 @@ async def resolve(tx: Tx, escalation_id: int, *, by: int, reply: str, now: datet
 
 
 async def open_all(tx: Tx, limit: int) -> list[Escalation]:
-    rows = await tx.all(
-        "SELECT * FROM escalations WHERE state != 'resolved' ORDER BY created_at, id LIMIT ?", (limit,)
-    )
+    rows = await tx.all("SELECT * FROM escalations WHERE state != 'resolved' ORDER BY created_at, id LIMIT ?", (limit,))
     return [_escalation(r) for r in rows]
 
 
@@ -254,3 +248,13 @@ async def set_working_hours(tx: Tx, person_id: int, days: frozenset[int], start:
         " work_start = excluded.work_start, work_end = excluded.work_end",
         (person_id, ",".join(str(d) for d in sorted(days)), start.strftime("%H:%M"), end.strftime("%H:%M")),
     )
+
+
+async def open_wellbeing_flags(tx: Tx, volunteer_id: int) -> set[str]:
+    """Wellbeing flags with an alert still open for this volunteer (not raised again meanwhile)."""
+    rows = await tx.all(
+        "SELECT DISTINCT category FROM escalations WHERE kind = 'wellbeing' AND volunteer_id = ?"
+        " AND state != 'resolved'",
+        (volunteer_id,),
+    )
+    return {r["category"] for r in rows}

@@ -18,9 +18,7 @@ def _link(row: Row) -> Link:
     )
 
 
-async def create(
-    tx: Tx, *, volunteer_id: int, client_alias: str, professional_id: int | None, now: datetime
-) -> int:
+async def create(tx: Tx, *, volunteer_id: int, client_alias: str, professional_id: int | None, now: datetime) -> int:
     return await tx.execute(
         "INSERT INTO links (volunteer_id, client_alias, professional_id, created_at) VALUES (?, ?, ?, ?)",
         (volunteer_id, client_alias, professional_id, to_db(now)),

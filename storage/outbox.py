@@ -46,9 +46,7 @@ def _message(row: Row) -> OutboxMessage:
         maybe_delivered=bool(row["maybe_delivered"]),
         edit_of=row["edit_of"],
         edit_target_message_id=row["target_message_id"] if "target_message_id" in keys else None,
-        edit_target_maybe_delivered=bool(row["target_maybe_delivered"])
-        if "target_maybe_delivered" in keys
-        else False,
+        edit_target_maybe_delivered=bool(row["target_maybe_delivered"]) if "target_maybe_delivered" in keys else False,
         status=row["status"],
         telegram_message_id=row["telegram_message_id"],
     )
@@ -141,9 +139,7 @@ async def claim_due(tx: Tx, now: datetime, limit: int) -> list[OutboxMessage]:
     if rows:
         ids = [r["id"] for r in rows]
         marks = ",".join("?" * len(ids))
-        await tx.execute(
-            f"UPDATE outbox SET in_flight = 1, attempts = attempts + 1 WHERE id IN ({marks})", ids
-        )
+        await tx.execute(f"UPDATE outbox SET in_flight = 1, attempts = attempts + 1 WHERE id IN ({marks})", ids)
     return [_message(r) for r in rows]
 
 
@@ -197,9 +193,7 @@ async def next_due_at(tx: Tx) -> datetime | None:
     return from_db(row["due"]) if row["due"] else datetime.min.replace(tzinfo=UTC)
 
 
-async def for_subject(
-    tx: Tx, subject_type: str, subject_id: int, purpose: str | None = None
-) -> list[OutboxMessage]:
+async def for_subject(tx: Tx, subject_type: str, subject_id: int, purpose: str | None = None) -> list[OutboxMessage]:
     sql = "SELECT * FROM outbox WHERE subject_type = ? AND subject_id = ? AND edit_of IS NULL"
     params: list[object] = [subject_type, subject_id]
     if purpose is not None:

@@ -64,9 +64,7 @@ async def all_active(tx: Tx) -> list[Person]:
     return [_person(r) for r in rows]
 
 
-async def create(
-    tx: Tx, *, name: str, telegram_id: int, language: str, team_id: int | None, now: datetime
-) -> int:
+async def create(tx: Tx, *, name: str, telegram_id: int, language: str, team_id: int | None, now: datetime) -> int:
     return await tx.execute(
         "INSERT INTO people (name, telegram_id, language, team_id, created_at) VALUES (?, ?, ?, ?, ?)",
         (name, telegram_id, language, team_id, to_db(now)),
@@ -74,9 +72,7 @@ async def create(
 
 
 async def add_role(tx: Tx, person_id: int, role: Role) -> None:
-    await tx.execute(
-        "INSERT OR IGNORE INTO person_roles (person_id, role) VALUES (?, ?)", (person_id, role.value)
-    )
+    await tx.execute("INSERT OR IGNORE INTO person_roles (person_id, role) VALUES (?, ?)", (person_id, role.value))
 
 
 async def set_language(tx: Tx, person_id: int, language: str) -> None:

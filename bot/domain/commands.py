@@ -6,9 +6,9 @@ from bot.domain.models import Role
 
 # In menu order. Later features add their commands here.
 ROLE_COMMANDS: dict[Role, tuple[str, ...]] = {
-    Role.VOLUNTEER: ("signal", "backup", "mine"),
+    Role.VOLUNTEER: ("signal", "backup", "checkin", "me", "mine", "pause", "resume"),
     Role.PROFESSIONAL: ("open", "away", "back", "workhours"),
-    Role.COORDINATOR: ("open", "invite", "people", "assign", "link", "agreement", "remove"),
+    Role.COORDINATOR: ("open", "invite", "people", "assign", "link", "agreement", "schedule", "remove"),
 }
 
 EVERYONE_COMMANDS: tuple[str, ...] = ("help", "language", "cancel")

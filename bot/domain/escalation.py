@@ -195,9 +195,7 @@ def next_step(situation: Situation, policy: Policy, now: datetime) -> Step:
             next_at=_deadline(policy, now, fresh) if policy.climb else None,
             skipped=tuple(skipped),
         )
-    told = _unique(
-        [c for level in situation.levels for c in level if c.person_id in situation.told and c.eligible]
-    )
+    told = _unique([c for level in situation.levels for c in level if c.person_id in situation.told and c.eligible])
     if told:
         if not policy.climb:
             return Step(level=situation.level, skipped=tuple(skipped))
@@ -207,9 +205,7 @@ def next_step(situation: Situation, policy: Policy, now: datetime) -> Step:
             next_at=_deadline(policy, now, told),
             skipped=tuple(skipped),
         )
-    return Step(
-        level=situation.level, next_at=now + RETRY_NOBODY, skipped=tuple(skipped), nobody_reachable=True
-    )
+    return Step(level=situation.level, next_at=now + RETRY_NOBODY, skipped=tuple(skipped), nobody_reachable=True)
 
 
 def climb_now(situation: Situation) -> bool:

@@ -67,9 +67,7 @@ _NAME_WORD = re.compile(r"^[A-ZÀ-Þ][a-zß-ÿ]{2,}$")
 
 def looks_like_full_name(alias: str) -> bool:
     """Two or more capitalised words of three letters or more, e.g. "Jannie Smit": not an alias."""
-    words = [
-        w for w in alias.replace("-", " ").split() if w.lower() not in {"van", "de", "der", "den", "ter"}
-    ]
+    words = [w for w in alias.replace("-", " ").split() if w.lower() not in {"van", "de", "der", "den", "ter"}]
     return len(words) >= 2 and all(_NAME_WORD.match(w) for w in words)
 
 

@@ -320,9 +320,7 @@ def _dates(text: str, current_year: int) -> list[_Date]:
         dates.append(_Date(m.start(), m.end(), explicit, year, real))
     for m in _DATE_ISO.finditer(text):
         year = int(m.group(1))
-        dates.append(
-            _Date(m.start(), m.end(), True, year, _real_date(year, int(m.group(3)), int(m.group(4))))
-        )
+        dates.append(_Date(m.start(), m.end(), True, year, _real_date(year, int(m.group(3)), int(m.group(4)))))
     for m in _DATE_WORDS.finditer(text):
         year, explicit = _full_year(m.group(3) + m.group(4), current_year)
         month = _MONTHS.get(m.group(2).lower(), 0)

@@ -44,9 +44,7 @@ def _require_aware(moment: datetime, what: str) -> None:
 
 def _require_wall_time(value: time, what: str) -> None:
     if not isinstance(value, time) or value.tzinfo is not None:
-        raise ValueError(
-            f"{what} must be a naive wall-clock time (the zone is given separately), got {value!r}"
-        )
+        raise ValueError(f"{what} must be a naive wall-clock time (the zone is given separately), got {value!r}")
 
 
 def _wall_exists(naive: datetime, zone: ZoneInfo) -> bool:

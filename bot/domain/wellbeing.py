@@ -71,9 +71,7 @@ class WellbeingThresholds:
             if getattr(self, name) <= 0:
                 raise ValueError(f"wellbeing.{name} must be above 0, got {getattr(self, name)!r}")
         if not ENERGY_MIN <= self.low_energy <= ENERGY_MAX:
-            raise ValueError(
-                f"wellbeing.low_energy must be {ENERGY_MIN} to {ENERGY_MAX}, got {self.low_energy!r}"
-            )
+            raise ValueError(f"wellbeing.low_energy must be {ENERGY_MIN} to {ENERGY_MAX}, got {self.low_energy!r}")
         if self.energy_drop <= 0:
             raise ValueError(f"wellbeing.energy_drop must be above 0, got {self.energy_drop!r}")
 
@@ -118,9 +116,7 @@ class CheckInRecord:
             or not isinstance(self.energy, int)
             or not ENERGY_MIN <= self.energy <= ENERGY_MAX
         ):
-            raise ValueError(
-                f"energy must be a whole number {ENERGY_MIN} to {ENERGY_MAX}, got {self.energy!r}"
-            )
+            raise ValueError(f"energy must be a whole number {ENERGY_MIN} to {ENERGY_MAX}, got {self.energy!r}")
         if self.contact_outside is not None:
             object.__setattr__(self, "contact_outside", ContactOutside(self.contact_outside))
 
@@ -207,9 +203,7 @@ def _number(value: float) -> float | int:
     return int(rounded) if rounded.is_integer() else rounded
 
 
-def _check_time(
-    data: _History, agreed: float | None, zone: ZoneInfo, limits: WellbeingThresholds
-) -> Evidence | None:
+def _check_time(data: _History, agreed: float | None, zone: ZoneInfo, limits: WellbeingThresholds) -> Evidence | None:
     """TIME_OVERLOAD: more hours than agreed, over the window or in one week. Needs agreed > 0.
 
     Fires when the window's hours > rolling_hours_ratio * agreed * window_days / 7 (evidence:
@@ -252,9 +246,7 @@ def _check_boundaries(data: _History, limits: WellbeingThresholds) -> Evidence |
     question (None) does not look further back.
     """
     count = sum(
-        1
-        for r in data.window
-        if not r.missed and r.contact_outside in (ContactOutside.ONCE, ContactOutside.SEVERAL)
+        1 for r in data.window if not r.missed and r.contact_outside in (ContactOutside.ONCE, ContactOutside.SEVERAL)
     )
     latest = data.latest_answered
     latest_several = latest is not None and latest.contact_outside is ContactOutside.SEVERAL

@@ -23,10 +23,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "en": "I don't recognise this invite link. Check the link or ask your coordinator for a new one.",
     },
     "invite.used": {
-        "nl": "Deze uitnodigingslink is al gebruikt. Een link werkt maar één keer. "
-        "Vraag je coördinator om een nieuwe.",
-        "en": "This invite link has already been used. A link works only once. "
-        "Ask your coordinator for a new one.",
+        "nl": "Deze uitnodigingslink is al gebruikt. Een link werkt maar één keer. Vraag je coördinator om een nieuwe.",
+        "en": "This invite link has already been used. A link works only once. Ask your coordinator for a new one.",
     },
     "invite.expired": {
         "nl": "Deze uitnodigingslink is verlopen. Vraag je coördinator om een nieuwe.",
@@ -229,10 +227,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     },
     "assign.done_backup": {"nl": ", met {backup} als backup", "en": ", with {backup} as backup"},
     "assign.notice_professional": {
-        "nl": "Je bent nu de beroepskracht van vrijwilliger {volunteer}. "
-        "Signalen en vragen om hulp komen bij jou.",
-        "en": "You are now the professional for volunteer {volunteer}. Signals and backup requests will "
-        "come to you.",
+        "nl": "Je bent nu de beroepskracht van vrijwilliger {volunteer}. Signalen en vragen om hulp komen bij jou.",
+        "en": "You are now the professional for volunteer {volunteer}. Signals and backup requests will come to you.",
     },
     "assign.notice_backup": {
         "nl": "Je bent nu backup voor vrijwilliger {volunteer}, als {professional} niet reageert.",
@@ -240,15 +236,13 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     },
     "assign.notice_volunteer": {
         "nl": "{professional} is vanaf nu je beroepskracht. Die krijgt je signalen en vragen om hulp.",
-        "en": "{professional} is your professional from now on "
-        "and receives your signals and backup requests.",
+        "en": "{professional} is your professional from now on and receives your signals and backup requests.",
     },
     # --- coordinator: link ------------------------------------------------------------------------
     "link.ask_alias": {
         "nl": "Welke cliënt gaat {volunteer} helpen? Typ een afkorting, bijvoorbeeld C-12 of mevr. J. "
         "Gebruik nooit een volledige naam.",
-        "en": "Which client will {volunteer} help? Type an alias, for example C-12 or Mrs J. "
-        "Never use a full name.",
+        "en": "Which client will {volunteer} help? Type an alias, for example C-12 or Mrs J. Never use a full name.",
     },
     "link.bad_alias": {
         "nl": "Typ een afkorting van 1 tot {limit} tekens, zonder regeleinden. Bijvoorbeeld: C-12.",
@@ -282,10 +276,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     },
     # --- coordinator: agreement -------------------------------------------------------------------
     "agreement.ask_hours": {
-        "nl": "Hoeveel uur per week is {volunteer} ongeveer bezig? "
-        "Typ een getal, bijvoorbeeld 4 of 2,5.{current}",
-        "en": "How many hours a week does {volunteer} spend, roughly? "
-        "Type a number, for example 4 or 2.5.{current}",
+        "nl": "Hoeveel uur per week is {volunteer} ongeveer bezig? Typ een getal, bijvoorbeeld 4 of 2,5.{current}",
+        "en": "How many hours a week does {volunteer} spend, roughly? Type a number, for example 4 or 2.5.{current}",
     },
     "agreement.current": {
         "nl": "\n\nNu afgesproken: {hours} uur per week; contact: {contact}.",
@@ -316,8 +308,7 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     # --- coordinator: remove ----------------------------------------------------------------------
     "remove.ask_person": {"nl": "Wie wil je afmelden?", "en": "Whom do you want to remove?"},
     "remove.confirm": {
-        "nl": "Weet je het zeker? {name} kan de bot daarna niet meer gebruiken. "
-        "De geschiedenis blijft bewaard.",
+        "nl": "Weet je het zeker? {name} kan de bot daarna niet meer gebruiken. De geschiedenis blijft bewaard.",
         "en": "Are you sure? {name} will no longer be able to use the bot. The history is kept.",
     },
     "button.remove.yes": {"nl": "Ja, afmelden", "en": "Yes, remove"},
@@ -357,10 +348,7 @@ _MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "ok
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 MESSAGES.update(
-    {
-        f"time.weekday.{i}": {"nl": f"{_DAYS_NL[i]} {{clock}}", "en": f"{_DAYS_EN[i]} {{clock}}"}
-        for i in range(7)
-    }
+    {f"time.weekday.{i}": {"nl": f"{_DAYS_NL[i]} {{clock}}", "en": f"{_DAYS_EN[i]} {{clock}}"} for i in range(7)}
 )
 MESSAGES.update({f"day.{i}": {"nl": _DAYS_NL[i], "en": _DAYS_EN[i]} for i in range(7)})
 MESSAGES.update({f"month.{i + 1}": {"nl": _MONTHS_NL[i], "en": _MONTHS_EN[i]} for i in range(12)})
@@ -686,5 +674,192 @@ MESSAGES.update(
             "nl": "Dat begrijp ik niet. Typ bijvoorbeeld /workhours ma-vr 08:30-17:00 of /workhours ma,di,do 9-13.",
             "en": "I don't understand that. Type for example /workhours mon-fri 08:30-17:00 or /workhours mon,tue,thu 9-13.",
         },
+    }
+)
+
+# --- check-ins and wellbeing ----------------------------------------------------------------------
+MESSAGES.update(
+    {
+        "cmd.checkin": {"nl": "Inchecken: hoe gaat het?", "en": "Check in: how are things?"},
+        "cmd.pause": {"nl": "Check-ins pauzeren (bijv. /pause 5-1)", "en": "Pause check-ins (e.g. /pause 5-1)"},
+        "cmd.resume": {"nl": "Check-ins weer aan", "en": "Resume check-ins"},
+        "cmd.me": {"nl": "Mijn check-ins en meldingen", "en": "My check-ins and reports"},
+        "cmd.schedule": {"nl": "Check-in-schema's", "en": "Check-in schedules"},
+        "ci.prompt": {
+            "nl": "Hoi {name}, even inchecken. Hoeveel uur was je bezig als vrijwilliger sinds de vorige keer?\n<i>Tik een knop, of typ een getal.</i>",
+            "en": "Hi {name}, time to check in. How many hours did you spend volunteering since last time?\n<i>Tap a button, or type a number.</i>",
+        },
+        "ci.reminder": {
+            "nl": "Hoi {name}, je check-in staat nog open. Het duurt minder dan een minuut. Hoeveel uur was je bezig?",
+            "en": "Hi {name}, your check-in is still open. It takes less than a minute. How many hours did you spend?",
+        },
+        "ci.start": {
+            "nl": "Even inchecken. Hoeveel uur was je bezig als vrijwilliger sinds de vorige keer?\n<i>Tik een knop, of typ een getal.</i>",
+            "en": "Let's check in. How many hours did you spend volunteering since last time?\n<i>Tap a button, or type a number.</i>",
+        },
+        "ci.more_than_12": {"nl": "meer dan 12", "en": "more than 12"},
+        "ci.bad_hours": {
+            "nl": "Typ een getal, bijvoorbeeld 3 of 2,5. Of tik een knop.",
+            "en": "Type a number, for example 3 or 2.5. Or tap a button.",
+        },
+        "ci.energy": {"nl": "Hoeveel energie heb je?", "en": "How is your energy?"},
+        "ci.contact": {
+            "nl": "Nam een cliënt contact op buiten de afgesproken tijden?",
+            "en": "Did a client contact you outside the agreed times?",
+        },
+        "ci.private": {
+            "nl": "Leunde een cliënt op je privéleven: thuis, familie, geld, sociale media?",
+            "en": "Did a client lean on your private life: home, family, money, social media?",
+        },
+        "ci.role": {
+            "nl": "Werd je gevraagd iets te doen dat buiten je rol valt of wat je niet kunt?",
+            "en": "Were you asked to do something beyond your role or what you feel able to do?",
+        },
+        "ci.offer_backup": {
+            "nl": "Wil je dat je beroepskracht dit met je oppakt?",
+            "en": "Would you like your professional to pick this up with you?",
+        },
+        "ci.comment": {
+            "nl": "Wil je nog iets kwijt? Typ het, of tik op Nee, klaar.",
+            "en": "Anything else on your mind? Type it, or tap No, done.",
+        },
+        "ci.thanks": {
+            "nl": "Dank je wel, {name}! Deze maand {hours} van de {agreed} afgesproken uren. Fijn dat je er bent.",
+            "en": "Thank you, {name}! This month {hours} of the {agreed} agreed hours. Glad you're with us.",
+        },
+        "ci.thanks_no_agreement": {
+            "nl": "Dank je wel, {name}! Deze maand {hours} uur. Fijn dat je er bent.",
+            "en": "Thank you, {name}! {hours} hours this month. Glad you're with us.",
+        },
+        "ci.already_closed": {
+            "nl": "Deze check-in is al afgesloten. Met /checkin kun je opnieuw inchecken.",
+            "en": "This check-in is already closed. Use /checkin to check in again.",
+        },
+        "button.ci.no": {"nl": "Nee", "en": "No"},
+        "button.ci.yes": {"nl": "Ja", "en": "Yes"},
+        "button.ci.once": {"nl": "Eén keer", "en": "Once"},
+        "button.ci.several": {"nl": "Vaker", "en": "Several times"},
+        "button.ci.done": {"nl": "Nee, klaar", "en": "No, done"},
+        "button.ci.backup": {"nl": "Vraag backup", "en": "Ask for backup"},
+        "button.ci.not_now": {"nl": "Nu niet", "en": "Not now"},
+        "ci.backup_started": {
+            "nl": "Je check-in is opgeslagen. Nu je vraag om backup:",
+            "en": "Your check-in is saved. Now your backup request:",
+        },
+        "pause.set": {
+            "nl": "Check-ins staan op pauze tot {until}. Een gemiste check-in telt dan niet. Eerder terug? Stuur /resume.",
+            "en": "Check-ins are paused until {until}. A check-in in that time does not count as missed. Back earlier? Send /resume.",
+        },
+        "pause.set_open": {
+            "nl": "Check-ins staan op pauze tot je /resume stuurt. Een gemiste check-in telt dan niet.",
+            "en": "Check-ins are paused until you send /resume. A check-in in that time does not count as missed.",
+        },
+        "pause.bad": {
+            "nl": "Dat begrijp ik niet als datum. Typ bijvoorbeeld /pause 5-1 of alleen /pause.",
+            "en": "I don't understand that date. Type for example /pause 5-1 or just /pause.",
+        },
+        "resume.done": {"nl": "Check-ins staan weer aan. Welkom terug!", "en": "Check-ins are on again. Welcome back!"},
+        "resume.not_paused": {"nl": "Je check-ins stonden niet op pauze.", "en": "Your check-ins were not paused."},
+        "me.header": {"nl": "<b>Je laatste check-ins</b>", "en": "<b>Your latest check-ins</b>"},
+        "me.none": {"nl": "Nog geen check-ins. Met /checkin kun je nu inchecken.", "en": "No check-ins yet. Use /checkin to check in now."},
+        "me.answered": {"nl": "• {when}: {hours} uur", "en": "• {when}: {hours} hours"},
+        "me.missed": {"nl": "• {when}: niet ingevuld", "en": "• {when}: not filled in"},
+        "me.month": {"nl": "Deze maand: {hours} van de {agreed} afgesproken uren.", "en": "This month: {hours} of the {agreed} agreed hours."},
+        "me.month_no_agreement": {"nl": "Deze maand: {hours} uur.", "en": "This month: {hours} hours."},
+        "me.paused": {"nl": "Je check-ins staan op pauze.", "en": "Your check-ins are paused."},
+        "me.signals": {"nl": "Wat je meldde en wat ermee gebeurde: /mine", "en": "What you reported and what came of it: /mine"},
+        # wellbeing alerts (to professionals only)
+        "wb.time_overload": {"nl": "Veel uren", "en": "Many hours"},
+        "wb.boundaries": {"nl": "Grenzen in contact", "en": "Contact boundaries"},
+        "wb.private_life": {"nl": "Privéleven", "en": "Private life"},
+        "wb.competence": {"nl": "Buiten de rol", "en": "Beyond the role"},
+        "wb.energy": {"nl": "Weinig energie", "en": "Low energy"},
+        "wb.missed": {"nl": "Check-ins gemist", "en": "Missed check-ins"},
+        "wb.body.time_window": {
+            "nl": "{name} was de afgelopen {weeks} weken {hours} uur bezig; afgesproken is {agreed} uur in die tijd. Wordt er niet te zwaar op {name} geleund?",
+            "en": "{name} spent {hours} hours in the last {weeks} weeks; {agreed} hours were agreed for that time. Is too much resting on {name}?",
+        },
+        "wb.body.time_week": {
+            "nl": "{name} was in week {week} {hours} uur bezig; afgesproken is {agreed} uur per week.",
+            "en": "{name} spent {hours} hours in week {week}; {agreed} hours a week were agreed.",
+        },
+        "wb.body.boundaries": {
+            "nl": "{name} gaf {count} keer in {days} dagen aan dat een cliënt contact zocht buiten de afgesproken tijden.",
+            "en": "{name} said {count} times in {days} days that a client made contact outside the agreed times.",
+        },
+        "wb.body.boundaries_several": {
+            "nl": "{name} gaf aan dat een cliënt vaker contact zocht buiten de afgesproken tijden.",
+            "en": "{name} said a client made contact outside the agreed times several times.",
+        },
+        "wb.body.private_life": {
+            "nl": "{name} gaf {count} keer in {days} dagen aan dat een cliënt leunt op het privéleven (thuis, familie, geld, sociale media).",
+            "en": "{name} said {count} times in {days} days that a client leans on their private life (home, family, money, social media).",
+        },
+        "wb.body.competence": {
+            "nl": "{name} gaf aan gevraagd te zijn iets te doen dat buiten de rol valt of wat {name} niet kan.",
+            "en": "{name} said they were asked to do something beyond their role or ability.",
+        },
+        "wb.body.energy_low": {
+            "nl": "{name} gaf de laatste {count} check-ins weinig energie aan (laatst: {latest} van 5).",
+            "en": "{name} reported low energy in the last {count} check-ins (latest: {latest} of 5).",
+        },
+        "wb.body.energy_drop": {
+            "nl": "{name} gaf energie {latest} van 5 aan, tegen gemiddeld {average} in de weken ervoor.",
+            "en": "{name} reported energy {latest} of 5, against an average of {average} in the weeks before.",
+        },
+        "wb.body.missed": {
+            "nl": "{name} heeft de laatste {count} check-ins niet ingevuld.",
+            "en": "{name} did not fill in the last {count} check-ins.",
+        },
+        # coordinator: schedules
+        "schedule.none": {
+            "nl": "Er zijn nog geen check-in-schema's.",
+            "en": "There are no check-in schedules yet.",
+        },
+        "schedule.header": {"nl": "<b>Check-in-schema's</b>", "en": "<b>Check-in schedules</b>"},
+        "schedule.line": {
+            "nl": "{icon} {audience}: {days} om {time}{every} — volgende: {next}",
+            "en": "{icon} {audience}: {days} at {time}{every} — next: {next}",
+        },
+        "schedule.every": {"nl": ", om de {n} weken", "en": ", every {n} weeks"},
+        "schedule.paused_next": {"nl": "gepauzeerd", "en": "paused"},
+        "schedule.audience.everyone": {"nl": "iedereen", "en": "everyone"},
+        "schedule.audience.team": {"nl": "team {name}", "en": "team {name}"},
+        "schedule.audience.volunteer": {"nl": "{name}", "en": "{name}"},
+        "button.schedule.add": {"nl": "➕ Nieuw schema", "en": "➕ New schedule"},
+        "button.schedule.manage": {"nl": "{n}: pauze/aan/weg", "en": "{n}: pause/resume/delete"},
+        "schedule.ask_audience": {"nl": "Voor wie is de check-in?", "en": "Who is the check-in for?"},
+        "button.audience.everyone": {"nl": "Alle vrijwilligers", "en": "All volunteers"},
+        "button.audience.team": {"nl": "Eén team", "en": "One team"},
+        "button.audience.volunteer": {"nl": "Eén vrijwilliger", "en": "One volunteer"},
+        "schedule.ask_team": {"nl": "Welk team?", "en": "Which team?"},
+        "schedule.no_teams": {"nl": "Er zijn nog geen teams.", "en": "There are no teams yet."},
+        "schedule.ask_days": {
+            "nl": "Op welke dagen? Tik de dagen aan en dan op Verder.",
+            "en": "On which days? Tap the days, then Next.",
+        },
+        "button.next": {"nl": "Verder", "en": "Next"},
+        "schedule.need_day": {"nl": "Kies minstens één dag.", "en": "Choose at least one day."},
+        "schedule.ask_time": {
+            "nl": "Hoe laat? Tik een tijd of typ er een, bijvoorbeeld 19:00.",
+            "en": "At what time? Tap a time or type one, for example 19:00.",
+        },
+        "schedule.bad_time": {"nl": "Typ een tijd als 19:00 of 9:30.", "en": "Type a time like 19:00 or 9:30."},
+        "schedule.ask_every": {"nl": "Hoe vaak?", "en": "How often?"},
+        "button.every.1": {"nl": "Elke week", "en": "Every week"},
+        "button.every.2": {"nl": "Om de week", "en": "Every other week"},
+        "button.every.4": {"nl": "Elke 4 weken", "en": "Every 4 weeks"},
+        "schedule.created": {
+            "nl": "Opgeslagen: {audience}, {days} om {time}{every}. De eerste check-in gaat {next}. Een herinnering volgt na {remind} uur; na {close} uur telt hij als gemist.",
+            "en": "Saved: {audience}, {days} at {time}{every}. The first check-in goes out {next}. A reminder follows after {remind} hours; after {close} hours it counts as missed.",
+        },
+        "schedule.ask_manage": {"nl": "Wat wil je met schema {n}?", "en": "What do you want to do with schedule {n}?"},
+        "button.schedule.pause": {"nl": "Pauzeren", "en": "Pause"},
+        "button.schedule.resume": {"nl": "Weer aanzetten", "en": "Resume"},
+        "button.schedule.delete": {"nl": "Verwijderen", "en": "Delete"},
+        "schedule.paused": {"nl": "Schema {n} staat op pauze.", "en": "Schedule {n} is paused."},
+        "schedule.resumed": {"nl": "Schema {n} staat weer aan. Volgende: {next}.", "en": "Schedule {n} is on again. Next: {next}."},
+        "schedule.deleted": {"nl": "Schema {n} is verwijderd.", "en": "Schedule {n} has been deleted."},
+        "schedule.gone": {"nl": "Dat schema bestaat niet (meer).", "en": "That schedule does not exist (any more)."},
     }
 )

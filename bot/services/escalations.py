@@ -72,9 +72,7 @@ class Raised:
 
 
 class EscalationService:
-    def __init__(
-        self, db: Database, clock: Clock, settings: Settings, wake_delivery: Callable[[], None]
-    ) -> None:
+    def __init__(self, db: Database, clock: Clock, settings: Settings, wake_delivery: Callable[[], None]) -> None:
         self._db = db
         self._clock = clock
         self._settings = settings
@@ -83,9 +81,7 @@ class EscalationService:
     # --- routing ----------------------------------------------------------------------------------
 
     async def _level_people(self, tx: Tx, volunteer: Person, link: Link | None) -> list[list[Person]]:
-        responsible = (
-            link.professional_id if link and link.professional_id else volunteer.responsible_professional_id
-        )
+        responsible = link.professional_id if link and link.professional_id else volunteer.responsible_professional_id
         coordinators = [c.id for c in await people.active_with_role(tx, Role.COORDINATOR)]
         ids = levels_for(responsible, volunteer.backup_professional_id, coordinators)
         result: list[list[Person]] = []
@@ -119,9 +115,7 @@ class EscalationService:
             [
                 Candidate(
                     person_id=p.id,
-                    away=(row := rows.get(p.id)) is not None
-                    and row.away_until is not None
-                    and row.away_until > now,
+                    away=(row := rows.get(p.id)) is not None and row.away_until is not None and row.away_until > now,
                     reachable=not p.unreachable and p.telegram_id is not None,
                     hours=self._hours(p, row),
                 )
@@ -412,9 +406,7 @@ class EscalationService:
 
     # --- acting on an item ------------------------------------------------------------------------
 
-    async def _authorised(
-        self, tx: Tx, person: Person, escalation_id: int
-    ) -> tuple[Escalation, list[Recipient]]:
+    async def _authorised(self, tx: Tx, person: Person, escalation_id: int) -> tuple[Escalation, list[Recipient]]:
         escalation = await escalations.get(tx, escalation_id)
         if escalation is None:
             raise Refused("esc.gone")
@@ -491,15 +483,9 @@ class EscalationService:
             if escalation.state is State.RESOLVED:
                 raise Refused("esc.resolved_already")
             professionals = await people.active_with_role(tx, Role.PROFESSIONAL)
-        return [
-            p
-            for p in professionals
-            if p.id != person.id and p.id != escalation.volunteer_id and not p.unreachable
-        ]
+        return [p for p in professionals if p.id != person.id and p.id != escalation.volunteer_id and not p.unreachable]
 
-    async def handoff(
-        self, person: Person, escalation_id: int, to_id: int
-    ) -> tuple[Escalation, Person, timedelta]:
+    async def handoff(self, person: Person, escalation_id: int, to_id: int) -> tuple[Escalation, Person, timedelta]:
         now = self._clock.now()
         policy = self._settings.escalation.policy
         async with self._db.transaction() as tx:
@@ -507,12 +493,7 @@ class EscalationService:
             if escalation.state is State.RESOLVED:
                 raise Refused("esc.resolved_already")
             colleague = await people.get(tx, to_id)
-            if (
-                colleague is None
-                or not colleague.active
-                or not colleague.is_professional
-                or colleague.id == person.id
-            ):
+            if colleague is None or not colleague.active or not colleague.is_professional or colleague.id == person.id:
                 raise Refused("flow.person_gone")
             wait = policy(escalation.urgency).wait
             if escalation.urgency in (Urgency.INFO, Urgency.CONCERN):
@@ -640,17 +621,13 @@ class EscalationService:
         return escalation.client_alias or plain(lang, "no_client")
 
     def _category(self, escalation: Escalation, lang: str) -> str:
-        prefix = {Kind.SIGNAL: "cat", Kind.BACKUP: "bk", Kind.WELLBEING: "wb", Kind.VISIT: "vk"}[
-            escalation.kind
-        ]
+        prefix = {Kind.SIGNAL: "cat", Kind.BACKUP: "bk", Kind.WELLBEING: "wb", Kind.VISIT: "vk"}[escalation.kind]
         try:
             return plain(lang, f"{prefix}.{escalation.category}")
         except KeyError:
             return escalation.category
 
-    def _header(
-        self, escalation: Escalation, volunteer: Person, lang: str, now: datetime, zone: ZoneInfo
-    ) -> Markup:
+    def _header(self, escalation: Escalation, volunteer: Person, lang: str, now: datetime, zone: ZoneInfo) -> Markup:
         return t(
             lang,
             "alert.header",
@@ -775,6 +752,4 @@ class EscalationService:
             if viewer is None:
                 continue
             text, keyboard = await self._render_state(tx, escalation, viewer, volunteer, now, expired_handoff)
-            await outbox.enqueue_edit(
-                tx, target_id=recipient.outbox_id, text=text, keyboard=keyboard, now=now
-            )
+            await outbox.enqueue_edit(tx, target_id=recipient.outbox_id, text=text, keyboard=keyboard, now=now)

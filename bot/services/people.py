@@ -67,9 +67,7 @@ def new_invite_code() -> str:
 
 
 class PeopleService:
-    def __init__(
-        self, db: Database, clock: Clock, settings: Settings, wake_delivery: Callable[[], None]
-    ) -> None:
+    def __init__(self, db: Database, clock: Clock, settings: Settings, wake_delivery: Callable[[], None]) -> None:
         self._db = db
         self._clock = clock
         self._settings = settings
@@ -100,9 +98,7 @@ class PeopleService:
 
     # --- invites ----------------------------------------------------------------------------------
 
-    async def create_invite(
-        self, *, by: Person | None, role: Role, name: str, team_id: int | None
-    ) -> IssuedInvite:
+    async def create_invite(self, *, by: Person | None, role: Role, name: str, team_id: int | None) -> IssuedInvite:
         """by None: the administrator on the command line."""
         if by is not None and not by.is_coordinator:
             raise Refused("not_allowed")
@@ -313,9 +309,7 @@ class PeopleService:
         async with self._db.transaction() as tx:
             volunteer = await self._active(tx, volunteer_id, Role.VOLUNTEER)
             professional = (
-                await self._active(tx, professional_id, Role.PROFESSIONAL)
-                if professional_id is not None
-                else None
+                await self._active(tx, professional_id, Role.PROFESSIONAL) if professional_id is not None else None
             )
             if await links.find_active(tx, volunteer.id, alias) is not None:
                 raise Refused("link.duplicate", volunteer=volunteer.name, alias=alias)
@@ -337,9 +331,7 @@ class PeopleService:
             link = await links.get(tx, link_id)
             assert link is not None
             if effective is not None:
-                await notify(
-                    tx, volunteer, "link.notice_volunteer", now, alias=alias, professional=effective.name
-                )
+                await notify(tx, volunteer, "link.notice_volunteer", now, alias=alias, professional=effective.name)
         self._wake()
         return link, volunteer, effective
 
@@ -418,9 +410,7 @@ class PeopleService:
             person = await people.get(tx, person_id)
             if person is None:
                 return
-            await audit.record(
-                tx, now=now, event="person.unreachable", subject_type="person", subject_id=person.id
-            )
+            await audit.record(tx, now=now, event="person.unreachable", subject_type="person", subject_id=person.id)
             for coordinator in await people.active_with_role(tx, Role.COORDINATOR):
                 if coordinator.id == person.id or coordinator.unreachable:
                     continue
