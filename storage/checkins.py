@@ -260,11 +260,12 @@ async def due_closing(tx: Tx, now: datetime, limit: int) -> list[CheckIn]:
     return [_checkin(r) for r in rows]
 
 
-async def mark_missed(tx: Tx, checkin_id: int, now: datetime) -> bool:
+async def mark_missed(tx: Tx, checkin_id: int, now: datetime, *, excused: bool = False) -> bool:
+    """Closed without an answer; excused (paused) ones do not count as missed."""
     changed = await tx.changes(
-        "UPDATE checkins SET state = 'missed', prompt_at = NULL, remind_at = NULL, answered_at = ?"
+        "UPDATE checkins SET state = ?, prompt_at = NULL, remind_at = NULL, answered_at = ?"
         " WHERE id = ? AND state = 'open'",
-        (to_db(now), checkin_id),
+        ("excused" if excused else "missed", to_db(now), checkin_id),
     )
     return changed == 1
 

@@ -87,6 +87,7 @@ class Database:
         self.path = Path(path)
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
 
     async def open(self) -> None:
         if self.path.parent and not self.path.parent.exists():
@@ -120,16 +121,24 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         """BEGIN IMMEDIATE … COMMIT; rolled back on any exception, including cancellation."""
+        task = asyncio.current_task()
+        if task is not None and self._owner is task:
+            # Waiting for our own lock would hang forever: fail loudly instead.
+            raise RuntimeError("nested transaction: pass the open Tx instead of opening another")
         async with self._lock:
-            conn = self.conn
-            await conn.execute("BEGIN IMMEDIATE")
+            self._owner = task
             try:
-                yield Tx(conn)
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            else:
-                await conn.execute("COMMIT")
+                conn = self.conn
+                await conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield Tx(conn)
+                except BaseException:
+                    await conn.execute("ROLLBACK")
+                    raise
+                else:
+                    await conn.execute("COMMIT")
+            finally:
+                self._owner = None
 
     async def migrate(self) -> list[str]:
         """Apply every migration not yet applied, each in its own transaction. Returns their names."""

@@ -17,9 +17,7 @@ from tests.harness import ROOT
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 
 
-async def seed(
-    db_path: Path, users: dict[str, tuple[FakeUser, Role]], clients: dict[str, str]
-) -> dict[str, int]:
+async def seed(db_path: Path, users: dict[str, tuple[FakeUser, Role]], clients: dict[str, str]) -> dict[str, int]:
     """Register people straight through the services; clients maps volunteer name -> alias.
     Every volunteer gets the first professional as responsible and the second as backup."""
     settings = load_settings(None, storage={"path": db_path})
@@ -43,9 +41,7 @@ async def seed(
                 professional_id=professionals[0],
                 backup_id=professionals[1],
             )
-            await service.link_client(
-                coordinator, volunteer_id=ids[volunteer], alias=alias, professional_id=None
-            )
+            await service.link_client(coordinator, volunteer_id=ids[volunteer], alias=alias, professional_id=None)
     return ids
 
 

@@ -34,9 +34,7 @@ def test_defaults_without_any_file() -> None:
 
 def test_toml_file_then_environment_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "custom.toml"
-    config.write_text(
-        '[telegram]\ntoken = "111:file"\n[app]\norganisation = "Buurtteam Oost"\nlanguage = "en"\n'
-    )
+    config.write_text('[telegram]\ntoken = "111:file"\n[app]\norganisation = "Buurtteam Oost"\nlanguage = "en"\n')
     settings = load_settings(config)
     assert settings.telegram.token is not None and settings.telegram.token.get_secret_value() == "111:file"
     assert settings.app.organisation == "Buurtteam Oost"
@@ -47,9 +45,7 @@ def test_toml_file_then_environment_wins(tmp_path: Path, monkeypatch: pytest.Mon
     assert settings.app.language == "nl" and settings.app.organisation == "Buurtteam Oost"
 
 
-def test_config_file_found_through_env_or_working_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_config_file_found_through_env_or_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "config.toml").write_text('[app]\norganisation = "Uit map"\n')
     assert load_settings().app.organisation == "Uit map"
     other = tmp_path / "elders.toml"
@@ -103,9 +99,7 @@ def test_cli_help_check_config_and_errors(tmp_path: Path) -> None:
     assert helped.returncode == 0
     for command in ("run", "migrate", "check-config", "invite", "backup"):
         assert command in helped.stdout
-    shown = _cli(
-        "check-config", env={"SAMENSPEL_TELEGRAM__TOKEN": "123456789:AAverysecretvalue"}, cwd=tmp_path
-    )
+    shown = _cli("check-config", env={"SAMENSPEL_TELEGRAM__TOKEN": "123456789:AAverysecretvalue"}, cwd=tmp_path)
     assert shown.returncode == 0 and "verysecret" not in shown.stdout + shown.stderr
     assert json.loads(shown.stdout)["app"]["timezone"] == "Europe/Amsterdam"
     bad = _cli("check-config", env={"SAMENSPEL_APP__TIMEZONE": "Nowhere"}, cwd=tmp_path)

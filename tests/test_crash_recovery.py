@@ -87,9 +87,7 @@ async def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
         "Fatima": (FATIMA, Role.PROFESSIONAL),
         **{v.first_name: (v, Role.VOLUNTEER) for v in VOLUNTEERS},
     }
-    await seed(
-        tmp_path / "samenspel.db", users, {v.first_name: f"C-{i + 1}" for i, v in enumerate(VOLUNTEERS)}
-    )
+    await seed(tmp_path / "samenspel.db", users, {v.first_name: f"C-{i + 1}" for i, v in enumerate(VOLUNTEERS)})
     async with FakeBotApi() as api:
         for user, _ in users.values():
             api.register_user(user)
@@ -122,8 +120,7 @@ async def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
             loop = asyncio.get_running_loop()
             deadline = loop.time() + 50
             while loop.time() < deadline and (
-                sum(len(confirmed_texts(api, v)) for v in VOLUNTEERS) < CONFIRMED_TARGET
-                or bot.kills < KILLS_TARGET
+                sum(len(confirmed_texts(api, v)) for v in VOLUNTEERS) < CONFIRMED_TARGET or bot.kills < KILLS_TARGET
             ):
                 volunteer = VOLUNTEERS[attempt % len(VOLUNTEERS)]
                 attempt += 1

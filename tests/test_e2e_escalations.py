@@ -90,9 +90,7 @@ async def test_signal_reaches_the_professional_who_picks_it_up(tmp_path: Path) -
             item = await escalations.get(tx, escalation_id)
             events = [e.event for e in await audit.for_subject(tx, "escalation", escalation_id)]
         assert item is not None and item.state is State.RESOLVED
-        assert item.acknowledged_at is not None and item.acknowledged_at - item.created_at == timedelta(
-            minutes=4
-        )
+        assert item.acknowledged_at is not None and item.acknowledged_at - item.created_at == timedelta(minutes=4)
         assert events == [
             "escalation.created",
             "escalation.notified",
@@ -177,8 +175,7 @@ async def test_blocked_professional_is_skipped_at_once_and_coordinators_told(tmp
         async with h.services.db.transaction() as tx:
             entries = await audit.for_subject(tx, "escalation", second_id)
         assert any(
-            e.event == "escalation.skipped" and e.detail == {"level": 0, "reason": "unreachable"}
-            for e in entries
+            e.event == "escalation.skipped" and e.detail == {"level": 0, "reason": "unreachable"} for e in entries
         )
         # Piet writes to the bot again: reachable again.
         h.api.unblock(PIET.id)

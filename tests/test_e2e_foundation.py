@@ -37,9 +37,7 @@ async def join(h: Harness, user: FakeUser, code: str) -> list[SentMessage]:
     return await h.send(user, f"/start {code}")
 
 
-async def invite_in_bot(
-    h: Harness, coordinator: FakeUser, role_label: str, name: str, team_label: str
-) -> str:
+async def invite_in_bot(h: Harness, coordinator: FakeUser, role_label: str, name: str, team_label: str) -> str:
     """The coordinator's /invite flow, returning the code from the link."""
     [ask_role] = await h.send(coordinator, "/invite")
     assert ask_role.button_texts()[:3] == ["Vrijwilliger", "Beroepskracht", "Coördinator"]
@@ -89,9 +87,7 @@ async def test_coordinator_invites_assigns_links_and_sets_agreement(tmp_path: Pa
         async with running_bot(tmp_path, api=api) as h:
             [welcome] = await join(h, ANNA, invite_code(output))
             assert "Welkom bij Buurtteam Overvecht, Anna!" in welcome.text
-            assert (
-                "coördinator" in welcome.text and "/invite" in welcome.text and "/agreement" in welcome.text
-            )
+            assert "coördinator" in welcome.text and "/invite" in welcome.text and "/agreement" in welcome.text
 
             piet_code = await invite_in_bot(h, ANNA, "Beroepskracht", "Piet", "new:Buurtteam Overvecht")
             [piet_welcome] = await join(h, PIET, piet_code)
@@ -192,9 +188,7 @@ async def test_language_cancel_group_and_removal(tmp_path: Path) -> None:
             [ask] = await h.send(VERA, "/language")
             chosen = await h.tap(VERA, ask, "Nederlands")
             assert chosen.text == "Ik praat voortaan Nederlands met je."
-            assert [c["description"] for c in h.api.commands[f"chat:{VERA.id}:"]][-1] == (
-                "Stoppen met wat je nu doet"
-            )
+            assert [c["description"] for c in h.api.commands[f"chat:{VERA.id}:"]][-1] == ("Stoppen met wat je nu doet")
 
             # /cancel leaves a flow cleanly; typed text afterwards is not taken as a name.
             await h.send(ANNA, "/invite")
@@ -216,9 +210,7 @@ async def test_language_cancel_group_and_removal(tmp_path: Path) -> None:
             h.api.send_group_text(ANNA, -5001, "/invite")
             await h.settle()
             group = h.api.messages(-5001)
-            assert [m.text for m in group] == [
-                "Ik werk alleen in een privégesprek. Stuur me daar een bericht."
-            ]
+            assert [m.text for m in group] == ["Ik werk alleen in een privégesprek. Stuur me daar een bericht."]
 
             # An invite that is not used within its validity expires.
             code = await invite_in_bot(h, ANNA, "Vrijwilliger", "Kees", "Geen team")

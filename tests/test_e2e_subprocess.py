@@ -57,9 +57,7 @@ async def samenspel_run(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[asynci
 
 async def test_samenspel_run_serves_the_same_flows(tmp_path: Path) -> None:
     async with FakeBotApi() as api:
-        output = await cli(
-            api, tmp_path / "samenspel.db", "invite", "--role", "coordinator", "--name", "Anna"
-        )
+        output = await cli(api, tmp_path / "samenspel.db", "invite", "--role", "coordinator", "--name", "Anna")
         async with samenspel_run(api, tmp_path) as process:
             api.send_text(STRANGER, "hallo")
             await api.wait_for(STRANGER.id, "uitnodigingslink", timeout=30)

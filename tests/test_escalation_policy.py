@@ -68,9 +68,7 @@ def test_urgent_climbs_a_level_every_ten_minutes_then_reminds() -> None:
     assert (second.tell, second.level, second.next_at) == ((FATIMA,), 1, later + timedelta(minutes=10))
     third = step(situation(Urgency.URGENT, level=1, told={PIET, FATIMA}, at_level={FATIMA}), later)
     assert third.tell == (ANNA, BOB) and third.level == 2
-    fourth = step(
-        situation(Urgency.URGENT, level=2, told={PIET, FATIMA, ANNA, BOB}, at_level={ANNA, BOB}), later
-    )
+    fourth = step(situation(Urgency.URGENT, level=2, told={PIET, FATIMA, ANNA, BOB}, at_level={ANNA, BOB}), later)
     assert fourth.tell == () and set(fourth.remind) == {PIET, FATIMA, ANNA, BOB}
     assert fourth.next_at == later + timedelta(minutes=10)
 
@@ -78,9 +76,7 @@ def test_urgent_climbs_a_level_every_ten_minutes_then_reminds() -> None:
 def test_emergency_tells_every_level_at_once_and_repeats_every_five_minutes() -> None:
     first = step(situation(Urgency.EMERGENCY))
     assert first.tell == (PIET, FATIMA, ANNA, BOB) and first.next_at == WORKDAY + timedelta(minutes=5)
-    again = step(
-        situation(Urgency.EMERGENCY, level=2, told={PIET, FATIMA, ANNA, BOB}), WORKDAY + timedelta(minutes=5)
-    )
+    again = step(situation(Urgency.EMERGENCY, level=2, told={PIET, FATIMA, ANNA, BOB}), WORKDAY + timedelta(minutes=5))
     assert again.tell == () and again.remind == (PIET, FATIMA, ANNA, BOB)
     assert again.next_at == WORKDAY + timedelta(minutes=10)
 
@@ -173,9 +169,7 @@ def test_working_hours_arithmetic_across_dst_and_weekends() -> None:
     reachable=st.lists(st.booleans(), min_size=4, max_size=4),
     level=st.integers(min_value=-1, max_value=2),
 )
-def test_policy_properties(
-    urgency: Urgency, minutes: int, away: list[bool], reachable: list[bool], level: int
-) -> None:
+def test_policy_properties(urgency: Urgency, minutes: int, away: list[bool], reachable: list[bool], level: int) -> None:
     now = WORKDAY + timedelta(minutes=minutes)
     people = [Candidate(i + 1, away=away[i], reachable=reachable[i]) for i in range(4)]
     lv = [[people[0]], [people[1]], [people[2], people[3]]]
@@ -190,9 +184,7 @@ def test_policy_properties(
     )
     result = next_step(s, DEFAULT_POLICIES[urgency], now)
     eligible = {c.person_id for c in people if c.eligible}
-    assert (
-        set(result.tell) <= eligible and not set(result.tell) & told
-    )  # only new, available, reachable people
+    assert set(result.tell) <= eligible and not set(result.tell) & told  # only new, available, reachable people
     assert set(result.remind) <= eligible & told
     assert result.next_at is None or result.next_at > now  # never a step in the past: no busy loop
     if urgency is Urgency.EMERGENCY:

@@ -156,9 +156,7 @@ async def test_callback_data_limit_is_64_bytes(api: FakeBotApi, bot: Bot) -> Non
         with pytest.raises(BadRequest, match=r"(?i)BUTTON_DATA_INVALID"):
             await bot.send_message(ALICE.id, "kies", reply_markup=too_long)
     with pytest.raises(BadRequest, match=r"(?i)text buttons are unallowed"):
-        await bot.send_message(
-            ALICE.id, "kies", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Ja")]])
-        )
+        await bot.send_message(ALICE.id, "kies", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Ja")]]))
 
 
 async def test_unknown_chat_is_not_found(bot: Bot) -> None:
@@ -357,9 +355,7 @@ async def test_non_text_updates_are_parsed_by_ptb(api: FakeBotApi, bot: Bot) -> 
     assert len(messages) == 5
     assert messages[0].photo and messages[0].caption == "foto"
     assert messages[1].sticker is not None and messages[2].location is not None and messages[3].voice
-    assert messages[4].chat.type == "group" and messages[4].entities[0].length == len(
-        "/ping@samenspel_test_bot"
-    )
+    assert messages[4].chat.type == "group" and messages[4].entities[0].length == len("/ping@samenspel_test_bot")
     photo_file = await messages[0].photo[-1].get_file()
     assert bytes(await photo_file.download_as_bytearray()).startswith(b"\xff\xd8")
 
@@ -390,9 +386,7 @@ async def test_send_document_multipart(api: FakeBotApi, bot: Bot) -> None:
 
 async def test_commands_menu_button_and_get_chat(api: FakeBotApi, bot: Bot) -> None:
     await bot.set_my_commands([BotCommand("start", "Begin")])
-    await bot.set_my_commands(
-        [BotCommand("help", "Hulp")], scope=BotCommandScopeChat(ALICE.id), language_code="nl"
-    )
+    await bot.set_my_commands([BotCommand("help", "Hulp")], scope=BotCommandScopeChat(ALICE.id), language_code="nl")
     assert api.commands == {
         "default::": [{"command": "start", "description": "Begin"}],
         f"chat:{ALICE.id}:nl": [{"command": "help", "description": "Hulp"}],
@@ -435,9 +429,7 @@ async def _again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _application(api: FakeBotApi) -> Application[Any, Any, Any, Any, Any, Any]:
-    app = (
-        ApplicationBuilder().token(api.token).base_url(api.base_url).base_file_url(api.base_file_url).build()
-    )
+    app = ApplicationBuilder().token(api.token).base_url(api.base_url).base_file_url(api.base_file_url).build()
     app.add_handler(CommandHandler("ping", _ping))
     app.add_handler(CallbackQueryHandler(_again))
     return app
@@ -484,9 +476,7 @@ async def test_wait_idle_reports_unconsumed_updates(api: FakeBotApi) -> None:
 
 
 def _http(api: FakeBotApi, method: str, **params: Any) -> Any:
-    data = urllib.parse.urlencode(
-        {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}
-    ).encode()
+    data = urllib.parse.urlencode({k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}).encode()
     with urllib.request.urlopen(f"{api.base_url}{api.token}/{method}", data=data, timeout=5) as response:
         return json.loads(response.read())["result"]
 
@@ -545,9 +535,7 @@ def test_sent_message_buttons() -> None:
         text="t",
         raw_text="t",
         parse_mode=None,
-        reply_markup={
-            "inline_keyboard": [[{"text": "A", "callback_data": "a"}], [{"text": "B", "url": "u"}]]
-        },
+        reply_markup={"inline_keyboard": [[{"text": "A", "callback_data": "a"}], [{"text": "B", "url": "u"}]]},
     )
     assert message.buttons() == [("A", "a"), ("B", "")]
     assert message.button_texts() == ["A", "B"]

@@ -103,9 +103,7 @@ def test_monday_evening_is_18_utc_in_winter_and_17_utc_in_summer() -> None:
         (utc(2027, 10, 18), [17, 17, 18, 18]),  # change on Sunday 31 October 2027
     ],
 )
-def test_weekly_occurrences_stay_at_19_local_across_changes(
-    start: datetime, expected_utc_hours: list[int]
-) -> None:
+def test_weekly_occurrences_stay_at_19_local_across_changes(start: datetime, expected_utc_hours: list[int]) -> None:
     found = occurrences(monday_19(), start, start + timedelta(weeks=4))
     assert [t.hour for t in found] == expected_utc_hours
     for moment in found:

@@ -29,9 +29,7 @@ async def test_migrations_from_empty_on_a_real_file(tmp_path: Path) -> None:
     raw.close()
 
 
-async def test_a_failing_migration_leaves_nothing_behind(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_failing_migration_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     good = available_migrations()
     broken = (*good, (9999, "9999_broken.sql", "CREATE TABLE half (x INTEGER);\nTHIS IS NOT SQL;\n"))
     monkeypatch.setattr("storage.db.available_migrations", lambda: list(broken))
@@ -75,11 +73,7 @@ async def test_people_roles_teams_and_removal(db: Database) -> None:
         await people.assign(tx, vera, piet, None)
     async with db.transaction() as tx:
         found = await people.by_telegram_id(tx, 101)
-        assert (
-            found is not None
-            and found.roles == {Role.VOLUNTEER}
-            and found.responsible_professional_id == piet
-        )
+        assert found is not None and found.roles == {Role.VOLUNTEER} and found.responsible_professional_id == piet
         assert (await people.team_by_name(tx, "buurtteam oost")) is not None  # names match case-insensitively
         pros = await people.active_with_role(tx, Role.PROFESSIONAL)
         assert [p.name for p in pros] == ["Piet"]
@@ -107,21 +101,15 @@ async def test_invites_are_claimed_once(db: Database) -> None:
         assert await invites.mark_used(tx, invite_id, person, NOW)
         assert not await invites.mark_used(tx, invite_id, person, NOW)
         stored = await invites.by_hash(tx, "h1")
-        assert (
-            stored is not None and stored.used_by == person and stored.expires_at == NOW + timedelta(days=7)
-        )
+        assert stored is not None and stored.used_by == person and stored.expires_at == NOW + timedelta(days=7)
 
 
 async def test_links_agreements_drafts_groups_and_audit(db: Database) -> None:
     async with db.transaction() as tx:
         vera = await people.create(tx, name="Vera", telegram_id=7, language="nl", team_id=None, now=NOW)
-        link_id = await links.create(
-            tx, volunteer_id=vera, client_alias="C-12", professional_id=None, now=NOW
-        )
+        link_id = await links.create(tx, volunteer_id=vera, client_alias="C-12", professional_id=None, now=NOW)
         assert (await links.find_active(tx, vera, "c-12")) is not None
-        await links.set_agreement(
-            tx, volunteer_id=vera, hours_per_week=4, contact_times="di", by=None, now=NOW
-        )
+        await links.set_agreement(tx, volunteer_id=vera, hours_per_week=4, contact_times="di", by=None, now=NOW)
         await links.set_agreement(tx, volunteer_id=vera, hours_per_week=6, contact_times="", by=None, now=NOW)
         agreement = await links.agreement(tx, vera)
         assert agreement is not None and agreement.hours_per_week == 6 and agreement.contact_times == ""
@@ -155,9 +143,7 @@ async def test_outbox_claims_retries_and_marks_unknown_outcomes(db: Database) ->
             (second, False, 1),
         ]
         await outbox.mark_sent(tx, first, 555, NOW)
-        await outbox.retry_later(
-            tx, second, at=NOW + timedelta(seconds=30), error="429", maybe_delivered=False
-        )
+        await outbox.retry_later(tx, second, at=NOW + timedelta(seconds=30), error="429", maybe_delivered=False)
         assert await outbox.claim_due(tx, NOW + timedelta(seconds=29), 10) == []
         assert await outbox.next_due_at(tx) == NOW + timedelta(seconds=30)
 
@@ -184,3 +170,12 @@ async def test_online_backup_copies_a_live_database(db: Database, tmp_path: Path
     copy = sqlite3.connect(target)
     assert copy.execute("SELECT name FROM people").fetchall() == [("Vera",)]
     copy.close()
+
+
+async def test_a_nested_transaction_fails_loudly_instead_of_hanging(db: Database) -> None:
+    with pytest.raises(RuntimeError, match="nested transaction"):
+        async with db.transaction():  # noqa: SIM117 - nesting is the point
+            async with db.transaction():
+                pass
+    async with db.transaction() as tx:  # the lock was released
+        assert await tx.scalar("SELECT 1") == 1

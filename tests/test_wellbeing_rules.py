@@ -61,9 +61,7 @@ def test_empty_history_has_no_findings() -> None:
 
 def test_quiet_history_has_no_findings() -> None:
     history = [
-        days_ago(
-            d, hours=3.0, energy=4, contact_outside=ContactOutside.NO, private_life=False, beyond_role=False
-        )
+        days_ago(d, hours=3.0, energy=4, contact_outside=ContactOutside.NO, private_life=False, beyond_role=False)
         for d in (1, 8, 15, 22)
     ]
     assert run(history) == []
@@ -206,9 +204,7 @@ def _energies(*values: int | None) -> list[CheckInRecord]:
 
 
 def test_low_energy_twice_in_a_row() -> None:
-    assert finding(_energies(4, 2, 2), Flag.ENERGY) == Finding(
-        Flag.ENERGY, {"latest": 2, "previous": 2, "in_a_row": 2}
-    )
+    assert finding(_energies(4, 2, 2), Flag.ENERGY) == Finding(Flag.ENERGY, {"latest": 2, "previous": 2, "in_a_row": 2})
     assert Flag.ENERGY not in flags(_energies(2))
     assert Flag.ENERGY not in flags(_energies(2, 3))
     assert Flag.ENERGY not in flags(_energies(3, 2))

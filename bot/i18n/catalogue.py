@@ -761,13 +761,22 @@ MESSAGES.update(
         "resume.done": {"nl": "Check-ins staan weer aan. Welkom terug!", "en": "Check-ins are on again. Welcome back!"},
         "resume.not_paused": {"nl": "Je check-ins stonden niet op pauze.", "en": "Your check-ins were not paused."},
         "me.header": {"nl": "<b>Je laatste check-ins</b>", "en": "<b>Your latest check-ins</b>"},
-        "me.none": {"nl": "Nog geen check-ins. Met /checkin kun je nu inchecken.", "en": "No check-ins yet. Use /checkin to check in now."},
+        "me.none": {
+            "nl": "Nog geen check-ins. Met /checkin kun je nu inchecken.",
+            "en": "No check-ins yet. Use /checkin to check in now.",
+        },
         "me.answered": {"nl": "• {when}: {hours} uur", "en": "• {when}: {hours} hours"},
         "me.missed": {"nl": "• {when}: niet ingevuld", "en": "• {when}: not filled in"},
-        "me.month": {"nl": "Deze maand: {hours} van de {agreed} afgesproken uren.", "en": "This month: {hours} of the {agreed} agreed hours."},
+        "me.month": {
+            "nl": "Deze maand: {hours} van de {agreed} afgesproken uren.",
+            "en": "This month: {hours} of the {agreed} agreed hours.",
+        },
         "me.month_no_agreement": {"nl": "Deze maand: {hours} uur.", "en": "This month: {hours} hours."},
         "me.paused": {"nl": "Je check-ins staan op pauze.", "en": "Your check-ins are paused."},
-        "me.signals": {"nl": "Wat je meldde en wat ermee gebeurde: /mine", "en": "What you reported and what came of it: /mine"},
+        "me.signals": {
+            "nl": "Wat je meldde en wat ermee gebeurde: /mine",
+            "en": "What you reported and what came of it: /mine",
+        },
         # wellbeing alerts (to professionals only)
         "wb.time_overload": {"nl": "Veel uren", "en": "Many hours"},
         "wb.boundaries": {"nl": "Grenzen in contact", "en": "Contact boundaries"},
@@ -858,7 +867,10 @@ MESSAGES.update(
         "button.schedule.resume": {"nl": "Weer aanzetten", "en": "Resume"},
         "button.schedule.delete": {"nl": "Verwijderen", "en": "Delete"},
         "schedule.paused": {"nl": "Schema {n} staat op pauze.", "en": "Schedule {n} is paused."},
-        "schedule.resumed": {"nl": "Schema {n} staat weer aan. Volgende: {next}.", "en": "Schedule {n} is on again. Next: {next}."},
+        "schedule.resumed": {
+            "nl": "Schema {n} staat weer aan. Volgende: {next}.",
+            "en": "Schedule {n} is on again. Next: {next}.",
+        },
         "schedule.deleted": {"nl": "Schema {n} is verwijderd.", "en": "Schedule {n} has been deleted."},
         "schedule.gone": {"nl": "Dat schema bestaat niet (meer).", "en": "That schedule does not exist (any more)."},
     }

@@ -312,9 +312,11 @@ class CheckInService:
     async def _send_reminders(self, now: datetime) -> int:
         sent = 0
         async with self._db.transaction() as tx:
+            paused = await checkins.paused_volunteers(tx, now)
             for checkin in await checkins.due_reminders(tx, now, FANOUT_BATCH):
                 volunteer = await people.get(tx, checkin.volunteer_id)
-                if volunteer is None or not volunteer.active:
+                if volunteer is None or not volunteer.active or volunteer.id in paused:
+                    await checkins.mark_reminded(tx, checkin.id, now)  # no reminders on holiday
                     continue
                 allowed = after_quiet_hours(now, self._quiet, self._person_zone(volunteer))
                 if allowed > now:
@@ -335,7 +337,11 @@ class CheckInService:
     async def _close(self, now: datetime) -> int:
         closed: list[int] = []
         async with self._db.transaction() as tx:
+            paused = await checkins.paused_volunteers(tx, now)
             for checkin in await checkins.due_closing(tx, now, FANOUT_BATCH):
+                if checkin.volunteer_id in paused:
+                    await checkins.mark_missed(tx, checkin.id, now, excused=True)
+                    continue
                 if await checkins.mark_missed(tx, checkin.id, now):
                     await audit.record(
                         tx, now=now, event="checkin.missed", subject_type="checkin", subject_id=checkin.id

@@ -575,9 +575,7 @@ class FakeBotApi:
 
     def send_location(self, user: FakeUser, *, latitude: float = 52.3676, longitude: float = 4.9041) -> int:
         location = {"latitude": latitude, "longitude": longitude}
-        return self.send_update(
-            {"message": self._user_message(user, user.chat_json(), {"location": location})}
-        )
+        return self.send_update({"message": self._user_message(user, user.chat_json(), {"location": location})})
 
     def send_voice(self, user: FakeUser, *, duration: int = 3) -> int:
         stored = self._store_file("voice.ogg", _FAKE_OGG, "audio/ogg", "voice")
@@ -701,15 +699,11 @@ class FakeBotApi:
             lines = [f"chat {chat_id} received {len(sent)} bot message(s):"]
             for index, message in enumerate(sent):
                 flags = "".join(
-                    flag
-                    for flag, on in ((" (edited)", message.edited), (" (deleted)", message.deleted))
-                    if on
+                    flag for flag, on in ((" (edited)", message.edited), (" (deleted)", message.deleted)) if on
                 )
                 buttons = f" buttons={message.button_texts()}" if message.reply_markup else ""
                 document = f" document={message.document['file_name']!r}" if message.document else ""
-                lines.append(
-                    f"  [{index}] id={message.message_id}{flags}: {message.text!r}{buttons}{document}"
-                )
+                lines.append(f"  [{index}] id={message.message_id}{flags}: {message.text!r}{buttons}{document}")
             refused = [
                 (method, description)
                 for method, params, description in self.errors
@@ -1105,9 +1099,7 @@ class FakeBotApi:
             raise _ApiError(403, "Forbidden: bot was blocked by the user")
         return int(value)
 
-    def _format(
-        self, raw: Any, parse_mode: Any, entities: Any, *, caption: bool = False
-    ) -> tuple[str, ParsedText]:
+    def _format(self, raw: Any, parse_mode: Any, entities: Any, *, caption: bool = False) -> tuple[str, ParsedText]:
         if raw is None or raw == "":
             if caption:
                 return "", ParsedText("")
@@ -1154,11 +1146,7 @@ class FakeBotApi:
 
     def _check_reply_to(self, chat_id: int, params: JSONDict) -> None:
         reply = params.get("reply_parameters")
-        if (
-            not isinstance(reply, dict)
-            or "message_id" not in reply
-            or reply.get("allow_sending_without_reply")
-        ):
+        if not isinstance(reply, dict) or "message_id" not in reply or reply.get("allow_sending_without_reply"):
             return
         target = chat_id
         if re.fullmatch(r"-?\d+", str(reply.get("chat_id", ""))):

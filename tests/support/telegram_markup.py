@@ -221,9 +221,7 @@ def parse_html(text: str, *, strict: bool = True) -> ParsedText:
                 raise EntityParseError(f"Unclosed end tag at byte offset {_byte_offset(text, begin)}")
             name = text[i + 1 : end].strip(_STRIP_CHARS).lower()
             if not stack:
-                raise EntityParseError(
-                    f'Unexpected end tag "{name}" at byte offset {_byte_offset(text, begin)}'
-                )
+                raise EntityParseError(f'Unexpected end tag "{name}" at byte offset {_byte_offset(text, begin)}')
             tag = stack.pop()
             if name != tag.name:
                 raise EntityParseError(
@@ -240,9 +238,7 @@ def parse_html(text: str, *, strict: bool = True) -> ParsedText:
             raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
         name = text[i:j].lower()
         if name not in _HTML_TAGS:
-            raise EntityParseError(
-                f'Unsupported start tag "{name}" at byte offset {_byte_offset(text, begin)}'
-            )
+            raise EntityParseError(f'Unsupported start tag "{name}" at byte offset {_byte_offset(text, begin)}')
         attributes, i = _parse_attributes(text, j, name, begin)
         _check_start_tag(text, name, attributes, begin)
         stack.append(_OpenTag(name, attributes, out.pos, begin))
@@ -268,9 +264,7 @@ def _parse_attributes(text: str, index: int, tag: str, begin: int) -> tuple[dict
             i += 1
         attr = text[start:i].lower()
         if not attr:
-            raise EntityParseError(
-                f'Empty attribute name in the tag "{tag}" at byte offset {_byte_offset(text, i)}'
-            )
+            raise EntityParseError(f'Empty attribute name in the tag "{tag}" at byte offset {_byte_offset(text, i)}')
         while i < n and text[i].isspace():
             i += 1
         if i >= n:
@@ -377,9 +371,7 @@ def parse_markdown_v2(text: str) -> ParsedText:
     i = 0
 
     def error_reserved(index: int) -> EntityParseError:
-        return EntityParseError(
-            f"Character '{text[index]}' is reserved and must be escaped with the preceding '\\'"
-        )
+        return EntityParseError(f"Character '{text[index]}' is reserved and must be escaped with the preceding '\\'")
 
     def quote_open() -> _OpenEntity | None:
         return next((e for e in stack if e.kind in ("blockquote", "expandable_blockquote")), None)
@@ -388,8 +380,7 @@ def parse_markdown_v2(text: str) -> ParsedText:
         if stack[-1] is not quote:
             inner = stack[-1]
             raise EntityParseError(
-                f"Can't find end of {_MDV2_NAMES[inner.kind]} entity at byte offset "
-                f"{_byte_offset(text, inner.begin)}"
+                f"Can't find end of {_MDV2_NAMES[inner.kind]} entity at byte offset {_byte_offset(text, inner.begin)}"
             )
         stack.pop()
         out.entity(quote.kind, quote.start)
@@ -461,11 +452,7 @@ def parse_markdown_v2(text: str) -> ParsedText:
                 out.entity("spoiler", top.start)
                 i += 2
                 continue
-            if (
-                top.kind == "expandable_blockquote"
-                and text.startswith("||", i)
-                and text[i + 2 : i + 3] in ("", "\n")
-            ):
+            if top.kind == "expandable_blockquote" and text.startswith("||", i) and text[i + 2 : i + 3] in ("", "\n"):
                 stack.pop()
                 out.entity("expandable_blockquote", top.start)
                 i += 2
@@ -538,9 +525,7 @@ def _close_markdown_link(text: str, index: int, entity: _OpenEntity, out: _Build
     if i >= n or text[i] != "(":
         if entity.kind == "custom_emoji":
             where = _byte_offset(text, entity.begin)
-            raise EntityParseError(
-                f"Custom emoji entity must contain a tg://emoji URL at byte offset {where}"
-            )
+            raise EntityParseError(f"Custom emoji entity must contain a tg://emoji URL at byte offset {where}")
         return i  # "[text]" without a URL is just text
     i += 1
     url: list[str] = []
