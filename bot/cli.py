@@ -54,6 +54,15 @@ def _parser() -> argparse.ArgumentParser:
     invite.add_argument("--team", help="team name; created when it does not exist yet")
     backup = command("backup", "copy the database safely, also while the bot runs")
     backup.add_argument("path", type=Path, help="where to write the copy")
+    schedule = command("schedule", "list, add, pause, resume or delete check-in schedules")
+    schedule.add_argument("action", choices=["list", "add", "pause", "resume", "delete"])
+    schedule.add_argument("id", nargs="?", type=int, help="the schedule's number (pause, resume, delete)")
+    schedule.add_argument("--days", help="weekdays, e.g. mon,thu or ma-vr (add)")
+    schedule.add_argument("--time", help="local time, e.g. 19:00 (add)")
+    schedule.add_argument("--every", type=int, default=1, help="every N weeks (add; default 1)")
+    schedule.add_argument("--team", help="only this team (add; default: all volunteers)")
+    schedule.add_argument("--remind-hours", type=float, help="reminder after this many hours (add; default 24)")
+    schedule.add_argument("--close-hours", type=float, help="counts as missed after this many hours (add; default 72)")
     return parser
 
 
@@ -80,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(backup_file(settings.storage.path, args.path))
         print(f"backup written to {args.path}")
         return 0
+    if args.command == "schedule":
+        return asyncio.run(_schedule(settings, args))
     if args.command == "run":
         if settings.telegram.token is None or not settings.telegram.token.get_secret_value().strip():
             print(NO_TOKEN, file=sys.stderr)
@@ -155,3 +166,76 @@ async def _run(settings: Settings) -> int:
         print("samenspel: Telegram refused the bot token. Check it with @BotFather.", file=sys.stderr)
         return EXIT_CONFIG
     return 0
+
+
+async def _schedule(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.domain.dates import parse_working_hours
+    from bot.services.checkins import CheckInService
+    from bot.services.errors import Refused
+    from bot.services.escalations import EscalationService
+
+    async with Database(settings.storage.path) as db:
+        await db.migrate()
+        clock = SystemClock()
+        service = CheckInService(
+            db, clock, settings, lambda: None, EscalationService(db, clock, settings, lambda: None)
+        )
+        people_service = PeopleService(db, clock, settings, lambda: None)
+        try:
+            if args.action == "list":
+                for schedule in await service.schedules():
+                    upcoming = (
+                        "paused"
+                        if schedule.paused or schedule.next_fire_at is None
+                        else (f"next {schedule.next_fire_at.astimezone(settings.app.zone):%Y-%m-%d %H:%M}")
+                    )
+                    days = ",".join(str(d) for d in sorted(schedule.weekdays))
+                    print(
+                        f"{schedule.id}: {schedule.audience} days={days} at {schedule.local_time:%H:%M} "
+                        f"every {schedule.every_weeks} week(s), {upcoming}"
+                    )
+                return 0
+            if args.action == "add":
+                # The days and time parse like /workhours: "ma-vr 19:00-19:01" without the end.
+                parsed = parse_working_hours(f"{args.days or ''} {args.time or ''}-23:59") if args.time else None
+                if parsed is None:
+                    print("samenspel: add needs --days (e.g. mon,thu) and --time (e.g. 19:00)", file=sys.stderr)
+                    return EXIT_CONFIG
+                team_id = None
+                if args.team:
+                    team = next((t for t in await people_service.teams() if t.name.lower() == args.team.lower()), None)
+                    if team is None:
+                        print(f"samenspel: no team called {args.team!r}", file=sys.stderr)
+                        return EXIT_CONFIG
+                    team_id = team.id
+                created = await service.add_schedule(
+                    None,
+                    audience="team" if team_id else "everyone",
+                    team_id=team_id,
+                    weekdays=parsed[0],
+                    local_time=parsed[1],
+                    every_weeks=args.every,
+                    remind_after_minutes=int(args.remind_hours * 60) if args.remind_hours else None,
+                    close_after_minutes=int(args.close_hours * 60) if args.close_hours else None,
+                )
+                assert created.next_fire_at is not None
+                print(
+                    f"schedule {created.id} added; first check-in "
+                    f"{created.next_fire_at.astimezone(settings.app.zone):%Y-%m-%d %H:%M}"
+                )
+                return 0
+            if args.id is None:
+                print(f"samenspel: {args.action} needs the schedule's number", file=sys.stderr)
+                return EXIT_CONFIG
+            if args.action == "delete":
+                await service.delete_schedule(None, args.id)
+            else:
+                await service.set_schedule_paused(None, args.id, args.action == "pause")
+            print(f"schedule {args.id}: {args.action}d" if args.action != "pause" else f"schedule {args.id}: paused")
+            return 0
+        except (Refused, ValueError) as exc:
+            from bot.i18n import plain
+
+            reason = plain("en", exc.reason, **exc.values) if isinstance(exc, Refused) else str(exc)
+            print(f"samenspel: {reason}", file=sys.stderr)
+            return EXIT_CONFIG

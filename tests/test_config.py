@@ -125,3 +125,17 @@ def test_migrate_and_invite_from_the_command_line(tmp_path: Path) -> None:
     assert len(code_line.removeprefix("Code: ")) >= 22
     refused = _cli("invite", "--role", "coordinator", "--name", "   ", env=env, cwd=tmp_path)
     assert refused.returncode == 2
+
+
+def test_schedules_from_the_command_line(tmp_path: Path) -> None:
+    env = {"SAMENSPEL_STORAGE__PATH": str(tmp_path / "s.db")}
+    added = _cli("schedule", "add", "--days", "ma,do", "--time", "19:00", env=env, cwd=tmp_path)
+    assert added.returncode == 0 and "schedule 1 added; first check-in" in added.stdout
+    listed = _cli("schedule", "list", env=env, cwd=tmp_path)
+    assert "1: everyone days=0,3 at 19:00 every 1 week(s), next" in listed.stdout
+    assert _cli("schedule", "pause", "1", env=env, cwd=tmp_path).returncode == 0
+    assert "paused" in _cli("schedule", "list", env=env, cwd=tmp_path).stdout
+    gone = _cli("schedule", "delete", "7", env=env, cwd=tmp_path)
+    assert gone.returncode == 2 and "does not exist" in gone.stderr
+    bad = _cli("schedule", "add", "--days", "someday", "--time", "19:00", env=env, cwd=tmp_path)
+    assert bad.returncode == 2

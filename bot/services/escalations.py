@@ -348,6 +348,8 @@ class EscalationService:
         """Act on every item whose deadline has passed. Returns how many were handled."""
         handled = 0
         while True:
+            # A long tick must not leave what fell due meanwhile for the next one.
+            now = max(now, self._clock.now())
             async with self._db.transaction() as tx:
                 due = await escalations.due(tx, now, 100)
             if not due:
