@@ -91,6 +91,9 @@ async def checkin_button(update: Update, context: Context, person: Person) -> No
                 following = "b"  # beyond the role: offer backup at once
             if following == "d":
                 await services.drafts.put(person.id, "checkin", "comment", checkin=checkin_id)
+            elif step == "h":
+                # Hours are in: typed text no longer counts as hours.
+                await services.drafts.put(person.id, "checkin", "buttons", checkin=checkin_id)
             await query.answer()
             await show(update, context, *_question(lang, following, checkin_id))
             return
@@ -139,7 +142,7 @@ async def checkin_text(update: Update, context: Context, person: Person, draft: 
                 await say(update, context, t(lang, "ci.bad_hours"), _rows(hours_keyboard(lang, checkin_id)))
                 return
             await services.checkins.answer(person, checkin_id, "hours", hours)
-            await services.drafts.put(person.id, "checkin", "energy", checkin=checkin_id)
+            await services.drafts.put(person.id, "checkin", "buttons", checkin=checkin_id)
             await say(update, context, *_question(lang, "e", checkin_id))
             return
         if draft.step == "comment":
@@ -154,7 +157,7 @@ async def checkin_text(update: Update, context: Context, person: Person, draft: 
         await services.drafts.clear(person.id)
         await say(update, context, t(lang, refused.reason, **refused.values))
         return
-    await say(update, context, t(lang, "no_flow_text"), [cancel_row(lang, "checkin")])
+    await say(update, context, t(lang, "ci.use_buttons"), [cancel_row(lang, "checkin")])
 
 
 @requires(Role.VOLUNTEER)

@@ -702,6 +702,10 @@ MESSAGES.update(
             "nl": "Typ een getal, bijvoorbeeld 3 of 2,5. Of tik een knop.",
             "en": "Type a number, for example 3 or 2.5. Or tap a button.",
         },
+        "ci.use_buttons": {
+            "nl": "Tik een van de knoppen bij de vraag hierboven. Stoppen kan met /cancel.",
+            "en": "Tap one of the buttons under the question above. Send /cancel to stop.",
+        },
         "ci.energy": {"nl": "Hoeveel energie heb je?", "en": "How is your energy?"},
         "ci.contact": {
             "nl": "Nam een cliënt contact op buiten de afgesproken tijden?",
