@@ -15,6 +15,8 @@ from bot.app import Context
 from bot.domain.callbacks import as_id, pack, unpack
 from bot.domain.escalation import BACKUP_KINDS, BODY_LIMIT, CATEGORIES, Kind, Urgency, backup_urgency
 from bot.domain.models import Draft, Person, Role
+from bot.domain.privacy import Finding as PrivacyFinding
+from bot.domain.privacy import masked, screen
 from bot.domain.timefmt import say_time
 from bot.i18n import Markup, plain, t
 from bot.services.escalations import Raised, Routing
@@ -170,6 +172,15 @@ async def report_button(update: Update, context: Context, person: Person) -> Non
         key = "signal.emergency_first" if value == Urgency.EMERGENCY.value else "signal.ask_text"
         await show(update, context, t(lang, key), [cancel_row(lang, flow)])
         return
+    if action == "s" and draft.step == "screen" and value in ("edit", "anyway"):
+        held = services.drafts.take(person.id)
+        await query.answer()
+        if value == "anyway" and held is not None:
+            await _confirm(update, context, person, draft, held)
+            return
+        await services.drafts.put(person.id, flow, "text", **draft.data)
+        await show(update, context, t(lang, "signal.ask_text"), [cancel_row(lang, flow)])
+        return
     if action == "s" and draft.step == "confirm" and value in ("send", "edit"):
         await query.answer()
         if value == "edit":
@@ -211,6 +222,34 @@ async def report_text(update: Update, context: Context, person: Person, draft: D
             [cancel_row(lang, draft.flow)],
         )
         return
+    services = context.services
+    findings = screen(body, current_year=services.clock.now().year)
+    if findings:
+        services.drafts.hold(person.id, body)
+        await services.drafts.put(person.id, draft.flow, "screen", **draft.data)
+        await say(update, context, screening_text(lang, findings), _screen_rows(lang, draft.flow))
+        return
+    await _confirm(update, context, person, draft, body)
+
+
+def screening_text(lang: str, findings: list[PrivacyFinding]) -> Markup:
+    found = ", ".join(f"{plain(lang, f'privacy.kind.{f.kind.value}')} ({masked(f)})" for f in findings[:6])
+    return t(lang, "privacy.found", found=found)
+
+
+def _screen_rows(lang: str, flow: str) -> Rows:
+    prefix = FLOW_PREFIX[flow]
+    return [
+        [
+            (plain(lang, "button.edit"), pack(prefix, "s", "edit")),
+            (plain(lang, "button.send_anyway"), pack(prefix, "s", "anyway")),
+        ],
+        cancel_row(lang, flow),
+    ]
+
+
+async def _confirm(update: Update, context: Context, person: Person, draft: Draft, body: str) -> None:
+    lang = person.language
     services = context.services
     draft = await services.drafts.put(person.id, draft.flow, "confirm", **draft.data, text=body)
     urgency = _urgency_of(draft)

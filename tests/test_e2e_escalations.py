@@ -341,3 +341,32 @@ async def test_overdue_steps_fire_on_the_first_tick_after_a_restart(tmp_path: Pa
             assert alerts(h, ANNA) == []
             await h.advance(timedelta(minutes=10))
             assert len(alerts(h, ANNA)) == 1
+
+
+async def test_personal_data_in_the_text_is_flagged_before_anything_is_stored(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        await seed_organisation(h)
+        [ask_client] = await h.send(VERA, "/signal")
+        step = await h.tap(VERA, ask_client, "C-12")
+        step = await h.tap(VERA, step, "Geld en schulden")
+        await h.tap(VERA, step, "Zorgelijk")
+        secret = "Haar BSN is 111222333 en ze woont Kerkstraat 12, bel 06-12345678."
+        [warning] = await h.send(VERA, secret)
+        assert "op persoonsgegevens lijkt" in warning.text and "BSN (…333)" in warning.text
+        assert "telefoonnummer" in warning.text and "adres" in warning.text
+        assert "111222333" not in warning.text and "Er is nog niets opgeslagen" in warning.text
+        async with h.services.db.transaction() as tx:
+            stored = await tx.scalar("SELECT COUNT(*) FROM drafts WHERE data LIKE '%111222333%'")
+        assert stored == 0  # not even in the draft
+        ask_again = await h.tap(VERA, warning, "Aanpassen")
+        assert "eigen woorden" in ask_again.text
+        [summary] = await h.send(VERA, "Ze heeft een brief van de deurwaarder gekregen.")
+        assert "Klopt dit?" in summary.text
+        # Sending anyway is the volunteer's choice.
+        [ask_client] = await h.send(VERA, "/signal")
+        step = await h.tap(VERA, ask_client, "C-12")
+        step = await h.tap(VERA, step, "Geld en schulden")
+        await h.tap(VERA, step, "Zorgelijk")
+        [warning] = await h.send(VERA, "Mail haar op jannie@example.nl")
+        summary = await h.tap(VERA, warning, "Toch versturen")
+        assert "jannie@example.nl" in summary.text and "Klopt dit?" in summary.text

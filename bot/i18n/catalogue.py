@@ -879,3 +879,20 @@ MESSAGES.update(
         "schedule.gone": {"nl": "Dat schema bestaat niet (meer).", "en": "That schedule does not exist (any more)."},
     }
 )
+
+# --- privacy screening ----------------------------------------------------------------------------
+MESSAGES.update(
+    {
+        "privacy.found": {
+            "nl": "🔒 Ik zie iets dat op persoonsgegevens lijkt: {found}.\n\nBeroepskrachten hebben die meestal niet nodig in een melding. Pas je tekst aan, of verstuur hem toch. Er is nog niets opgeslagen.",
+            "en": "🔒 I see something that looks like personal data: {found}.\n\nProfessionals usually don't need it in a report. Edit your text, or send it anyway. Nothing has been saved yet.",
+        },
+        "button.send_anyway": {"nl": "Toch versturen", "en": "Send anyway"},
+        "privacy.kind.bsn": {"nl": "BSN", "en": "citizen service number (BSN)"},
+        "privacy.kind.phone": {"nl": "telefoonnummer", "en": "phone number"},
+        "privacy.kind.email": {"nl": "e-mailadres", "en": "e-mail address"},
+        "privacy.kind.iban": {"nl": "rekeningnummer", "en": "bank account number"},
+        "privacy.kind.birth_date": {"nl": "geboortedatum", "en": "date of birth"},
+        "privacy.kind.address": {"nl": "adres", "en": "address"},
+    }
+)

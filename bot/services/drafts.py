@@ -12,6 +12,15 @@ class DraftService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
+        # Text that screening flagged as possibly personal data, kept only in memory until the
+        # person chooses to edit or send it anyway: nothing of it is written before that choice.
+        self._held: dict[int, str] = {}
+
+    def hold(self, person_id: int, text: str) -> None:
+        self._held[person_id] = text
+
+    def take(self, person_id: int) -> str | None:
+        return self._held.pop(person_id, None)
 
     async def get(self, person_id: int) -> Draft | None:
         async with self._db.transaction() as tx:
