@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
 from telegram import Update
 
 from bot.app import Context
@@ -15,7 +13,7 @@ from bot.domain.timefmt import say_time
 from bot.i18n import Markup, plain, t
 from bot.services.checkins import COMMENT_LIMIT, HOURS_BUCKETS, MAX_TYPED_HOURS, Recognition, hours_keyboard
 from bot.services.errors import Refused
-from handlers.common import Rows, cancel_row, command_arguments, requires, say, show, toast
+from handlers.common import Rows, cancel_row, command_arguments, requires, say, say_day, show, toast, until_after
 from handlers.flows import text_step
 from handlers.reports import client_rows
 
@@ -175,15 +173,9 @@ async def pause_command(update: Update, context: Context, person: Person) -> Non
     if day is None or day < today:
         await say(update, context, t(lang, "pause.bad"))
         return
-    until = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    until = until_after(day, zone)
     await services.checkins.pause(person, until)
-    shown = t(
-        lang,
-        "date.day",
-        weekday=plain(lang, f"day.{day.weekday()}"),
-        day=day.day,
-        month=plain(lang, f"month.{day.month}"),
-    )
+    shown = say_day(lang, day)
     await say(update, context, t(lang, "pause.set", until=shown))
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from datetime import date, datetime, time, timedelta
 from typing import TypeAlias
+from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -151,3 +153,18 @@ def command_arguments(update: Update) -> str:
     text = message.text if message and message.text else ""
     parts = text.split(maxsplit=1)
     return parts[1].strip() if len(parts) > 1 else ""
+
+
+def until_after(day: date, zone: ZoneInfo) -> datetime:
+    """Away or paused through `day`: back at the start of the next one."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+
+
+def say_day(lang: str, day: date) -> Markup:
+    return t(
+        lang,
+        "date.day",
+        weekday=plain(lang, f"day.{day.weekday()}"),
+        day=day.day,
+        month=plain(lang, f"month.{day.month}"),
+    )

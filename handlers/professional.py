@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 
 from telegram import Update
 
@@ -14,7 +14,7 @@ from bot.domain.models import Draft, Person, Role
 from bot.domain.timefmt import say_duration
 from bot.i18n import Markup, plain, t
 from bot.services.errors import Refused
-from handlers.common import Rows, cancel_row, command_arguments, requires, say, show, toast
+from handlers.common import Rows, cancel_row, command_arguments, requires, say, say_day, show, toast, until_after
 from handlers.flows import text_step
 
 OPEN_LIMIT = 10
@@ -160,16 +160,9 @@ async def away_command(update: Update, context: Context, person: Person) -> None
     if day < today:
         await say(update, context, t(lang, "away.past"))
         return
-    # Away through that day: back at the start of the next one.
-    until = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    until = until_after(day, zone)
     await services.people.set_away(person, until)
-    shown = t(
-        lang,
-        "date.day",
-        weekday=plain(lang, f"day.{day.weekday()}"),
-        day=day.day,
-        month=plain(lang, f"month.{day.month}"),
-    )
+    shown = say_day(lang, day)
     await say(update, context, t(lang, "away.set", until=shown))
 
 

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -453,30 +454,48 @@ class EscalationService:
                 await escalations.add_recipient(
                     tx, escalation.id, person.id, level=escalation.level, outbox_id=None, now=now
                 )
-            await audit.record(
+            updated = await self._record_and_tell(
                 tx,
-                now=now,
+                escalation.id,
+                person,
+                now,
                 event="escalation.acknowledged",
-                actor_id=person.id,
-                subject_type=SUBJECT,
-                subject_id=escalation.id,
+                volunteer_key="vol.acknowledged",
+                time=now.strftime("%H:%M"),
             )
-            updated = await escalations.get(tx, escalation.id)
-            assert updated is not None
-            await self._refresh_alerts(tx, updated, now)
-            volunteer = await people.get(tx, updated.volunteer_id)
-            if volunteer is not None and updated.kind is not Kind.WELLBEING:
-                await notify(
-                    tx,
-                    volunteer,
-                    "vol.acknowledged",
-                    now,
-                    name=person.name,
-                    kind=plain(volunteer.language, f"kind.{updated.kind.value}"),
-                    client=self._client(updated, volunteer.language),
-                    time=now.astimezone(self._zone(volunteer)).strftime("%H:%M"),
-                )
         self._wake()
+        return updated
+
+    async def _record_and_tell(
+        self,
+        tx: Tx,
+        escalation_id: int,
+        person: Person,
+        now: datetime,
+        *,
+        event: str,
+        volunteer_key: str,
+        **values: str,
+    ) -> Escalation:
+        """After a state change: audit it, show it in every recipient's alert, tell the volunteer."""
+        await audit.record(tx, now=now, event=event, actor_id=person.id, subject_type=SUBJECT, subject_id=escalation_id)
+        updated = await escalations.get(tx, escalation_id)
+        assert updated is not None
+        await self._refresh_alerts(tx, updated, now)
+        volunteer = await people.get(tx, updated.volunteer_id)
+        if volunteer is not None and updated.kind is not Kind.WELLBEING:  # wellbeing alerts are about them
+            if "time" in values:
+                values["time"] = now.astimezone(self._zone(volunteer)).strftime("%H:%M")
+            await notify(
+                tx,
+                volunteer,
+                volunteer_key,
+                now,
+                name=person.name,
+                kind=plain(volunteer.language, f"kind.{updated.kind.value}"),
+                client=self._client(updated, volunteer.language),
+                **cast(dict[str, Any], values),
+            )
         return updated
 
     async def handoff_candidates(self, person: Person, escalation_id: int) -> list[Person]:
@@ -562,29 +581,9 @@ class EscalationService:
             escalation, _ = await self._authorised(tx, person, escalation_id)
             if not await escalations.resolve(tx, escalation.id, by=person.id, reply=reply, now=now):
                 raise Refused("esc.resolved_already")
-            await audit.record(
-                tx,
-                now=now,
-                event="escalation.resolved",
-                actor_id=person.id,
-                subject_type=SUBJECT,
-                subject_id=escalation.id,
+            updated = await self._record_and_tell(
+                tx, escalation.id, person, now, event="escalation.resolved", volunteer_key="vol.resolved", reply=reply
             )
-            updated = await escalations.get(tx, escalation.id)
-            assert updated is not None
-            await self._refresh_alerts(tx, updated, now)
-            volunteer = await people.get(tx, updated.volunteer_id)
-            if volunteer is not None and updated.kind is not Kind.WELLBEING:
-                await notify(
-                    tx,
-                    volunteer,
-                    "vol.resolved",
-                    now,
-                    name=person.name,
-                    kind=plain(volunteer.language, f"kind.{updated.kind.value}"),
-                    client=self._client(updated, volunteer.language),
-                    reply=reply,
-                )
         self._wake()
         return updated
 
