@@ -27,6 +27,7 @@ from bot.services.drafts import DraftService
 from bot.services.escalations import EscalationService
 from bot.services.menus import MenuService
 from bot.services.people import PeopleService
+from bot.services.visits import VisitService
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class Services:
     drafts: DraftService
     escalations: EscalationService
     checkins: CheckInService
+    visits: VisitService
     menus: MenuService
 
 
@@ -114,11 +116,13 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         drafts=DraftService(db, clock),
         escalations=escalation_service,
         checkins=CheckInService(db, clock, settings, delivery.wake, escalation_service),
+        visits=VisitService(db, clock, settings, escalation_service, delivery.wake),
         menus=MenuService(app.bot, settings),
     )
     delivery.unreachable_hooks.append(people_service.tell_coordinators_unreachable)
     delivery.unreachable_hooks.append(services.escalations.on_unreachable)
     scheduler.register("escalations", services.escalations.tick)
+    scheduler.register("visits", services.visits.tick)
     scheduler.register("checkins", services.checkins.tick)
     app.bot_data.services = services
 

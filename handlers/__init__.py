@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import checkins, coordinator, errors, fallback, gate, onboarding, professional, reports, schedules
+from handlers import checkins, coordinator, errors, fallback, gate, onboarding, professional, reports, schedules, visits
 
 GATE_GROUP = -1
 
@@ -46,6 +46,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "resume": checkins.resume_command,
         "me": checkins.me_command,
         "schedule": schedules.schedule_command,
+        "visit": visits.visit_command,
+        "done": visits.done_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=private))
@@ -63,6 +65,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "esc": professional.escalation_button,
         "ci": checkins.checkin_button,
         "sch": schedules.schedule_button,
+        "vis": visits.visit_button,
     }
     for prefix, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}:"))

@@ -165,6 +165,16 @@ async def resolve(tx: Tx, escalation_id: int, *, by: int, reply: str, now: datet
     return changed == 1
 
 
+async def close(tx: Tx, escalation_id: int, *, reason_key: str, now: datetime) -> bool:
+    """Closed by the system (no person resolved it), e.g. the volunteer reported in after all."""
+    changed = await tx.changes(
+        "UPDATE escalations SET state = 'resolved', resolved_at = ?, resolved_by = NULL, resolution = ?,"
+        " next_step_at = NULL, handoff_to = NULL WHERE id = ? AND state != 'resolved'",
+        (to_db(now), reason_key, escalation_id),
+    )
+    return changed == 1
+
+
 async def open_all(tx: Tx, limit: int) -> list[Escalation]:
     rows = await tx.all("SELECT * FROM escalations WHERE state != 'resolved' ORDER BY created_at, id LIMIT ?", (limit,))
     return [_escalation(r) for r in rows]

@@ -6,7 +6,7 @@ from bot.domain.models import Role
 
 # In menu order. Later features add their commands here.
 ROLE_COMMANDS: dict[Role, tuple[str, ...]] = {
-    Role.VOLUNTEER: ("signal", "backup", "checkin", "me", "mine", "pause", "resume"),
+    Role.VOLUNTEER: ("signal", "backup", "visit", "done", "checkin", "me", "mine", "pause", "resume"),
     Role.PROFESSIONAL: ("open", "away", "back", "workhours"),
     Role.COORDINATOR: ("open", "invite", "people", "assign", "link", "agreement", "schedule", "remove"),
 }

@@ -536,6 +536,12 @@ MESSAGES.update(
             "nl": "↪️ {name} nam het niet op tijd over; het gaat weer verder.",
             "en": "↪️ {name} did not take it over in time; it moves on again.",
         },
+        "status.closed": {"nl": "✅ Afgesloten om {time}: {reason}", "en": "✅ Closed at {time}: {reason}"},
+        "status.closed_default": {"nl": "niet meer nodig.", "en": "no longer needed."},
+        "status.closed_visit_ok": {
+            "nl": "de vrijwilliger meldde zich alsnog, alles goed.",
+            "en": "the volunteer reported in after all, all is well.",
+        },
         "status.resolved": {
             "nl": "✅ Afgerond door {name} om {time}.",
             "en": "✅ Resolved by {name} at {time}.",
@@ -896,3 +902,7 @@ MESSAGES.update(
         "privacy.kind.address": {"nl": "adres", "en": "address"},
     }
 )
+
+from bot.i18n.visits import VISIT_MESSAGES  # noqa: E402 - kept in its own module, merged here
+
+MESSAGES.update(VISIT_MESSAGES)

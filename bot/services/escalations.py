@@ -587,6 +587,24 @@ class EscalationService:
         self._wake()
         return updated
 
+    async def close_in(self, tx: Tx, escalation_id: int, *, reason_key: str, now: datetime) -> bool:
+        """Stop an item that no longer needs anyone (inside the caller's transaction): no further
+        climbing, and every recipient's alert says why."""
+        if not await escalations.close(tx, escalation_id, reason_key=reason_key, now=now):
+            return False
+        await audit.record(
+            tx,
+            now=now,
+            event="escalation.closed",
+            subject_type=SUBJECT,
+            subject_id=escalation_id,
+            detail={"reason": reason_key},
+        )
+        updated = await escalations.get(tx, escalation_id)
+        assert updated is not None
+        await self._refresh_alerts(tx, updated, now)
+        return True
+
     # --- overviews --------------------------------------------------------------------------------
 
     async def open_items(self, person: Person, limit: int) -> tuple[list[Escalation], int]:
@@ -713,6 +731,15 @@ class EscalationService:
             else:
                 owner = await people.get(tx, escalation.owner_id or 0)
                 status = t(lang, "status.acknowledged", name=owner.name if owner else "?", time=at)
+        elif (
+            escalation.state is State.RESOLVED and escalation.resolved_at is not None and escalation.resolved_by is None
+        ):
+            status = t(
+                lang,
+                "status.closed",
+                time=escalation.resolved_at.astimezone(zone).strftime("%H:%M"),
+                reason=plain(lang, escalation.resolution or "status.closed_default"),
+            )
         elif escalation.state is State.RESOLVED and escalation.resolved_at is not None:
             by = await people.get(tx, escalation.resolved_by or 0)
             status = t(

@@ -1,0 +1,386 @@
+"""The visit safety timer: start, answer "all good?", extend, ask for help, and the timer itself.
+
+Every deadline is the visit's `due_at` row, and every step is a conditional UPDATE on its state, so a
+second tick or a restart repeats nothing. Alerts go through EscalationService.raise_item with a dedupe
+key per visit and step: raising first and marking the visit after means a crash in between is repaired
+on the next tick without a second alert.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.domain.callbacks import pack
+from bot.domain.escalation import Kind, Urgency
+from bot.domain.models import Person
+from bot.domain.visits import (
+    GRACE,
+    MAX_MINUTES,
+    MIN_MINUTES,
+    Action,
+    Visit,
+    VisitState,
+    answer_deadline,
+    clock_text,
+    extended_end,
+    help_key,
+    overdue_key,
+    planned_end,
+    press_refusal,
+    valid_minutes,
+)
+from bot.i18n import plain
+from bot.services.errors import Refused
+from bot.services.escalations import EscalationService
+from bot.services.notify import notify
+from storage import audit, escalations, links, people, visits
+from storage.db import Database, Tx
+
+log = logging.getLogger(__name__)
+
+SUBJECT = "visit"
+BATCH = 100
+Keyboard = list[list[dict[str, str]]]
+
+
+@dataclass(frozen=True)
+class Finished:
+    visit: Visit
+    # The professionals told "all good after all" (the volunteer answered after the alert went out).
+    told: list[str]
+
+
+class VisitService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        escalation_service: EscalationService,
+        wake_delivery: Callable[[], None],
+        *,
+        grace: timedelta = GRACE,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._settings = settings
+        self._escalations = escalation_service
+        self._wake = wake_delivery
+        self.grace = grace
+        # Taken around every change to a visit. raise_item runs in its own transaction, so a button
+        # press must not slip in between "claimed as overdue" and "alert sent" (one process, one loop).
+        self._lock = asyncio.Lock()
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    async def active(self, volunteer: Person) -> Visit | None:
+        async with self._db.transaction() as tx:
+            return await visits.active_for(tx, volunteer.id)
+
+    def clock_text(self, moment: datetime) -> str:
+        """Times are shown in the organisation's time zone."""
+        return clock_text(moment, self._settings.app.zone)
+
+    # --- the volunteer's actions ------------------------------------------------------------------
+
+    async def start(self, volunteer: Person, link_id: int | None, minutes: int) -> Visit:
+        if not valid_minutes(minutes):
+            raise Refused("visit.bad_duration", min=MIN_MINUTES, max=MAX_MINUTES // 60)
+        now = self._clock.now()
+        async with self._lock, self._db.transaction() as tx:
+            if link_id is not None:
+                link = await links.get(tx, link_id)
+                if link is None or not link.active or link.volunteer_id != volunteer.id:
+                    raise Refused("button.expired")
+            visit_id = await visits.create(
+                tx,
+                volunteer_id=volunteer.id,
+                link_id=link_id,
+                minutes=minutes,
+                now=now,
+                ends_at=planned_end(now, minutes),
+            )
+            if visit_id is None:
+                raise Refused("visit.running")
+            await audit.record(
+                tx,
+                now=now,
+                event="visit.started",
+                actor_id=volunteer.id,
+                subject_type=SUBJECT,
+                subject_id=visit_id,
+                detail={"minutes": minutes},
+            )
+            visit = await visits.get(tx, visit_id)
+        assert visit is not None
+        return visit
+
+    async def finish(self, volunteer: Person, visit_id: int | None = None) -> Finished | None:
+        """End a visit ("all good", /done). visit_id None: the volunteer's running visit, if any."""
+        now = self._clock.now()
+        async with self._lock, self._db.transaction() as tx:
+            if visit_id is None:
+                visit = await visits.active_for(tx, volunteer.id)
+                if visit is None:
+                    return None
+            else:
+                visit = await visits.get(tx, visit_id)
+            refusal = press_refusal(visit, volunteer.id, Action.OK, None)
+            if refusal is not None:
+                raise Refused(refusal)
+            assert visit is not None
+            if not await visits.end(tx, visit.id, state=VisitState.DONE, now=now):
+                raise Refused("visit.over")
+            told: list[str] = []
+            if visit.escalation_id is not None:
+                # Answered after the alert: tell whoever was alerted so far that all is well.
+                for recipient in await escalations.recipients(tx, visit.escalation_id):
+                    person = await people.get(tx, recipient.person_id)
+                    if person is None or person.id == volunteer.id:
+                        continue
+                    if await notify(
+                        tx,
+                        person,
+                        "visit.all_clear",
+                        now,
+                        volunteer=volunteer.name,
+                        client=visit.client_alias or plain(person.language, "no_client"),
+                        time=self.clock_text(now),
+                        subject_type=SUBJECT,
+                        subject_id=visit.id,
+                    ):
+                        told.append(person.name)
+                # All is well: the alert stops climbing to the backup and the coordinators.
+                await self._escalations.close_in(tx, visit.escalation_id, reason_key="status.closed_visit_ok", now=now)
+            await audit.record(
+                tx,
+                now=now,
+                event="visit.done",
+                actor_id=volunteer.id,
+                subject_type=SUBJECT,
+                subject_id=visit.id,
+                detail={"after_alert": visit.escalation_id is not None},
+            )
+        if told:
+            self._wake()
+        return Finished(visit, told)
+
+    async def extend(self, volunteer: Person, visit_id: int, prompt: int) -> Visit:
+        now = self._clock.now()
+        async with self._lock, self._db.transaction() as tx:
+            visit = await visits.get(tx, visit_id)
+            refusal = press_refusal(visit, volunteer.id, Action.MORE, prompt)
+            if refusal is not None:
+                raise Refused(refusal)
+            assert visit is not None
+            if not await visits.extend(tx, visit.id, prompt=prompt, ends_at=extended_end(visit.ends_at, now)):
+                raise Refused("button.expired")
+            await audit.record(
+                tx,
+                now=now,
+                event="visit.extended",
+                actor_id=volunteer.id,
+                subject_type=SUBJECT,
+                subject_id=visit.id,
+            )
+            updated = await visits.get(tx, visit.id)
+        assert updated is not None
+        return updated
+
+    async def ask_help(self, volunteer: Person, visit_id: int) -> list[str]:
+        """Raise the urgent help alert at once and end the timer. Returns who was alerted."""
+        now = self._clock.now()
+        async with self._lock:
+            async with self._db.transaction() as tx:
+                visit = await visits.get(tx, visit_id)
+                refusal = press_refusal(visit, volunteer.id, Action.HELP, None)
+                if refusal is not None:
+                    raise Refused(refusal)
+                assert visit is not None
+                link_id = await self._usable_link(tx, visit)
+            # Raised before the visit is marked: a crash in between leaves the visit running (and its
+            # timer still guarding), never a help request that was not sent. A repeat is deduplicated.
+            raised = await self._escalations.raise_item(
+                volunteer,
+                kind=Kind.VISIT,
+                link_id=link_id,
+                category="help",
+                urgency=Urgency.URGENT,
+                body=self._body("help", volunteer, visit, visit.started_at),
+                dedupe_key=help_key(visit.id),
+            )
+            async with self._db.transaction() as tx:
+                escalation_id = (
+                    raised.escalation.id
+                    if raised is not None
+                    else await visits.escalation_id_by_key(tx, help_key(visit.id))
+                )
+                await visits.end(tx, visit.id, state=VisitState.HELP, now=now)
+                await audit.record(
+                    tx,
+                    now=now,
+                    event="visit.help",
+                    actor_id=volunteer.id,
+                    subject_type=SUBJECT,
+                    subject_id=visit.id,
+                    detail={"escalation": escalation_id},
+                )
+                names = await self._told(tx, escalation_id)
+        self._wake()
+        return names
+
+    # --- the timer --------------------------------------------------------------------------------
+
+    async def tick(self, now: datetime) -> int:
+        """Ask "all good?" at the expected end; alert when the answer deadline passes. Returns the steps."""
+        handled = 0
+        async with self._lock:
+            async with self._db.transaction() as tx:
+                due = await visits.due(tx, now, BATCH)
+                pending = await visits.unalerted(tx, BATCH)
+            for visit_id, step in [(i, self._step) for i in due] + [(i, self._alert) for i in pending]:
+                try:
+                    if await step(visit_id, now):
+                        handled += 1
+                except Exception:
+                    # One broken visit must not hold up the others; its row is still due next tick.
+                    log.exception("visit %s: step failed; tried again next tick", visit_id)
+        if handled:
+            self._wake()
+        return handled
+
+    async def _step(self, visit_id: int, now: datetime) -> bool:
+        async with self._db.transaction() as tx:
+            visit = await visits.get(tx, visit_id)
+            if visit is None or visit.due_at is None or visit.due_at > now:
+                return False
+            volunteer = await people.get(tx, visit.volunteer_id)
+            if volunteer is None or not volunteer.active:
+                return await self._drop(tx, visit, now)
+            if visit.state is VisitState.RUNNING:
+                answer_by = answer_deadline(visit.ends_at, now, self.grace)
+                if not await visits.mark_asked(tx, visit.id, now=now, answer_by=answer_by):
+                    return False
+                await notify(
+                    tx,
+                    volunteer,
+                    "visit.prompt",
+                    now,
+                    keyboard=self._answer_keyboard(volunteer.language, visit.id, visit.prompts + 1, True),
+                    name=volunteer.name,
+                    grace=int(self.grace.total_seconds() // 60),
+                    subject_type=SUBJECT,
+                    subject_id=visit.id,
+                    purpose="visit.prompt",
+                )
+                await audit.record(tx, now=now, event="visit.asked", subject_type=SUBJECT, subject_id=visit.id)
+                return True
+            if visit.state is not VisitState.ASKED or not await visits.mark_overdue(tx, visit.id, now):
+                return False
+            await audit.record(tx, now=now, event="visit.overdue", subject_type=SUBJECT, subject_id=visit.id)
+        return await self._alert(visit_id, now)
+
+    async def _alert(self, visit_id: int, now: datetime) -> bool:
+        """Send the overdue alert of a visit claimed as overdue, and tell the volunteer, once."""
+        async with self._db.transaction() as tx:
+            visit = await visits.get(tx, visit_id)
+            if visit is None or visit.state is not VisitState.OVERDUE or visit.alerted_at is not None:
+                return False
+            volunteer = await people.get(tx, visit.volunteer_id)
+            if volunteer is None or not volunteer.active:
+                return await self._drop(tx, visit, now)
+            link_id = await self._usable_link(tx, visit)
+        raised = await self._escalations.raise_item(
+            volunteer,
+            kind=Kind.VISIT,
+            link_id=link_id,
+            category="overdue",
+            urgency=Urgency.URGENT,
+            body=self._body("overdue", volunteer, visit, visit.ends_at),
+            dedupe_key=overdue_key(visit.id),
+        )
+        async with self._db.transaction() as tx:
+            escalation_id = (
+                raised.escalation.id
+                if raised is not None
+                else await visits.escalation_id_by_key(tx, overdue_key(visit.id))
+            )
+            if not await visits.mark_alerted(tx, visit.id, escalation_id=escalation_id, now=now):
+                return False
+            names = await self._told(tx, escalation_id)
+            lang = volunteer.language
+            await notify(
+                tx,
+                volunteer,
+                "visit.overdue_told" if names else "visit.overdue_nobody",
+                now,
+                keyboard=self._answer_keyboard(lang, visit.id, visit.prompts, False),
+                names=self._names(lang, names),
+                subject_type=SUBJECT,
+                subject_id=visit.id,
+            )
+            await audit.record(
+                tx,
+                now=now,
+                event="visit.alerted",
+                subject_type=SUBJECT,
+                subject_id=visit.id,
+                detail={"escalation": escalation_id},
+            )
+        return True
+
+    async def _drop(self, tx: Tx, visit: Visit, now: datetime) -> bool:
+        """The volunteer was removed: nobody to ask or to worry about any more."""
+        if not await visits.end(tx, visit.id, state=VisitState.DONE, now=now):
+            return False
+        await audit.record(tx, now=now, event="visit.dropped", subject_type=SUBJECT, subject_id=visit.id)
+        return True
+
+    # --- helpers ----------------------------------------------------------------------------------
+
+    async def _usable_link(self, tx: Tx, visit: Visit) -> int | None:
+        """The visit's link if raise_item will accept it; a link ended mid-visit must not stop the alert."""
+        if visit.link_id is None:
+            return None
+        link = await links.get(tx, visit.link_id)
+        if link is None or not link.active or link.volunteer_id != visit.volunteer_id:
+            return None
+        return link.id
+
+    async def _told(self, tx: Tx, escalation_id: int | None) -> list[str]:
+        if escalation_id is None:
+            return []
+        names: list[str] = []
+        for recipient in await escalations.recipients(tx, escalation_id):
+            person = await people.get(tx, recipient.person_id)
+            if person is not None:
+                names.append(person.name)
+        return names
+
+    def _body(self, step: str, volunteer: Person, visit: Visit, moment: datetime) -> str:
+        """Plain words for the alert, in the organisation's language (it is stored once, for everyone)."""
+        lang = self._settings.app.language
+        key = f"visit.body.{step}" if visit.client_alias else f"visit.body.{step}_general"
+        return plain(lang, key, volunteer=volunteer.name, client=visit.client_alias or "", time=self.clock_text(moment))
+
+    @staticmethod
+    def _names(lang: str, names: list[str]) -> str:
+        if len(names) <= 1:
+            return "".join(names)
+        return f"{', '.join(names[:-1])} {plain(lang, 'and')} {names[-1]}"
+
+    @staticmethod
+    def _answer_keyboard(lang: str, visit_id: int, prompt: int, longer: bool) -> Keyboard:
+        def button(key: str, action: Action) -> dict[str, str]:
+            return {"text": plain(lang, key), "data": pack("vis", action.value, visit_id, max(prompt, 0))}
+
+        first = [button("button.visit.ok", Action.OK)]
+        if longer:
+            first.append(button("button.visit.more", Action.MORE))
+        return [first, [button("button.visit.help", Action.HELP)]]
