@@ -135,15 +135,28 @@ class Delivery:
             by_chat[message.chat_id].append(message)
         limit = asyncio.Semaphore(self._concurrency)
 
+        sent: list[tuple[int, int | None]] = []
+
         async def one_chat(messages: list[OutboxMessage]) -> None:
             async with limit:
                 for message in messages:  # in order within a chat
-                    await self._deliver(message)
+                    if (result := await self._deliver(message)) is not None:
+                        sent.append((message.id, result[0]))
 
-        await asyncio.gather(*(one_chat(m) for m in by_chat.values()))
+        try:
+            await asyncio.gather(*(one_chat(m) for m in by_chat.values()))
+        finally:
+            # One transaction for the whole batch: delivery does not queue for the lock per message.
+            # A crash before it leaves the rows in flight, so they are resent marked as repeats.
+            if sent:
+                async with self._db.transaction() as tx:
+                    for message_id, telegram_id in sent:
+                        await outbox.mark_sent(tx, message_id, telegram_id, self.clock.now())
+                self.sent_count += len(sent)
         return len(due)
 
-    async def _deliver(self, message: OutboxMessage) -> None:
+    async def _deliver(self, message: OutboxMessage) -> tuple[int | None] | None:
+        """Send one message; (telegram message id,) when it went out, None when it did not."""
         now = self.clock.now
         try:
             telegram_id = await self._send(message)
@@ -165,9 +178,8 @@ class Delivery:
             log.exception("unexpected error delivering outbox message %d", message.id)
             await self._retry(message, now() + timedelta(seconds=backoff(message.attempts)), repr(exc), True)
         else:
-            async with self._db.transaction() as tx:
-                await outbox.mark_sent(tx, message.id, telegram_id, now())
-            self.sent_count += 1
+            return (telegram_id,)
+        return None
 
     async def _send(self, message: OutboxMessage, *, plain: bool = False) -> int | None:
         markup = keyboard_markup(message.keyboard)

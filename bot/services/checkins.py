@@ -38,6 +38,7 @@ from storage.db import Database, Tx
 log = logging.getLogger(__name__)
 
 FANOUT_BATCH = 500
+PROMPT_BATCH = 100
 HOURS_BUCKETS: dict[str, float] = {"0": 0.0, "1-2": 1.5, "3-4": 3.5, "5-8": 6.5, "9-12": 10.5, "12+": 13.0}
 MAX_TYPED_HOURS = 100.0
 COMMENT_LIMIT = 1000
@@ -274,11 +275,15 @@ class CheckInService:
     async def _send_prompts(self, now: datetime) -> int:
         sent = 0
         while True:
+            # Small transactions, and delivery woken after each: sending starts while the rest of a
+            # large fan-out is still being queued, and delivery is never kept from the database long.
             async with self._db.transaction() as tx:
-                due = await checkins.due_prompts(tx, now, FANOUT_BATCH)
+                due = await checkins.due_prompts(tx, now, PROMPT_BATCH)
                 for checkin in due:
                     sent += await self._prompt(tx, checkin, now)
-            if len(due) < FANOUT_BATCH:
+            if due:
+                self._wake()
+            if len(due) < PROMPT_BATCH:
                 return sent
 
     async def _prompt(self, tx: Tx, checkin: CheckIn, now: datetime) -> int:
