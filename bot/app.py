@@ -152,8 +152,13 @@ async def start_services(app: SamenspelApp) -> None:
         async def _tick(_: object) -> None:
             await services.scheduler.tick()
 
-        app.job_queue.run_repeating(_tick, interval=services.settings.app.tick_seconds, first=0.0, name="tick")
+        interval = services.settings.app.tick_seconds
+        app.job_queue.run_repeating(
+            _tick, interval=interval, first=interval, name="tick", job_kwargs={"misfire_grace_time": None}
+        )
     await services.menus.set_defaults()
+    # Catch up at once on what fell due while the bot was down, before taking new updates.
+    await services.scheduler.tick()
 
 
 async def stop_services(app: SamenspelApp) -> None:

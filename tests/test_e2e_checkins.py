@@ -190,3 +190,32 @@ async def test_fan_out_to_500_volunteers_survives_a_restart_without_duplicates(t
             await h.settle()
     counts = [sum("even inchecken" in m.text for m in api.messages(u.id)) for u in volunteers]
     assert counts == [1] * 500, {c: counts.count(c) for c in set(counts)}
+
+
+async def test_an_early_answer_counts_for_the_next_occurrence(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        await seed_organisation(h)
+        await create_monday_schedule(h)  # Monday 19:00; it is Monday 10:00 now
+        [prompt] = await h.send(VERA, "/checkin")
+        await answer_checkin(h, prompt)
+        before = len(prompts(h, VERA))
+        await h.advance(timedelta(hours=9))  # 19:00: already answered today, no prompt
+        assert len(prompts(h, VERA)) == before
+        await h.advance(timedelta(days=7))  # the week after: prompted again
+        assert len(prompts(h, VERA)) == before + 1
+
+
+async def test_an_occurrence_missed_while_down_is_sent_on_start_if_still_open(tmp_path: Path) -> None:
+    api = FakeBotApi()
+    clock = FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    async with api:
+        async with running_bot(tmp_path, api=api, clock=clock) as h:
+            await seed_organisation(h)
+            await create_monday_schedule(h)
+        clock.set(datetime(2026, 11, 24, 10, 0, tzinfo=UTC))  # down over Monday 19:00; open until Thursday
+        async with running_bot(tmp_path, api=api, clock=clock) as h:
+            for _ in range(100):
+                if prompts(h, VERA):
+                    break
+                await h.settle()
+            assert len(prompts(h, VERA)) == 1
