@@ -9,7 +9,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.app import Context
-from bot.i18n import plain
+from bot.i18n import language_for, plain
 from handlers.common import reply
 
 log = logging.getLogger(__name__)
@@ -43,15 +43,8 @@ async def gate(update: Update, context: Context) -> None:
 async def _stranger(update: Update, context: Context) -> None:
     organisation = context.services.settings.app.organisation
     if update.callback_query is not None:
-        lang = update.callback_query.from_user.language_code
-        await update.callback_query.answer(
-            plain(
-                lang if lang in ("nl", "en") else context.services.settings.app.language,
-                "stranger",
-                organisation=organisation,
-            )[:200],
-            show_alert=True,
-        )
+        lang = language_for(update.callback_query.from_user.language_code, context.services.settings.app.language)
+        await update.callback_query.answer(plain(lang, "stranger", organisation=organisation)[:200], show_alert=True)
         return
     if update.message is not None:
         await reply(update, context, "stranger", organisation=organisation)
