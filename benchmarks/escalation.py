@@ -606,7 +606,8 @@ def report(result: Result) -> str:
         "  app max_messages_per_second=1000: this measures the engine, not Telegram's flood limits",
         f"  {result.created} urgent signals, first-level wait 10 min, deadlines spread over 1 simulated hour "
         f"at {config.speed:g}x ({real_hour:g} s real); scheduler tick {result.tick_seconds:g} s real;",
-        f"  {config.volunteers} volunteers, each with own professional and backup; 1 coordinator; each backup acknowledges its alert",
+        f"  {config.volunteers} volunteers, each with own professional and backup; 1 coordinator;"
+        " each backup acknowledges its alert",
         "",
         f"  {'metric':<24}{'n':>6}{'p50':>9}{'p90':>9}{'p99':>9}{'max':>9}  goal",
     ]
