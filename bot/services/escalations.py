@@ -65,6 +65,14 @@ class Routing:
 
 
 @dataclass(frozen=True)
+class _Loaded:
+    volunteer: Person
+    by_id: dict[int, Person]
+    situation: Situation
+    last_level: int
+
+
+@dataclass(frozen=True)
 class Raised:
     escalation: Escalation
     told: list[Person]
@@ -221,8 +229,8 @@ class EscalationService:
         deferred = step.next_at if not step.tell and not step.nobody_reachable else None
         return Raised(final, [by_id[i] for i in step.tell], deferred, step.nobody_reachable)
 
-    async def _advance(self, tx: Tx, escalation: Escalation, now: datetime) -> tuple[Step, dict[int, Person]]:
-        """Ask the policy what to do now and do it: alert, remind, skip, set the next deadline."""
+    async def _load(self, tx: Tx, escalation: Escalation, now: datetime) -> _Loaded:
+        """Who is on each level now, who was told, and the policy's view of it."""
         volunteer = await people.get(tx, escalation.volunteer_id)
         assert volunteer is not None
         link = await links.get(tx, escalation.link_id) if escalation.link_id else None
@@ -240,6 +248,41 @@ class EscalationService:
             told=frozenset(r.person_id for r in told),
             told_at_level=frozenset(r.person_id for r in told if r.level == escalation.level),
         )
+        return _Loaded(volunteer, by_id, situation, len(level_people) - 1)
+
+    async def _send_alert(
+        self,
+        tx: Tx,
+        escalation: Escalation,
+        person: Person,
+        volunteer: Person,
+        now: datetime,
+        *,
+        level: int,
+        handoff_from: Person | None = None,
+    ) -> None:
+        """Alert one person and remember the message, so its status can be edited in later."""
+        text, keyboard = self._alert(escalation, person, volunteer, now, handoff_from=handoff_from)
+        outbox_id = await outbox.enqueue(
+            tx,
+            chat_id=person.telegram_id or 0,
+            person_id=person.id,
+            language=person.language,
+            text=text,
+            keyboard=keyboard,
+            subject_type=SUBJECT,
+            subject_id=escalation.id,
+            purpose="alert",
+            now=now,
+        )
+        await escalations.add_recipient(tx, escalation.id, person.id, level=level, outbox_id=outbox_id, now=now)
+
+    async def _advance(
+        self, tx: Tx, escalation: Escalation, now: datetime, loaded: _Loaded | None = None
+    ) -> tuple[Step, dict[int, Person]]:
+        """Ask the policy what to do now and do it: alert, remind, skip, set the next deadline."""
+        loaded = loaded or await self._load(tx, escalation, now)
+        volunteer, by_id, situation = loaded.volunteer, loaded.by_id, loaded.situation
         policy = self._settings.escalation.policy(escalation.urgency)
         step = next_step(situation, policy, now)
         for index, reason in step.skipped:
@@ -253,22 +296,7 @@ class EscalationService:
             )
         for person_id in step.tell:
             person = by_id[person_id]
-            text, keyboard = self._alert(escalation, person, volunteer, now)
-            outbox_id = await outbox.enqueue(
-                tx,
-                chat_id=person.telegram_id or 0,
-                person_id=person.id,
-                language=person.language,
-                text=text,
-                keyboard=keyboard,
-                subject_type=SUBJECT,
-                subject_id=escalation.id,
-                purpose="alert",
-                now=now,
-            )
-            await escalations.add_recipient(
-                tx, escalation.id, person.id, level=step.level, outbox_id=outbox_id, now=now
-            )
+            await self._send_alert(tx, escalation, person, volunteer, now, level=step.level)
             await audit.record(
                 tx,
                 now=now,
@@ -302,7 +330,7 @@ class EscalationService:
                 subject_id=escalation.id,
                 detail={"person": person.id},
             )
-        last_level = len(level_people) - 1
+        last_level = loaded.last_level
         if step.tell and step.level == last_level and escalation.level < last_level:
             await self._tell_team_chat(tx, escalation, volunteer, now)
         if step.nobody_reachable and not escalation.nobody_warned:
@@ -379,21 +407,8 @@ class EscalationService:
                 escalation = await escalations.get(tx, escalation_id)
                 if escalation is None:
                     continue
-                volunteer = await people.get(tx, escalation.volunteer_id)
-                if volunteer is None:
-                    continue
-                link = await links.get(tx, escalation.link_id) if escalation.link_id else None
-                level_people = await self._level_people(tx, volunteer, link)
-                told = await escalations.recipients(tx, escalation.id)
-                situation = Situation(
-                    urgency=escalation.urgency,
-                    state=escalation.state,
-                    level=escalation.level,
-                    levels=await self._candidates(tx, level_people, now),
-                    told=frozenset(r.person_id for r in told),
-                    told_at_level=frozenset(r.person_id for r in told if r.level == escalation.level),
-                )
-                if climb_now(situation):
+                loaded = await self._load(tx, escalation, now)
+                if climb_now(loaded.situation):
                     await audit.record(
                         tx,
                         now=now,
@@ -402,7 +417,7 @@ class EscalationService:
                         subject_id=escalation.id,
                         detail={"person": person_id},
                     )
-                    await self._advance(tx, escalation, now)
+                    await self._advance(tx, escalation, now, loaded)
                     moved = True
         if moved:
             self._wake()
@@ -527,21 +542,8 @@ class EscalationService:
             assert updated is not None
             volunteer = await people.get(tx, updated.volunteer_id)
             assert volunteer is not None
-            text, keyboard = self._alert(updated, colleague, volunteer, now, handoff_from=person)
-            outbox_id = await outbox.enqueue(
-                tx,
-                chat_id=colleague.telegram_id or 0,
-                person_id=colleague.id,
-                language=colleague.language,
-                text=text,
-                keyboard=keyboard,
-                subject_type=SUBJECT,
-                subject_id=updated.id,
-                purpose="alert",
-                now=now,
-            )
-            await escalations.add_recipient(
-                tx, updated.id, colleague.id, level=max(updated.level, 0), outbox_id=outbox_id, now=now
+            await self._send_alert(
+                tx, updated, colleague, volunteer, now, level=max(updated.level, 0), handoff_from=person
             )
             await audit.record(
                 tx,
