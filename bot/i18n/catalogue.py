@@ -903,6 +903,12 @@ MESSAGES.update(
     }
 )
 
-from bot.i18n.visits import VISIT_MESSAGES  # noqa: E402 - kept in its own module, merged here
+# Kept in their own modules so that each area's wording can be read (and changed) together.
+from bot.i18n.privacy import PRIVACY_MESSAGES  # noqa: E402
+from bot.i18n.sandbox import SANDBOX_MESSAGES  # noqa: E402
+from bot.i18n.visits import VISIT_MESSAGES  # noqa: E402
 
-MESSAGES.update(VISIT_MESSAGES)
+for _area in (VISIT_MESSAGES, PRIVACY_MESSAGES, SANDBOX_MESSAGES):
+    _clash = MESSAGES.keys() & _area.keys()
+    assert not _clash, f"message keys defined twice: {sorted(_clash)}"
+    MESSAGES.update(_area)
