@@ -21,6 +21,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.delivery import Delivery
 from bot.domain.models import Person
+from bot.domain.ratelimit import UpdateLimiter
 from bot.scheduler import Scheduler
 from bot.services.checkins import CheckInService
 from bot.services.drafts import DraftService
@@ -28,6 +29,7 @@ from bot.services.escalations import EscalationService
 from bot.services.menus import MenuService
 from bot.services.people import PeopleService
 from bot.services.visits import VisitService
+from bot.updates import PerSenderUpdateProcessor
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,7 @@ class Services:
     checkins: CheckInService
     visits: VisitService
     menus: MenuService
+    limiter: UpdateLimiter
 
 
 class BotData:
@@ -97,8 +100,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         .pool_timeout(timeout)
         .connection_pool_size(32)
         .get_updates_read_timeout(settings.telegram.poll_timeout_seconds + timeout)
-        # One update at a time, in order: a person's flow steps can never race each other.
-        .concurrent_updates(False)
+        # One person's updates in order (their flow steps never race); different people side by side.
+        .concurrent_updates(PerSenderUpdateProcessor(4096))
     )
     app: SamenspelApp = builder.build()  # type: ignore[assignment]
     db = Database(settings.storage.path)
@@ -118,6 +121,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         checkins=CheckInService(db, clock, settings, delivery.wake, escalation_service),
         visits=VisitService(db, clock, settings, escalation_service, delivery.wake),
         menus=MenuService(app.bot, settings),
+        limiter=UpdateLimiter(settings.app.updates_per_minute),
     )
     delivery.unreachable_hooks.append(people_service.tell_coordinators_unreachable)
     delivery.unreachable_hooks.append(services.escalations.on_unreachable)

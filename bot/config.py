@@ -66,6 +66,8 @@ class AppSettings(BaseModel):
     # Timer lateness is at most one tick; each tick is one indexed query per kind of deadline.
     tick_seconds: float = Field(default=0.5, gt=0, le=5)
     log_level: str = "INFO"
+    # Updates one sender may send a minute before the bot politely stops listening for the rest of it (0 = off).
+    updates_per_minute: int = Field(default=20, ge=0, le=10_000)
 
     @field_validator("timezone")
     @classmethod

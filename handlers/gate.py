@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.app import Context
+from bot.domain.ratelimit import Verdict
 from bot.i18n import language_for, plain
 from handlers.common import reply
 
@@ -30,6 +32,10 @@ async def gate(update: Update, context: Context) -> None:
     if chat.type != ChatType.PRIVATE:
         await _group(update, context, chat.id)
         raise ApplicationHandlerStop
+    verdict = context.services.limiter.check(user.id, time.monotonic())
+    if verdict is not Verdict.ALLOW:
+        await _too_many(update, context, told=verdict is Verdict.REFUSE)
+        raise ApplicationHandlerStop
     person = await context.services.people.identify(user.id)
     if person is None:
         if _is_invite_start(update):
@@ -38,6 +44,16 @@ async def gate(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
     context.person = person
     await context.services.people.seen(person)
+
+
+async def _too_many(update: Update, context: Context, *, told: bool) -> None:
+    # Checked before anyone is looked up, so a flood costs no database work; the language comes from the phone.
+    user = update.effective_user
+    lang = language_for(user.language_code if user else None, context.services.settings.app.language)
+    if update.callback_query is not None:
+        await update.callback_query.answer(plain(lang, "rate_limited")[:200])
+    elif not told and update.message is not None and update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, plain(lang, "rate_limited"))
 
 
 async def _stranger(update: Update, context: Context) -> None:
