@@ -35,7 +35,7 @@ import random
 import re
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +61,8 @@ DEFAULT_SPEC_PATH = Path(__file__).resolve().parent / "data" / "bot-api-10.0.jso
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
-FAULT_KINDS = frozenset({"429", "500", "502", "timeout", "403"})
+# "lost": the call is carried out, but its answer never arrives (held like "timeout", then 504).
+FAULT_KINDS = frozenset({"429", "500", "502", "timeout", "lost", "403"})
 # Update types Telegram only delivers when explicitly listed in allowed_updates.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 _BUTTON_ACTIONS = (
@@ -158,6 +159,7 @@ class SentMessage:
     entities: list[JSONDict] = field(default_factory=list)
     deleted: bool = False  # deleteMessage keeps the entry (so indexes stay stable) but marks it
     method: str = "sendMessage"
+    date: int = field(default=0, compare=False)  # Unix time the message was sent, by the server's ``now``
     created_seq: int = field(default=0, repr=False, compare=False)
     edited_seq: int = field(default=0, repr=False, compare=False)
 
@@ -249,6 +251,8 @@ class FakeBotApi:
         self.rate_limited_methods: set[str] = {"sendMessage"}
         # Real Telegram keeps an "&" that starts no entity literally; the fake refuses it (see parse_html).
         self.strict_html: bool = True
+        # Message dates; the sandbox sets its movable clock here so times on the phones follow the bot's.
+        self.now: Callable[[], float] = time.time
 
         # Observable state.
         self.calls: list[tuple[str, JSONDict]] = []
@@ -257,6 +261,7 @@ class FakeBotApi:
         self.commands: dict[str, list[JSONDict]] = {}
         self.menu_buttons: dict[str, JSONDict] = {}
         self.faults_injected = 0
+        self.faults_by_kind: Counter[str] = Counter()  # fault kind -> how many were injected
         self.rate_limited = 0
 
         self._lock = threading.RLock()
@@ -419,6 +424,44 @@ class FakeBotApi:
             with contextlib.suppress(RuntimeError):  # loop closed in between
                 loop.call_soon_threadsafe(self._wake)
 
+    @property
+    def version(self) -> int:
+        """Grows with every update, message, edit, deletion and callback answer (and ``touch``)."""
+        with self._lock:
+            return self._seq
+
+    def touch(self) -> None:
+        """Count an outside change (the sandbox's clock moved) so that ``wait_change`` waiters wake."""
+        with self._lock:
+            self._seq += 1
+        self._notify()
+
+    async def wait_change(self, after: int, timeout: float) -> int:  # noqa: ASYNC109 -- a long poll's budget
+        """Wait (on the server loop) until ``version`` exceeds ``after`` or ``timeout`` passes; the version."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.version <= after:
+            remaining = deadline - loop.time()
+            if remaining <= 0 or self._changed is None or (self._stopping is not None and self._stopping.is_set()):
+                break
+            await self._wait_change(remaining)
+        return self.version
+
+    def commands_for(self, chat_id: int, language_code: str | None) -> list[JSONDict]:
+        """The command menu a private chat shows, resolved by scope and language as Telegram does."""
+        language = (language_code or "").split("-")[0].lower()
+        keys = [
+            f"chat:{chat_id}:{language}",
+            f"chat:{chat_id}:",
+            f"all_private_chats::{language}",
+            "all_private_chats::",
+            f"default::{language}",
+            "default::",
+        ]
+        with self._lock:
+            found = next((self.commands[key] for key in keys if key in self.commands), [])
+            return copy.deepcopy(found)
+
     async def _wait_change(self, delay: float) -> None:
         event = self._changed
         if event is None or delay <= 0:
@@ -481,7 +524,7 @@ class FakeBotApi:
             "message_id": message_id,
             "from": user.to_json(),
             "chat": dict(chat),
-            "date": int(time.time()),
+            "date": int(self.now()),
             **content,
         }
 
@@ -637,7 +680,7 @@ class FakeBotApi:
                     "message_id": stub_id,
                     "from": self._bot_user(),
                     "chat": dict(self._chats.get(chat_id, user.chat_json())),
-                    "date": int(time.time()),
+                    "date": int(self.now()),
                     "text": "",
                 }
             return self._callback_query(user, message_json, data)
@@ -812,8 +855,9 @@ class FakeBotApi:
 
     def fail_next(self, method: str, kind: str, count: int = 1, *, retry_after: int = 1) -> None:
         """The next ``count`` calls of ``method`` ("*" = any method except getUpdates) fail with
-        ``kind``: "429" (RetryAfter), "500", "502", "403" or "timeout" (held ``timeout_hold`` s, then
-        504 if the client is still there; the request is not carried out)."""
+        ``kind``: "429" (RetryAfter), "500", "502", "403", "timeout" (held ``timeout_hold`` s, then
+        504 if the client is still there; the request is not carried out) or "lost" (like "timeout", but
+        the request is carried out first: the message arrives, the bot does not learn it did)."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"kind must be one of {sorted(FAULT_KINDS)}")
         name = method if method == "*" else self._canonical(method)
@@ -848,7 +892,9 @@ class FakeBotApi:
                 queue = self._fail_queue.get(name)
                 if queue and not (name == "*" and method == "getUpdates"):
                     self.faults_injected += 1
-                    return queue.popleft()
+                    fault = queue.popleft()
+                    self.faults_by_kind[fault[0]] += 1
+                    return fault
             if self._failure_rate <= 0:
                 return None
             if self._failure_methods is not None:
@@ -857,12 +903,14 @@ class FakeBotApi:
                 eligible = method.startswith(("send", "edit"))
             if eligible and self._failure_rng.random() < self._failure_rate:
                 self.faults_injected += 1
-                return self._failure_rng.choice(self._failure_kinds), 1
+                kind = self._failure_rng.choice(self._failure_kinds)
+                self.faults_by_kind[kind] += 1
+                return kind, 1
             return None
 
     async def _apply_fault(self, fault: tuple[str, int]) -> None:
         kind, retry_after = fault
-        if kind == "timeout":
+        if kind in ("timeout", "lost"):
             stopping = self._stopping
             if stopping is not None:
                 with contextlib.suppress(TimeoutError):
@@ -931,6 +979,8 @@ class FakeBotApi:
                 self.calls.append((method, _public_params(params)))
                 recorded = True
                 fault = self._pick_fault(method)
+                if fault is not None and fault[0] == "lost" and not is_poll:
+                    self._dispatch(method, params)  # carried out; then the answer is lost
                 if fault is not None:
                     await self._apply_fault(fault)
                 result = await self._get_updates(params) if is_poll else self._dispatch(method, params)
@@ -1184,13 +1234,14 @@ class FakeBotApi:
             keyboard=keyboard,
             entities=parsed.entities,
             method=method,
+            date=int(self.now()),
             created_seq=self._seq,
         )
         message: JSONDict = {
             "message_id": message_id,
             "from": self._bot_user(),
             "chat": dict(self._chats[chat_id]),
-            "date": int(time.time()),
+            "date": int(self.now()),
         }
         if media is not None:
             message.update(media)
@@ -1334,7 +1385,7 @@ class FakeBotApi:
             message["reply_markup"] = markup
         sent.edited = True
         sent.edited_seq = self._seq
-        message["edit_date"] = int(time.time())
+        message["edit_date"] = int(self.now())
         self._notify()
         return copy.deepcopy(message)
 
@@ -1397,6 +1448,7 @@ class FakeBotApi:
         if isinstance(text, str) and utf16_len(text) > 200:
             raise _bad("MESSAGE_TOO_LONG")
         self._open_queries.discard(query_id)
+        self._seq += 1
         answer = dict(params)
         self.callback_answers.append(answer)
         self._answer_by_query[query_id] = answer
