@@ -63,6 +63,16 @@ def _parser() -> argparse.ArgumentParser:
     schedule.add_argument("--team", help="only this team (add; default: all volunteers)")
     schedule.add_argument("--remind-hours", type=float, help="reminder after this many hours (add; default 24)")
     schedule.add_argument("--close-hours", type=float, help="counts as missed after this many hours (add; default 72)")
+    # No --config: the sandbox never reads a configuration file and needs no token.
+    sandbox = sub.add_parser(
+        "sandbox",
+        help="try the bot offline: demo phones in your browser",
+        description="Run the bot against a local Telegram simulator with a demo organisation, "
+        "and show the people's phones on a web page. Needs no token and no network.",
+    )
+    sandbox.add_argument("--port", type=int, default=8080, help="port of the web page on 127.0.0.1 (default 8080)")
+    sandbox.add_argument("--db", type=Path, metavar="PATH", help="new SQLite file to use (default: a temporary one)")
+    sandbox.add_argument("--language", choices=["nl", "en"], default="nl", help="language of the demo (default nl)")
     return parser
 
 
@@ -72,6 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    if args.command == "sandbox":
+        setup_logging("WARNING")
+        return asyncio.run(_sandbox(args.port, args.db, args.language))
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:
@@ -165,6 +178,32 @@ async def _run(settings: Settings) -> int:
     except InvalidToken:
         print("samenspel: Telegram refused the bot token. Check it with @BotFather.", file=sys.stderr)
         return EXIT_CONFIG
+    return 0
+
+
+async def _sandbox(port: int, db_path: Path | None, language: str) -> int:
+    from bot.i18n import plain
+    from bot.sandbox.server import Sandbox, SandboxError
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    sandbox = Sandbox(port=port, db_path=db_path, language=language)
+    try:
+        await sandbox.start()
+    except SandboxError as exc:
+        print(f"samenspel: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(plain(language, "sandbox.cli.ready", url=sandbox.url), flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await sandbox.stop()
+    if db_path is None:
+        print(plain(language, "sandbox.cli.stopped"), flush=True)
+    else:
+        print(plain(language, "sandbox.cli.stopped_kept", path=db_path), flush=True)
     return 0
 
 

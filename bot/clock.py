@@ -35,6 +35,22 @@ class ShiftedClock:
         with self._lock:
             self._offset += delta
 
+    def advance_to(self, moment: datetime) -> None:
+        """Jump to ``moment`` (timezone-aware, not in the past); real time runs on from there."""
+        if moment.tzinfo is None:
+            raise ValueError("moment must be timezone-aware")
+        with self._lock:
+            delta = moment - (datetime.now(UTC) + self._offset)
+            if delta < timedelta():
+                raise ValueError("time only moves forward")
+            self._offset += delta
+
+    @property
+    def offset(self) -> timedelta:
+        """How far this clock is ahead of real time."""
+        with self._lock:
+            return self._offset
+
 
 class FakeClock:
     """A clock that stands still until told to move (tests)."""

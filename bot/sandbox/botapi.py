@@ -53,7 +53,7 @@ from .markup import (
     utf16_len,
 )
 
-__all__ = ["DEFAULT_SPEC_PATH", "FakeBotApi", "FakeUser", "SentMessage"]
+__all__ = ["DEFAULT_SPEC_PATH", "FakeBotApi", "FakeUser", "SentMessage", "UserMessage"]
 
 JSONDict = dict[str, Any]
 DEFAULT_SPEC_PATH = Path(__file__).resolve().parent / "data" / "bot-api-10.0.json"
@@ -172,6 +172,17 @@ class SentMessage:
         return [text for text, _ in self.buttons()]
 
 
+@dataclass(frozen=True)
+class UserMessage:
+    """A message a user sent in a chat (what their own phone shows on the right)."""
+
+    message_id: int
+    chat_id: int
+    text: str  # text or caption; "" for media without one
+    date: int
+    seq: int = field(repr=False, compare=False)  # orders it among the bot's messages (``created_seq``)
+
+
 # --------------------------------------------------------------------------------------- internals
 
 
@@ -285,6 +296,7 @@ class FakeBotApi:
         self._chats: dict[int, JSONDict] = {}
         self._blocked: set[int] = set()
         self._messages: dict[int, list[SentMessage]] = {}
+        self._received: dict[int, list[UserMessage]] = {}
         self._by_id: dict[tuple[int, int], SentMessage] = {}
         self._message_json: dict[tuple[int, int], JSONDict] = {}
         self._incoming: dict[int, set[int]] = {}
@@ -505,6 +517,18 @@ class FakeBotApi:
             self._next_update_id += 1
             self._pending.append({"update_id": update_id, **body})
             self._seq += 1
+            message = body.get("message")
+            if isinstance(message, dict) and isinstance(message.get("chat"), dict):
+                chat_id = int(message["chat"]["id"])
+                self._received.setdefault(chat_id, []).append(
+                    UserMessage(
+                        message_id=int(message["message_id"]),
+                        chat_id=chat_id,
+                        text=str(message.get("text") or message.get("caption") or ""),
+                        date=int(message.get("date", 0)),
+                        seq=self._seq,
+                    )
+                )
         self._notify()
         return update_id
 
@@ -713,6 +737,11 @@ class FakeBotApi:
         """Snapshots of every message the bot sent to the chat, in order, in their current state."""
         with self._lock:
             return [self._snapshot(m) for m in self._messages.get(chat_id, [])]
+
+    def user_messages(self, chat_id: int) -> list[UserMessage]:
+        """What users sent in the chat, in order (injected raw updates without a message are not here)."""
+        with self._lock:
+            return list(self._received.get(chat_id, []))
 
     def last(self, chat_id: int) -> SentMessage:
         with self._lock:
