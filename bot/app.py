@@ -28,6 +28,7 @@ from bot.services.drafts import DraftService
 from bot.services.escalations import EscalationService
 from bot.services.menus import MenuService
 from bot.services.people import PeopleService
+from bot.services.privacy import PrivacyService
 from bot.services.visits import VisitService
 from bot.updates import PerSenderUpdateProcessor
 from storage.db import Database
@@ -48,6 +49,7 @@ class Services:
     checkins: CheckInService
     visits: VisitService
     menus: MenuService
+    privacy: PrivacyService
     limiter: UpdateLimiter
 
 
@@ -121,6 +123,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         checkins=CheckInService(db, clock, settings, delivery.wake, escalation_service),
         visits=VisitService(db, clock, settings, escalation_service, delivery.wake),
         menus=MenuService(app.bot, settings),
+        privacy=PrivacyService(db, clock, settings, escalation_service, delivery.wake),
         limiter=UpdateLimiter(settings.app.updates_per_minute),
     )
     delivery.unreachable_hooks.append(people_service.tell_coordinators_unreachable)
@@ -128,6 +131,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
     scheduler.register("escalations", services.escalations.tick)
     scheduler.register("visits", services.visits.tick)
     scheduler.register("checkins", services.checkins.tick)
+    scheduler.register("retention", services.privacy.retention_tick)
     app.bot_data.services = services
 
     from handlers import register

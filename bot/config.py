@@ -197,6 +197,18 @@ class WellbeingSettings(BaseModel):
         return WellbeingThresholds(**self.model_dump())
 
 
+class PrivacySettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Free text of closed items, check-in comments, sent messages and removed people's data is erased
+    # this many days after closing; counts and timings stay for reports.
+    retain_days: int = Field(default=180, ge=1, le=3650)
+    # Half-finished input (a report typed but never sent) is dropped after this many days.
+    draft_days: int = Field(default=7, ge=1, le=90)
+    # The daily erasure runs at this local hour (a quiet moment), and once at every start.
+    retention_hour: int = Field(default=3, ge=0, le=23)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SAMENSPEL_",
@@ -213,6 +225,7 @@ class Settings(BaseSettings):
     escalation: EscalationSettings = EscalationSettings()
     checkins: CheckInSettings = CheckInSettings()
     wellbeing: WellbeingSettings = WellbeingSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     @classmethod
     def settings_customise_sources(

@@ -14,7 +14,19 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import checkins, coordinator, errors, fallback, gate, onboarding, professional, reports, schedules, visits
+from handlers import (
+    checkins,
+    coordinator,
+    errors,
+    fallback,
+    gate,
+    onboarding,
+    privacy,
+    professional,
+    reports,
+    schedules,
+    visits,
+)
 
 GATE_GROUP = -1
 
@@ -48,6 +60,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "schedule": schedules.schedule_command,
         "visit": visits.visit_command,
         "done": visits.done_command,
+        "mydata": privacy.mydata_command,
+        "forget": privacy.forget_command,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=private))
@@ -66,6 +80,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         "ci": checkins.checkin_button,
         "sch": schedules.schedule_button,
         "vis": visits.visit_button,
+        "fg": privacy.forget_button,
     }
     for prefix, callback in buttons.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=f"^{prefix}:"))

@@ -729,6 +729,7 @@ async def remove_button(update: Update, context: Context, person: Person) -> Non
         await services.drafts.put(person.id, "remove", "confirm", target=target.id)
         rows: Rows = [
             [(plain(lang, "button.remove.yes"), pack("rm", "y", target.id))],
+            [(plain(lang, "button.remove.erase"), pack("rm", "e", target.id))],
             cancel_row(lang, "remove"),
         ]
         await show(update, context, t(lang, "remove.confirm", name=target.name), rows)
@@ -744,5 +745,17 @@ async def remove_button(update: Update, context: Context, person: Person) -> Non
         gone = await services.people.get(removed.id)
         if gone is not None:
             await services.menus.refresh(gone)
+        return
+    if parts[0] == "e":
+        draft = await _draft_at(context, person, "remove", "confirm")
+        if draft is None or draft.data.get("target") != target_id:
+            return await _expired(update, person)
+        await query.answer()
+        target = await services.people.get(target_id)
+        name, handed = await services.privacy.offboard(person, target_id)
+        await services.drafts.clear(person.id)
+        await show(update, context, t(lang, "remove.erased", name=name, handed=handed))
+        if target is not None and target.telegram_id is not None:
+            await services.menus.clear(target.telegram_id)
         return
     await _expired(update, person)

@@ -176,7 +176,7 @@ def test_unpack_never_raises_on_arbitrary_data(data: str) -> None:
 
 def test_command_lists_per_role() -> None:
     assert commands_for(frozenset({Role.COORDINATOR}))[:3] == ["open", "invite", "people"]
-    assert commands_for(frozenset())[-3:] == ["help", "language", "cancel"]
+    assert commands_for(frozenset())[-5:] == ["help", "language", "cancel", "mydata", "forget"]
     both = commands_for(frozenset({Role.COORDINATOR, Role.VOLUNTEER}))
     assert len(both) == len(set(both))
     assert roles_for_command("invite") == frozenset({Role.COORDINATOR})

@@ -356,3 +356,33 @@ def test_after_quiet_hours_properties(moment: datetime, start: time, end: time, 
         assert in_quiet_hours(max(moment, released - timedelta(seconds=1)), quiet, zone)
     else:
         assert released == moment
+
+
+def test_next_daily_run_is_the_next_local_hour_across_dst() -> None:
+    from bot.domain.schedule import next_daily_run
+
+    zone = ZoneInfo("Europe/Amsterdam")
+    assert next_daily_run(datetime(2026, 11, 23, 9, 0, tzinfo=UTC), 3, zone) == datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+    assert next_daily_run(datetime(2026, 11, 23, 1, 0, tzinfo=UTC), 3, zone) == datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    # Strictly after: at 03:00 local exactly, the next run is tomorrow.
+    assert next_daily_run(datetime(2026, 11, 23, 2, 0, tzinfo=UTC), 3, zone) == datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+    # Spring forward: 02:00 does not exist that night, the run is at 03:00 summer time, once.
+    assert next_daily_run(datetime(2026, 3, 28, 12, 0, tzinfo=UTC), 2, zone) == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
+    # Fall back: 02:00 happens twice; the first one counts.
+    assert next_daily_run(datetime(2026, 10, 24, 12, 0, tzinfo=UTC), 2, zone) == datetime(
+        2026, 10, 25, 0, 0, tzinfo=UTC
+    )
+
+
+@given(
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)),
+    st.integers(0, 23),
+)
+def test_next_daily_run_is_within_a_day_and_at_the_hour(after: datetime, hour: int) -> None:
+    from bot.domain.schedule import next_daily_run
+
+    zone = ZoneInfo("Europe/Amsterdam")
+    run = next_daily_run(after, hour, zone)
+    assert after < run <= after + timedelta(hours=25)
+    local = run.astimezone(zone)
+    assert local.minute == 0 and (local.hour == hour or (hour == 2 and local.hour == 3))

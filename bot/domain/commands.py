@@ -11,7 +11,7 @@ ROLE_COMMANDS: dict[Role, tuple[str, ...]] = {
     Role.COORDINATOR: ("open", "invite", "people", "assign", "link", "agreement", "schedule", "remove"),
 }
 
-EVERYONE_COMMANDS: tuple[str, ...] = ("help", "language", "cancel")
+EVERYONE_COMMANDS: tuple[str, ...] = ("help", "language", "cancel", "mydata", "forget")
 
 # What someone not (yet) registered sees in the menu.
 STRANGER_COMMANDS: tuple[str, ...] = ("start",)

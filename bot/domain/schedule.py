@@ -237,3 +237,18 @@ def _clock_reaches(day: date, wall: time, zone: ZoneInfo, after: datetime) -> da
         else:
             low = mid
     return base + timedelta(seconds=high)
+
+
+def next_daily_run(after: datetime, hour: int, zone: ZoneInfo) -> datetime:
+    """The first moment strictly after `after` when the local clock in `zone` shows `hour`:00 (UTC).
+
+    A daily job at 02:00 on the spring-forward day runs at 03:00, once; on the autumn day, once (the first).
+    """
+    _require_aware(after, "after")
+    wall = time(hour, 0)
+    local_day = after.astimezone(zone).date()
+    for offset in range(3):
+        moment = _clock_reaches(local_day + timedelta(days=offset), wall, zone, after)
+        if moment > after and moment.astimezone(zone).date() == local_day + timedelta(days=offset):
+            return moment
+    raise AssertionError("unreachable: a local hour occurs within three days")

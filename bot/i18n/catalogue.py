@@ -308,8 +308,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     # --- coordinator: remove ----------------------------------------------------------------------
     "remove.ask_person": {"nl": "Wie wil je afmelden?", "en": "Whom do you want to remove?"},
     "remove.confirm": {
-        "nl": "Weet je het zeker? {name} kan de bot daarna niet meer gebruiken. De geschiedenis blijft bewaard.",
-        "en": "Are you sure? {name} will no longer be able to use the bot. The history is kept.",
+        "nl": "Weet je het zeker? {name} kan de bot daarna niet meer gebruiken.\n• <i>Ja, afmelden</i>: de geschiedenis blijft bewaard (en wordt na de bewaartermijn gewist).\n• <i>Afmelden en gegevens wissen</i>: naam, Telegram-koppeling en teksten gaan nu weg; open meldingen gaan eerst naar de professional.",
+        "en": "Are you sure? {name} will no longer be able to use the bot.\n• <i>Yes, remove</i>: the history is kept (and erased after the retention period).\n• <i>Remove and erase data</i>: name, Telegram link and texts go now; open reports go to the professional first.",
     },
     "button.remove.yes": {"nl": "Ja, afmelden", "en": "Yes, remove"},
     "remove.done": {"nl": "{name} is afgemeld.", "en": "{name} has been removed."},

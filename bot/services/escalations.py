@@ -607,6 +607,68 @@ class EscalationService:
         await self._refresh_alerts(tx, updated, now)
         return True
 
+    # --- when someone leaves -----------------------------------------------------------------------
+
+    async def hand_over_in(self, tx: Tx, escalation_id: int, now: datetime, *, leaving: Person) -> Person | None:
+        """The volunteer who raised this item leaves: whoever holds it, or else the first reachable person
+        on its route, takes it over, with the volunteer's words (which are erased right after)."""
+        escalation = await escalations.get(tx, escalation_id)
+        if escalation is None or not escalation.is_open:
+            return None
+        loaded = await self._load(tx, escalation, now)
+        owner = loaded.by_id.get(escalation.owner_id or 0)
+        target = owner if owner is not None and owner.active and escalation.state is State.ACKNOWLEDGED else None
+        if target is None:
+            reachable = [c.person_id for level in loaded.situation.levels for c in level if c.reachable]
+            target = next((loaded.by_id[p] for p in reachable if p != leaving.id), None)
+        if target is None:
+            # Nobody on the route can be reached: it keeps climbing as it was, and says so in the audit.
+            await audit.record(
+                tx, now=now, event="escalation.handover_failed", subject_type=SUBJECT, subject_id=escalation.id
+            )
+            return None
+        if escalation.state is not State.ACKNOWLEDGED or escalation.owner_id != target.id:
+            await escalations.acknowledge(tx, escalation.id, target.id, now)
+            if target.id not in loaded.situation.told:
+                await escalations.add_recipient(
+                    tx, escalation.id, target.id, level=escalation.level, outbox_id=None, now=now
+                )
+        alert, _ = self._alert(escalation, target, loaded.volunteer, now)
+        await notify(
+            tx,
+            target,
+            "forget.handover",
+            now,
+            name=loaded.volunteer.name,
+            alert=alert,
+            subject_type=SUBJECT,
+            subject_id=escalation.id,
+        )
+        await audit.record(
+            tx,
+            now=now,
+            event="escalation.handed_over",
+            subject_type=SUBJECT,
+            subject_id=escalation.id,
+            detail={"to": target.id},
+        )
+        # Earlier alerts are not edited: they would name the volunteer again; their buttons now answer
+        # that the item is taken.
+        return target
+
+    async def release_in(self, tx: Tx, escalation_id: int, now: datetime, *, leaving: Person) -> None:
+        """The professional holding (or being handed) this item leaves: it climbs again from the start."""
+        if not await escalations.release(tx, escalation_id, now):
+            return
+        await audit.record(
+            tx,
+            now=now,
+            event="escalation.released",
+            subject_type=SUBJECT,
+            subject_id=escalation_id,
+            detail={"person": leaving.id},
+        )
+
     # --- overviews --------------------------------------------------------------------------------
 
     async def open_items(self, person: Person, limit: int) -> tuple[list[Escalation], int]:
@@ -779,7 +841,7 @@ class EscalationService:
             if recipient.outbox_id is None or recipient.person_id == skip:
                 continue
             viewer = await people.get(tx, recipient.person_id)
-            if viewer is None:
-                continue
+            if viewer is None or not viewer.active or viewer.telegram_id is None:
+                continue  # left (or erased): nothing of theirs is edited any more
             text, keyboard = await self._render_state(tx, escalation, viewer, volunteer, now, expired_handoff)
             await outbox.enqueue_edit(tx, target_id=recipient.outbox_id, text=text, keyboard=keyboard, now=now)

@@ -36,6 +36,13 @@ class MenuService:
         except TelegramError as exc:  # a menu is a convenience; the bot works without it
             log.warning("could not set the default command menu: %s", exc)
 
+    async def clear(self, telegram_id: int) -> None:
+        """Someone erased: their chat falls back to the default (stranger) menu."""
+        try:
+            await self._bot.delete_my_commands(scope=BotCommandScopeChat(telegram_id))
+        except TelegramError as exc:
+            log.warning("could not clear a command menu: %s", exc)
+
     async def refresh(self, person: Person) -> None:
         """Set this person's menu to their roles' commands, in their language."""
         if person.telegram_id is None:

@@ -1,0 +1,158 @@
+"""Subject rights and retention: /mydata, /forget, a coordinator's offboarding, and the daily erasure."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.domain.models import Person, Role
+from bot.domain.schedule import next_daily_run
+from bot.i18n import t
+from bot.services.errors import Refused
+from bot.services.escalations import EscalationService
+from storage import audit, outbox, people, privacy
+from storage.db import Database, Tx
+
+log = logging.getLogger(__name__)
+
+
+class PrivacyService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        escalations: EscalationService,
+        wake_delivery: Callable[[], None],
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._settings = settings
+        self._escalations = escalations
+        self._wake = wake_delivery
+        # In memory on purpose: every start runs the erasure once, then daily at the configured hour.
+        self._next_retention: datetime | None = None
+
+    # --- /mydata ------------------------------------------------------------------------------------
+
+    async def export(self, person: Person) -> tuple[str, bytes]:
+        """A file name and a JSON document with everything stored about the person."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            stored = await privacy.export_person(tx, person.id)
+            await audit.record(
+                tx, now=now, event="person.exported", actor_id=person.id, subject_type="person", subject_id=person.id
+            )
+        document: dict[str, Any] = {
+            "organisation": self._settings.app.organisation,
+            "exported_at": now.isoformat(),
+            "retain_days": self._settings.privacy.retain_days,
+            **stored,
+        }
+        local: date = now.astimezone(self._settings.app.zone).date()
+        name = f"samenspel-{local.isoformat()}.json"
+        return name, json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+
+    # --- /forget and offboarding --------------------------------------------------------------------
+
+    async def check_may_leave(self, person: Person) -> None:
+        """The last coordinator cannot leave: nobody could invite or link people any more."""
+        if not person.is_coordinator:
+            return
+        async with self._db.transaction() as tx:
+            others = [c for c in await people.active_with_role(tx, Role.COORDINATOR) if c.id != person.id]
+        if not others:
+            raise Refused("forget.last_coordinator")
+
+    async def forget(self, person: Person) -> int:
+        """The person erases themselves; returns how many open items were handed over first."""
+        await self.check_may_leave(person)
+        return await self._erase(person.id, actor_id=person.id, event="person.forgotten", tell=False)
+
+    async def offboard(self, by: Person, person_id: int) -> tuple[str, int]:
+        """A coordinator erases someone who left; returns their (former) name and items handed over."""
+        if not by.is_coordinator:
+            raise Refused("not_allowed")
+        if person_id == by.id:
+            raise Refused("remove.self")
+        async with self._db.transaction() as tx:
+            target = await people.get(tx, person_id)
+        if target is None or target.name == privacy.erased_name(person_id):
+            raise Refused("flow.person_gone")
+        handed = await self._erase(person_id, actor_id=by.id, event="person.offboarded", tell=target.active)
+        return target.name, handed
+
+    async def _erase(self, person_id: int, *, actor_id: int, event: str, tell: bool = True) -> int:
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            person = await people.get(tx, person_id)
+            if person is None:
+                raise Refused("flow.person_gone")
+            # Deactivated first, so that nothing routes to them while their items find a new home.
+            await people.deactivate(tx, person_id, now)
+            handed = await self._rehome_items(tx, person, now)
+            await privacy.erase_person(tx, person_id, now)
+            if tell and person.telegram_id is not None:
+                # Queued after the erasure (which drops what was pending for them); the next daily run
+                # blanks it, chat id included, once it has gone out.
+                await outbox.enqueue(
+                    tx,
+                    chat_id=person.telegram_id,
+                    person_id=person.id,
+                    language=person.language,
+                    text=t(person.language, "forget.done", organisation=self._settings.app.organisation),
+                    now=now,
+                )
+            await audit.record(
+                tx,
+                now=now,
+                event=event,
+                actor_id=actor_id if actor_id != person_id else None,
+                subject_type="person",
+                subject_id=person_id,
+                detail={"handed_over": handed},
+            )
+        self._wake()
+        return handed
+
+    async def _rehome_items(self, tx: Tx, person: Person, now: datetime) -> int:
+        """Open items they raised go to their professional, with the words, before those are erased;
+        items they had picked up go back to climbing."""
+        handed = 0
+        for escalation_id in await privacy.raised_open_items(tx, person.id):
+            if await self._escalations.hand_over_in(tx, escalation_id, now, leaving=person):
+                handed += 1
+        for escalation_id in await privacy.owned_open_items(tx, person.id):
+            await self._escalations.release_in(tx, escalation_id, now, leaving=person)
+        return handed
+
+    # --- retention ----------------------------------------------------------------------------------
+
+    async def retention_tick(self, now: datetime) -> privacy.Erased | None:
+        if self._next_retention is not None and now < self._next_retention:
+            return None
+        erased = await self.erase_expired(now)
+        self._next_retention = next_daily_run(now, self._settings.privacy.retention_hour, self._settings.app.zone)
+        return erased
+
+    async def erase_expired(self, now: datetime) -> privacy.Erased:
+        config = self._settings.privacy
+        before = now - timedelta(days=config.retain_days)
+        async with self._db.transaction() as tx:
+            erased = await privacy.erase_old_text(
+                tx, before=before, drafts_before=now - timedelta(days=config.draft_days)
+            )
+            removed = await privacy.removed_before(tx, before)
+            for person_id in removed:
+                await privacy.erase_person(tx, person_id, now)
+            erased = dataclasses.replace(erased, people=len(removed))
+            if any(erased.as_dict().values()):
+                await audit.record(tx, now=now, event="privacy.retention", detail=erased.as_dict())
+        log.info("retention: erased %s", erased.as_dict())
+        return erased
