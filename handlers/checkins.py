@@ -8,6 +8,7 @@ from bot.app import Context
 from bot.domain.callbacks import as_id, pack, unpack
 from bot.domain.dates import parse_date
 from bot.domain.models import Draft, Person, Role
+from bot.domain.privacy import screen
 from bot.domain.onboarding import format_hours, parse_hours
 from bot.domain.timefmt import say_time
 from bot.i18n import Markup, plain, t
@@ -15,7 +16,7 @@ from bot.services.checkins import COMMENT_LIMIT, HOURS_BUCKETS, MAX_TYPED_HOURS,
 from bot.services.errors import Refused
 from handlers.common import Rows, cancel_row, command_arguments, requires, say, say_day, show, toast, until_after
 from handlers.flows import text_step
-from handlers.reports import client_rows
+from handlers.reports import client_rows, screening_text
 
 
 def _rows(keyboard: list[list[dict[str, str]]]) -> Rows:
@@ -114,6 +115,20 @@ async def checkin_button(update: Update, context: Context, person: Person) -> No
                 await client_rows(context, person, "backup"),
             )
             return
+        if step == "s" and value in ("edit", "anyway"):
+            draft = await services.drafts.get(person.id)
+            if draft is None or draft.step != "comment_screen" or draft.data.get("checkin") != checkin_id:
+                await toast(query, lang, "button.expired")
+                return
+            held = services.drafts.take(person.id)
+            await query.answer()
+            if value == "anyway" and held is not None:
+                recognition = await services.checkins.finish(person, checkin_id, held)
+                await show(update, context, _thanks(lang, person.name, recognition))
+                return
+            await services.drafts.put(person.id, "checkin", "comment", checkin=checkin_id)
+            await show(update, context, *_question(lang, "d", checkin_id))
+            return
         if step == "d" and value == "done":
             recognition = await services.checkins.finish(person, checkin_id, None)
             await query.answer()
@@ -147,6 +162,19 @@ async def checkin_text(update: Update, context: Context, person: Person, draft: 
             comment = text.strip()
             if len(comment) > COMMENT_LIMIT:
                 await say(update, context, t(lang, "too_long", limit=COMMENT_LIMIT, length=len(comment)))
+                return
+            findings = screen(comment, current_year=services.clock.now().year)
+            if findings:
+                # Held in memory only, like a report's text, until the volunteer chooses.
+                services.drafts.hold(person.id, comment)
+                await services.drafts.put(person.id, "checkin", "comment_screen", checkin=checkin_id)
+                rows: Rows = [
+                    [
+                        (plain(lang, "button.edit"), pack("ci", "s", checkin_id, "edit")),
+                        (plain(lang, "button.send_anyway"), pack("ci", "s", checkin_id, "anyway")),
+                    ]
+                ]
+                await say(update, context, screening_text(lang, findings, "privacy.found_comment"), rows)
                 return
             recognition = await services.checkins.finish(person, checkin_id, comment or None)
             await say(update, context, _thanks(lang, person.name, recognition))

@@ -232,9 +232,9 @@ async def report_text(update: Update, context: Context, person: Person, draft: D
     await _confirm(update, context, person, draft, body)
 
 
-def screening_text(lang: str, findings: list[PrivacyFinding]) -> Markup:
+def screening_text(lang: str, findings: list[PrivacyFinding], key: str = "privacy.found") -> Markup:
     found = ", ".join(f"{plain(lang, f'privacy.kind.{f.kind.value}')} ({masked(f)})" for f in findings[:6])
-    return t(lang, "privacy.found", found=found)
+    return t(lang, key, found=found)
 
 
 def _screen_rows(lang: str, flow: str) -> Rows:

@@ -153,3 +153,26 @@ async def test_retention_erases_old_free_text_and_keeps_counts(tmp_path: Path) -
             audit = await tx.scalar("SELECT detail FROM audit WHERE event = 'privacy.retention' ORDER BY id DESC")
         assert row is not None and all(value is not None for value in tuple(row))
         assert drafts == 0 and json.loads(audit)["reports"] == 1
+
+
+async def test_a_checkin_comment_is_screened_before_it_is_stored(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        await seed_organisation(h)
+        [prompt] = await h.send(VERA, "/checkin")
+        message = await h.tap(VERA, prompt, "3-4")
+        message = await h.tap(VERA, message, "3")
+        for _ in range(3):
+            message = await h.tap(VERA, message, "Nee")
+        [warning] = await h.send(VERA, "Haar nummer is 06-12345678, ze belt me vaak.")
+        assert "persoonsgegevens" in warning.text and "telefoonnummer" in warning.text
+        assert "12345678" not in await table_dump(h)  # nothing stored before the choice
+        ask_again = await h.tap(VERA, warning, "Aanpassen")
+        assert ask_again.button_texts() == ["Nee, klaar"] and "Wil je nog iets kwijt?" in ask_again.text
+        [warning] = await h.send(VERA, "Haar nummer is 06-12345678, ze belt me vaak.")
+        thanks = await h.tap(VERA, warning, "Toch versturen")
+        assert "Dank je wel, Vera" in thanks.text
+        async with h.services.db.transaction() as tx:
+            assert await tx.scalar("SELECT comment FROM checkins") == "Haar nummer is 06-12345678, ze belt me vaak."
+        # The choice is made once: the same button again changes nothing.
+        update_id = await h.tap_data(VERA, warning, warning.buttons()[1][1])
+        assert "niet meer geldig" in (h.api.callback_answer_for(update_id) or {}).get("text", "")

@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Final
 
 PRIVACY_MESSAGES: Final[dict[str, dict[str, str]]] = {
+    "privacy.found_comment": {
+        "nl": "🔒 Ik zie iets dat op persoonsgegevens lijkt: {found}.\n\nDie zijn voor je check-in niet nodig. Pas je opmerking aan, of verstuur hem toch. Er is nog niets opgeslagen.",
+        "en": "🔒 I see something that looks like personal data: {found}.\n\nYour check-in doesn't need it. Edit your comment, or send it anyway. Nothing has been saved yet.",
+    },
     "cmd.mydata": {"nl": "Alles wat over jou bewaard is, als bestand", "en": "Everything stored about you, as a file"},
     "cmd.forget": {"nl": "Je gegevens laten wissen en stoppen", "en": "Erase your data and leave"},
     "mydata.caption": {
