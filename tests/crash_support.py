@@ -139,7 +139,7 @@ class DeliveryAudit:
     edits: int = 0  # latest edits that should show
     by_purpose: Counter[str] = field(default_factory=Counter)
     copies_marked: int = 0  # copies that arrived with the repeat mark
-    arrived_twice: int = 0  # messages that arrived more than once (each extra copy must be marked)
+    arrived_twice: int = 0  # copies beyond the messages that say the same (each must be marked)
     lost: list[str] = field(default_factory=list)  # never arrived, failed, or still queued
     unmarked_duplicates: list[str] = field(default_factory=list)
     stale_edits: list[str] = field(default_factory=list)
@@ -171,6 +171,7 @@ def audit_delivery(db_path: Path, api: FakeBotApi) -> DeliveryAudit:
     # (chat, text without mark) -> how many outbox messages say it; each may arrive unmarked once.
     expected_unmarked: Counter[tuple[int, str]] = Counter()
     originals = {row["id"]: row for row in rows if row["edit_of"] is None}
+    marked_as: dict[tuple[int, str], str] = {}
     for row in rows:
         if row["status"] == "pending" or (row["status"] == "failed" and row["edit_of"] is None):
             report.lost.append(f"outbox {row['id']} ({row['purpose']}) is {row['status']}: {row['last_error']}")
@@ -197,12 +198,13 @@ def audit_delivery(db_path: Path, api: FakeBotApi) -> DeliveryAudit:
                 else f"outbox {row['id']} to chat {chat} carries a repeat mark it should not: {plain[:80]!r}"
             )
         report.delivered += 1
-        copies = [m for m in messages if _first_version(m) in (plain, marked)]
-        report.copies_marked += sum(_first_version(m) == marked for m in copies)
-        if len(copies) > 1:
-            report.arrived_twice += 1
+        marked_as[(chat, plain)] = marked
     for (chat, plain), allowed in expected_unmarked.items():
+        # Several messages may say the same; copies beyond their number arrived twice.
         unmarked = sum(_first_version(m) == plain for m in chats[chat])
+        marked = sum(_first_version(m) == marked_as.get((chat, plain)) for m in chats[chat])
+        report.copies_marked += marked
+        report.arrived_twice += max(0, unmarked + marked - allowed)
         if unmarked > allowed:
             report.unmarked_duplicates.append(f"chat {chat} got {unmarked} unmarked copies of {plain[:80]!r}")
     latest: dict[int, sqlite3.Row] = {}

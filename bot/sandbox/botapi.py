@@ -258,6 +258,7 @@ class FakeBotApi:
 
         # Tunables.
         self.timeout_hold: float = 30.0  # how long a "timeout" fault holds the request
+        self.response_delay: float = 0.0  # send*/edit* answer this much later, after being carried out
         self.rate_limit_per_second: float | None = None
         self.rate_limited_methods: set[str] = {"sendMessage"}
         # Real Telegram keeps an "&" that starts no entity literally; the fake refuses it (see parse_html).
@@ -1013,6 +1014,8 @@ class FakeBotApi:
                 if fault is not None:
                     await self._apply_fault(fault)
                 result = await self._get_updates(params) if is_poll else self._dispatch(method, params)
+                if self.response_delay and method.startswith(("send", "edit")):
+                    await asyncio.sleep(self.response_delay)  # carried out; the answer takes a while
             except _ApiError as error:
                 if not recorded:
                     self.calls.append((method, _public_params(params)))
