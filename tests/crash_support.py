@@ -202,9 +202,9 @@ def audit_delivery(db_path: Path, api: FakeBotApi) -> DeliveryAudit:
     for (chat, plain), allowed in expected_unmarked.items():
         # Several messages may say the same; copies beyond their number arrived twice.
         unmarked = sum(_first_version(m) == plain for m in chats[chat])
-        marked = sum(_first_version(m) == marked_as.get((chat, plain)) for m in chats[chat])
-        report.copies_marked += marked
-        report.arrived_twice += max(0, unmarked + marked - allowed)
+        marked_copies = sum(_first_version(m) == marked_as.get((chat, plain)) for m in chats[chat])
+        report.copies_marked += marked_copies
+        report.arrived_twice += max(0, unmarked + marked_copies - allowed)
         if unmarked > allowed:
             report.unmarked_duplicates.append(f"chat {chat} got {unmarked} unmarked copies of {plain[:80]!r}")
     latest: dict[int, sqlite3.Row] = {}
