@@ -193,7 +193,7 @@ async def _sandbox(port: int, db_path: Path | None, language: str) -> int:
     try:
         await sandbox.start()
     except SandboxError as exc:
-        print(f"samenspel: {exc}", file=sys.stderr)
+        print(f"samenspel: {plain(language, exc.key, **exc.values)}", file=sys.stderr)
         return EXIT_CONFIG
     print(plain(language, "sandbox.cli.ready", url=sandbox.url), flush=True)
     try:

@@ -187,7 +187,7 @@ async def test_the_page_refuses_what_it_should(sandbox: Sandbox, http: aiohttp.C
 async def test_an_existing_db_file_is_refused(tmp_path: Path) -> None:
     existing = tmp_path / "samenspel.db"
     existing.write_bytes(b"")
-    with pytest.raises(SandboxError, match="exists"):
+    with pytest.raises(SandboxError, match="already exists"):
         await Sandbox(port=0, db_path=existing).start()
 
 

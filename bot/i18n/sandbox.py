@@ -82,6 +82,14 @@ SANDBOX_MESSAGES: Final[dict[str, dict[str, str]]] = {
         "nl": "Proeftuin gestopt; de database staat in {path}.",
         "en": "Sandbox stopped; the database is in {path}.",
     },
+    "sandbox.cli.port_busy": {
+        "nl": "kan niet luisteren op 127.0.0.1:{port} ({reason}). Kies een andere poort met --port.",
+        "en": "cannot listen on 127.0.0.1:{port} ({reason}). Choose another port with --port.",
+    },
+    "sandbox.cli.db_exists": {
+        "nl": "{path} bestaat al. De proeftuin begint met een nieuw databasebestand; kies een andere naam.",
+        "en": "{path} already exists. The sandbox starts with a new database file; choose another name.",
+    },
     # What the coordinator agreed with each demo volunteer (shown on their phone when seeded).
     "sandbox.demo.contact.vera": {"nl": "di en do 10-16 uur", "en": "Tue and Thu 10am-4pm"},
     "sandbox.demo.contact.kees": {"nl": "ma-vr 9-17 uur", "en": "Mon-Fri 9am-5pm"},

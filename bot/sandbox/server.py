@@ -23,6 +23,7 @@ from pydantic import SecretStr
 from bot.app import SamenspelApp, build_application, serve, services_of
 from bot.clock import ShiftedClock
 from bot.config import AppSettings, Settings, StorageSettings, TelegramSettings
+from bot.i18n import plain
 from bot.i18n.sandbox import SANDBOX_MESSAGES
 from bot.sandbox import demo
 from bot.sandbox.botapi import FakeBotApi, FakeUser, SentMessage
@@ -45,7 +46,15 @@ NEXT_MONDAY_EVENING: Final = (0, time(19, 0))  # the demo's weekly check-in
 
 
 class SandboxError(Exception):
-    """Something the person starting the sandbox can fix (a busy port, an existing --db file)."""
+    """Something the person starting the sandbox can fix (a busy port, an existing --db file).
+
+    ``key`` is a catalogue message (``sandbox.cli.*``) and ``values`` its placeholders, for the CLI to say.
+    """
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(plain("en", key, **values))
+        self.key = key
+        self.values = values
 
 
 def next_weekly(now: datetime, weekday: int, at: time, zone: ZoneInfo) -> datetime:
@@ -112,7 +121,7 @@ class Sandbox:
 
     async def start(self) -> None:
         if self._db_path is not None and self._db_path.exists():
-            raise SandboxError(f"{self._db_path} exists; the sandbox starts from a new database file")
+            raise SandboxError("sandbox.cli.db_exists", path=self._db_path)
         if self._db_path is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="samenspel-sandbox-")
             self._db_path = Path(self._tmp.name) / "sandbox.db"
@@ -146,7 +155,7 @@ class Sandbox:
         try:
             await site.start()
         except OSError as exc:
-            raise SandboxError(f"cannot listen on 127.0.0.1:{self.port} ({exc.strerror}); try --port") from None
+            raise SandboxError("sandbox.cli.port_busy", port=self.port, reason=exc.strerror or exc) from None
         self.port = int(runner.addresses[0][1])
 
     async def _bot_running(self, limit: float = 30.0) -> None:
