@@ -1,4 +1,4 @@
-"""Tests for the fake Telegram Bot API server in tests/support (driven by real PTB clients)."""
+"""Tests for the Bot API simulator in bot/sandbox (the tests' fake Telegram), driven by real PTB clients."""
 
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ from telegram.ext import (
 )
 from telegram.helpers import escape_markdown
 
-from tests.support.fake_bot_api import FakeBotApi, FakeUser, SentMessage
-from tests.support.telegram_markup import parse_html, parse_markdown_v2, strip_text
+from bot.sandbox.botapi import FakeBotApi, FakeUser, SentMessage
+from bot.sandbox.markup import parse_html, parse_markdown_v2, strip_text
 
 # PTB itself warns about RetryAfter.retry_after being an int (v22.2 deprecation) when it builds the error.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
