@@ -8,8 +8,8 @@ from bot.app import Context
 from bot.domain.callbacks import as_id, pack, unpack
 from bot.domain.dates import parse_date
 from bot.domain.models import Draft, Person, Role
-from bot.domain.privacy import screen
 from bot.domain.onboarding import format_hours, parse_hours
+from bot.domain.privacy import screen
 from bot.domain.timefmt import say_time
 from bot.i18n import Markup, plain, t
 from bot.services.checkins import COMMENT_LIMIT, HOURS_BUCKETS, MAX_TYPED_HOURS, Recognition, hours_keyboard

@@ -297,8 +297,8 @@ async def _send(update: Update, context: Context, person: Person, draft: Draft) 
         category=category,
         urgency=_urgency_of(draft),
         body=str(draft.data.get("text", "")),
+        consume_draft=True,
     )
-    await services.drafts.clear(person.id)
     assert raised is not None  # no dedupe key for a volunteer's report
     await show(update, context, _sent_text(lang, raised, kind, services.settings.app.zone, services.clock.now()))
 

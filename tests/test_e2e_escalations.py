@@ -6,7 +6,10 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
-from bot.domain.escalation import State
+import pytest
+
+from bot.domain.escalation import Kind, State, Urgency
+from bot.services.errors import Refused
 from storage import audit, escalations
 from tests.harness import ANNA, FATIMA, KEES, PIET, VERA, Harness, running_bot, seed_organisation
 from tests.support.fake_bot_api import SentMessage
@@ -370,3 +373,37 @@ async def test_personal_data_in_the_text_is_flagged_before_anything_is_stored(tm
         [warning] = await h.send(VERA, "Mail haar op jannie@example.nl")
         summary = await h.tap(VERA, warning, "Toch versturen")
         assert "jannie@example.nl" in summary.text and "Klopt dit?" in summary.text
+
+
+async def test_a_confirmed_report_consumes_its_draft_in_the_same_transaction(tmp_path: Path) -> None:
+    """If the bot dies after storing a report but before saying "Verstuurd", pressing "Versturen"
+    again must not raise it twice: the draft went with the report's own transaction."""
+    async with running_bot(tmp_path) as h:
+        await seed_organisation(h)
+        summary = await report_signal(h)
+        vera = await h.services.people.identify(VERA.id)
+        assert vera is not None
+        raised = await h.services.escalations.raise_item(
+            vera,
+            kind=Kind.SIGNAL,
+            link_id=None,
+            category="health",
+            urgency=Urgency.URGENT,
+            body="stored, then the bot died",
+            consume_draft=True,
+        )
+        assert raised is not None
+        after = await h.tap(VERA, summary, "Versturen")  # the old summary, pressed again after the restart
+        assert "Verstuurd" not in after.text
+        async with h.services.db.transaction() as tx:
+            assert await tx.scalar("SELECT COUNT(*) FROM escalations") == 1
+        with pytest.raises(Refused):
+            await h.services.escalations.raise_item(
+                vera,
+                kind=Kind.SIGNAL,
+                link_id=None,
+                category="health",
+                urgency=Urgency.URGENT,
+                body="x",
+                consume_draft=True,
+            )

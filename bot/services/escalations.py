@@ -38,7 +38,7 @@ from bot.domain.timefmt import say_duration, say_time
 from bot.i18n import Markup, plain, t
 from bot.services.errors import Refused
 from bot.services.notify import notify
-from storage import audit, escalations, links, outbox, people
+from storage import audit, drafts, escalations, links, outbox, people
 from storage.db import Database, Tx
 from storage.escalations import AvailabilityRow
 
@@ -190,12 +190,19 @@ class EscalationService:
         urgency: Urgency,
         body: str | None,
         dedupe_key: str | None = None,
+        consume_draft: bool = False,
     ) -> Raised | None:
-        """Store the item and tell the first level, in one transaction. None: a duplicate (dedupe_key)."""
+        """Store the item and tell the first level, in one transaction. None: a duplicate (dedupe_key).
+
+        consume_draft: the volunteer's draft (the summary they confirmed) is deleted in the same
+        transaction, and must still exist: a second press of "Versturen", also after a crash between
+        the commit and the reply, cannot raise the same report twice."""
         if body is not None and len(body) > BODY_LIMIT:
             raise Refused("too_long", limit=BODY_LIMIT, length=len(body))
         now = self._clock.now()
         async with self._db.transaction() as tx:
+            if consume_draft and not await drafts.clear(tx, volunteer.id):
+                raise Refused("button.expired")
             link = await self._own_link(tx, volunteer, link_id)
             escalation_id = await escalations.create(
                 tx,
