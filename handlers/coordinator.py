@@ -310,11 +310,11 @@ async def assign_button(update: Update, context: Context, person: Person) -> Non
     chosen = None if raw == "none" and step == "b" else as_id(raw)
     if draft is None or (chosen is None and not (raw == "none" and step == "b")):
         return await _expired(update, person)
-    await query.answer()
     if step == "v":
-        volunteer = await services.people.get(chosen or 0)
-        if volunteer is None or not volunteer.active or not volunteer.is_volunteer:
-            return await _gone(update, context, person)
+        volunteer = await _chosen(update, context, person, chosen, Role.VOLUNTEER)
+        if volunteer is None:
+            return
+        await query.answer()
         professionals = await services.people.with_role(Role.PROFESSIONAL)
         if not professionals:
             await services.drafts.clear(person.id)
@@ -323,20 +323,28 @@ async def assign_button(update: Update, context: Context, person: Person) -> Non
         draft = await services.drafts.put(person.id, "assign", "p", volunteer=volunteer.id, name=volunteer.name)
         await _assign_prompt(update, context, person, draft, 0)
     elif step == "p":
-        professional = await services.people.get(chosen or 0)
-        if professional is None or not professional.active or not professional.is_professional:
-            return await _gone(update, context, person)
+        professional = await _chosen(update, context, person, chosen, Role.PROFESSIONAL)
+        if professional is None:
+            return
+        await query.answer()
         draft = await services.drafts.put(
             person.id, "assign", "b", **draft.data, professional=professional.id, pname=professional.name
         )
         await _assign_prompt(update, context, person, draft, 0)
     else:
+        if chosen is not None:
+            if chosen == draft.data.get("professional"):
+                return await _expired(update, person)  # not on the list: the backup is someone else
+            if await _chosen(update, context, person, chosen, Role.PROFESSIONAL) is None:
+                return
+        # Answered only after the service: a refusal (someone removed meanwhile) answers the press itself.
         volunteer, professional, backup = await services.people.assign(
             person,
             volunteer_id=_int(draft, "volunteer"),
             professional_id=_int(draft, "professional"),
             backup_id=chosen,
         )
+        await query.answer()
         await services.drafts.clear(person.id)
         await show(
             update,
@@ -394,9 +402,20 @@ async def _assign_prompt(update: Update, context: Context, person: Person, draft
         )
 
 
-async def _gone(update: Update, context: Context, person: Person) -> None:
-    await context.services.drafts.clear(person.id)
-    await show(update, context, t(person.language, "flow.person_gone"))
+async def _chosen(update: Update, context: Context, person: Person, person_id: int | None, role: Role) -> Person | None:
+    """The active person with this role that a picker button names; otherwise None, answered without a change.
+
+    Someone removed since the list was shown gets "gone"; an id no list of ours can hold (forged, or a
+    person without the role) gets "expired". The draft stays, so another pick from the list still works.
+    """
+    chosen = await context.services.people.get(person_id or 0)
+    if chosen is not None and chosen.active and chosen.has(role):
+        return chosen
+    if update.callback_query is not None:
+        gone = chosen is not None and chosen.has(role)
+        key = "flow.person_gone" if gone else "button.expired"
+        await toast(update.callback_query, person.language, key, alert=gone)
+    return None
 
 
 # --- /link ----------------------------------------------------------------------------------------
@@ -457,25 +476,25 @@ async def link_button(update: Update, context: Context, person: Person) -> None:
     if draft is None:
         return await _expired(update, person)
     if step == "v":
-        volunteer = await services.people.get(as_id(raw) or 0)
-        if volunteer is None or not volunteer.active or not volunteer.is_volunteer:
-            await query.answer()
-            return await _gone(update, context, person)
+        volunteer = await _chosen(update, context, person, as_id(raw), Role.VOLUNTEER)
+        if volunteer is None:
+            return
         await services.drafts.put(person.id, "link", "alias", volunteer=volunteer.id, name=volunteer.name)
         await query.answer()
         await show(update, context, t(lang, "link.ask_alias", volunteer=volunteer.name), [cancel_row(lang, "link")])
         return
     if step == "p":
         professional_id = None if raw == "same" else as_id(raw)
-        if raw != "same" and professional_id is None:
-            return await _expired(update, person)
-        await query.answer()
+        if raw != "same" and await _chosen(update, context, person, professional_id, Role.PROFESSIONAL) is None:
+            return
+        # Answered only after the service: a refusal (a duplicate alias) answers the press itself.
         link, volunteer, effective = await services.people.link_client(
             person,
             volunteer_id=_int(draft, "volunteer"),
             alias=str(draft.data["alias"]),
             professional_id=professional_id,
         )
+        await query.answer()
         await services.drafts.clear(person.id)
         responsible = effective.name if effective else plain(lang, "link.follows_volunteer", volunteer=volunteer.name)
         await show(
@@ -577,10 +596,10 @@ async def agreement_button(update: Update, context: Context, person: Person) -> 
     if parts is not None and parts[0] == "v":
         if await _draft_at(context, person, "agreement", "v") is None:
             return await _expired(update, person)
-        volunteer = await services.people.get(as_id(parts[1]) or 0)
+        volunteer = await _chosen(update, context, person, as_id(parts[1]), Role.VOLUNTEER)
+        if volunteer is None:
+            return
         await query.answer()
-        if volunteer is None or not volunteer.active or not volunteer.is_volunteer:
-            return await _gone(update, context, person)
         await services.drafts.put(person.id, "agreement", "hours", volunteer=volunteer.id, name=volunteer.name)
         current = await services.people.agreement(volunteer.id)
         current_text = (
@@ -604,8 +623,8 @@ async def agreement_button(update: Update, context: Context, person: Person) -> 
         draft = await _draft_at(context, person, "agreement", "contact")
         if draft is None:
             return await _expired(update, person)
-        await query.answer()
-        await _save_agreement(update, context, person, draft, "")
+        if await _save_agreement(update, context, person, draft, ""):
+            await query.answer()  # after the service: a refusal answers the press itself
         return
     await _expired(update, person)
 
@@ -645,11 +664,13 @@ async def agreement_text(update: Update, context: Context, person: Person, draft
     await say(update, context, t(lang, "no_flow_text"))
 
 
-async def _save_agreement(update: Update, context: Context, person: Person, draft: Draft, contact: str) -> None:
+async def _save_agreement(update: Update, context: Context, person: Person, draft: Draft, contact: str) -> bool:
+    """Whether it was saved (otherwise the press has been answered already)."""
     lang = person.language
     hours = draft.data.get("hours")
     if not isinstance(hours, int | float):
-        return await _expired(update, person)
+        await _expired(update, person)
+        return False
     volunteer = await context.services.people.set_agreement(
         person, volunteer_id=_int(draft, "volunteer"), hours_per_week=float(hours), contact_times=contact
     )
@@ -665,6 +686,7 @@ async def _save_agreement(update: Update, context: Context, person: Person, draf
             contact=contact or plain(lang, "agreement.no_fixed"),
         ),
     )
+    return True
 
 
 # --- /remove --------------------------------------------------------------------------------------
@@ -723,9 +745,13 @@ async def remove_button(update: Update, context: Context, person: Person) -> Non
         if await _draft_at(context, person, "remove", "p") is None:
             return await _expired(update, person)
         target = await services.people.get(target_id)
+        if target is None or not target.active or target.id == person.id:
+            # Not on the list (removed meanwhile, forged, or oneself): nothing changes.
+            removed_since = target is not None and target.id != person.id
+            key = "flow.person_gone" if removed_since else "button.expired"
+            await toast(query, lang, key, alert=removed_since)
+            return
         await query.answer()
-        if target is None or not target.active:
-            return await _gone(update, context, person)
         await services.drafts.put(person.id, "remove", "confirm", target=target.id)
         rows: Rows = [
             [(plain(lang, "button.remove.yes"), pack("rm", "y", target.id))],
@@ -738,8 +764,8 @@ async def remove_button(update: Update, context: Context, person: Person) -> Non
         draft = await _draft_at(context, person, "remove", "confirm")
         if draft is None or draft.data.get("target") != target_id:
             return await _expired(update, person)
-        await query.answer()
         removed = await services.people.remove(person, target_id)
+        await query.answer()  # after the service: a refusal (removed meanwhile) answers the press itself
         await services.drafts.clear(person.id)
         await show(update, context, t(lang, "remove.done", name=removed.name))
         gone = await services.people.get(removed.id)

@@ -110,9 +110,9 @@ async def cancel_button(update: Update, context: Context, person: Person) -> Non
     assert query is not None
     parts = unpack(query.data, "x", 2)
     draft = await context.services.drafts.get(person.id)
-    if parts is None or draft is None or draft.flow != parts[1]:
-        await query.answer()
-        await show(update, context, t(person.language, "button.expired"))
+    if parts is None or parts[0] != "cancel" or draft is None or draft.flow != parts[1]:
+        # A toast, not an edit: the press may come from the live question of another flow.
+        await toast(query, person.language, "button.expired")
         return
     await context.services.drafts.clear(person.id)
     await query.answer()

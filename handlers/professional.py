@@ -43,9 +43,14 @@ async def escalation_button(update: Update, context: Context, person: Person) ->
             await toast(query, lang, "button.expired")
             return
         try:
+            # Only a colleague the list offered (never, say, the item's own volunteer who is also a professional).
+            offered = {c.id for c in await services.escalations.handoff_candidates(person, escalation_id)}
+            if colleague_id not in offered:
+                raise Refused("flow.person_gone")
             _, colleague, wait = await services.escalations.handoff(person, escalation_id, colleague_id)
         except Refused as refused:
-            await services.drafts.clear(person.id)
+            if refused.reason != "flow.person_gone":  # the item moved on; with a colleague gone, pick another
+                await services.drafts.clear(person.id)
             await toast(query, lang, refused.reason, alert=True, **refused.values)
             return
         await services.drafts.clear(person.id)
@@ -142,7 +147,7 @@ async def open_command(update: Update, context: Context, person: Person) -> None
         await say(update, context, t(lang, "open.more", count=total - len(items)))
 
 
-@requires(Role.PROFESSIONAL, Role.COORDINATOR)
+@requires(Role.PROFESSIONAL)  # as in ROLE_COMMANDS: /help and the menu offer it to professionals only
 async def away_command(update: Update, context: Context, person: Person) -> None:
     lang = person.language
     services = context.services
@@ -166,7 +171,7 @@ async def away_command(update: Update, context: Context, person: Person) -> None
     await say(update, context, t(lang, "away.set", until=shown))
 
 
-@requires(Role.PROFESSIONAL, Role.COORDINATOR)
+@requires(Role.PROFESSIONAL)  # as in ROLE_COMMANDS: /help and the menu offer it to professionals only
 async def back_command(update: Update, context: Context, person: Person) -> None:
     services = context.services
     until = await services.people.away_until(person)
@@ -182,7 +187,7 @@ def _hours_text(lang: str, days: frozenset[int], start: time, end: time) -> str:
     return t(lang, "workhours.current", days=names, start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
 
 
-@requires(Role.PROFESSIONAL, Role.COORDINATOR)
+@requires(Role.PROFESSIONAL)  # as in ROLE_COMMANDS: /help and the menu offer it to professionals only
 async def workhours_command(update: Update, context: Context, person: Person) -> None:
     """Info and concern items wait for these hours; urgent ones never do."""
     lang = person.language

@@ -18,6 +18,7 @@ from handlers.flows import text_step
 from storage.checkins import Schedule
 
 TIME_CHOICES = ("18:00", "19:00", "20:00")
+WEEKDAYS = frozenset(str(d) for d in range(7))
 _TIME = re.compile(r"\s*(\d{1,2})[:.](\d{2})\s*(?:uur)?\s*", re.ASCII)
 
 
@@ -30,6 +31,14 @@ def parse_clock(text: str) -> time | None:
 
 def _day_list(value: object) -> list[int]:
     return [d for d in value if isinstance(d, int) and 0 <= d <= 6] if isinstance(value, list) else []
+
+
+async def _offered(context: Context, action: str, chosen: int) -> bool:
+    """Whether a team / volunteer button names one the list could have shown (not a forged id)."""
+    if action == "t":
+        return await context.services.people.team(chosen) is not None
+    volunteer = await context.services.people.get(chosen)
+    return volunteer is not None and volunteer.active and volunteer.is_volunteer
 
 
 def _days(lang: str, days: frozenset[int] | list[int]) -> str:
@@ -109,7 +118,7 @@ async def schedule_button(update: Update, context: Context, person: Person) -> N
     action, value = parts
     data = dict(draft.data)
     try:
-        if action == "add" and draft.step == "menu":
+        if action == "add" and value == "new" and draft.step == "menu":
             await services.drafts.put(person.id, "schedule", "audience")
             rows: Rows = [
                 [(plain(lang, f"button.audience.{a}"), pack("sch", "a", a))] for a in ("everyone", "team", "volunteer")
@@ -143,7 +152,7 @@ async def schedule_button(update: Update, context: Context, person: Person) -> N
             return
         if action in ("t", "v") and draft.step == {"t": "team", "v": "volunteer"}[action]:
             chosen = as_id(value)
-            if chosen is None:
+            if chosen is None or not await _offered(context, action, chosen):
                 await toast(query, lang, "button.expired")
                 return
             await services.drafts.put(person.id, "schedule", "days", **data, target=chosen, days=[])
@@ -161,7 +170,7 @@ async def schedule_button(update: Update, context: Context, person: Person) -> N
                 await query.answer()
                 await show(update, context, t(lang, "schedule.ask_time"), rows)
                 return
-            if value.isdigit() and 0 <= int(value) <= 6:
+            if value in WEEKDAYS:  # not str.isdigit: "²" and "٣" are digits to it
                 day = int(value)
                 days = sorted(set(days) ^ {day})
                 await services.drafts.put(person.id, "schedule", "days", **{**data, "days": days})
@@ -173,13 +182,14 @@ async def schedule_button(update: Update, context: Context, person: Person) -> N
             await _ask_every(update, context, person, draft, f"{value[:2]}:{value[2:]}")
             return
         if action == "e" and draft.step == "every" and value in ("1", "2", "4"):
-            await query.answer()
             await _create(update, context, person, draft, int(value))
+            await query.answer()  # after the service: a refusal below answers the press itself
             return
         if action == "m" and draft.step == "menu" and (schedule_id := as_id(value)):
             schedules = {s.id: (n, s) for n, s in enumerate(await services.checkins.schedules(), 1)}
             if schedule_id not in schedules:
-                raise Refused("schedule.gone")
+                await toast(query, lang, "schedule.gone")  # the menu itself still holds: nothing changes
+                return
             number, schedule = schedules[schedule_id]
             toggle = ("button.schedule.resume", "r") if schedule.paused else ("button.schedule.pause", "p")
             rows = [
@@ -196,13 +206,16 @@ async def schedule_button(update: Update, context: Context, person: Person) -> N
         if action in ("p", "r", "x") and draft.step == "manage" and as_id(value) == data.get("schedule"):
             schedule_id = int(value)
             shown_number = data.get("number", schedule_id)
-            await query.answer()
-            await services.drafts.clear(person.id)
+            # The service first: a refusal (deleted meanwhile) answers the press in the handler below.
             if action == "x":
                 await services.checkins.delete_schedule(person, schedule_id)
+                await services.drafts.clear(person.id)
+                await query.answer()
                 await show(update, context, t(lang, "schedule.deleted", n=shown_number))
                 return
             updated = await services.checkins.set_schedule_paused(person, schedule_id, action == "p")
+            await services.drafts.clear(person.id)
+            await query.answer()
             if action == "p":
                 await show(update, context, t(lang, "schedule.paused", n=shown_number))
             else:
