@@ -59,6 +59,17 @@ async def checkin_command(update: Update, context: Context, person: Person) -> N
     await say(update, context, t(person.language, "ci.start"), _rows(hours_keyboard(person.language, checkin.id)))
 
 
+def _expected_question(draft: Draft | None, checkin_id: int) -> str | None:
+    """The question of this check-in the volunteer has on screen now, or None when none is in progress."""
+    if draft is None or draft.flow != "checkin" or draft.data.get("checkin") != checkin_id:
+        return None
+    by_step = {"hours": "h", "comment": "d", "comment_screen": "s"}
+    if draft.step in by_step:
+        return by_step[draft.step]
+    question = draft.data.get("q")
+    return question if isinstance(question, str) else None
+
+
 @requires(Role.VOLUNTEER)
 async def checkin_button(update: Update, context: Context, person: Person) -> None:
     query = update.callback_query
@@ -71,6 +82,13 @@ async def checkin_button(update: Update, context: Context, person: Person) -> No
         await toast(query, lang, "button.expired")
         return
     step, value = parts[0], parts[2]
+    expected = _expected_question(await services.drafts.get(person.id), checkin_id)
+    # Only the question on screen counts: an earlier question's button (a replay, or an old message) would
+    # overwrite an answer. A scheduled prompt's first question also works without a draft (the service
+    # checks the check-in is still open and the volunteer's own).
+    if step != expected and not (step == "h" and expected is None):
+        await toast(query, lang, "button.expired")
+        return
     answers: dict[str, tuple[str, dict[str, object], str]] = {
         # step: (column, accepted values -> stored value, next step)
         "h": ("hours", {k.replace("+", "p"): v for k, v in HOURS_BUCKETS.items()}, "e"),
@@ -90,9 +108,9 @@ async def checkin_button(update: Update, context: Context, person: Person) -> No
                 following = "b"  # beyond the role: offer backup at once
             if following == "d":
                 await services.drafts.put(person.id, "checkin", "comment", checkin=checkin_id)
-            elif step == "h":
-                # Hours are in: typed text no longer counts as hours.
-                await services.drafts.put(person.id, "checkin", "buttons", checkin=checkin_id)
+            else:
+                # Hours are in: typed text no longer counts as hours; the next question is remembered.
+                await services.drafts.put(person.id, "checkin", "buttons", checkin=checkin_id, q=following)
             await query.answer()
             await show(update, context, *_question(lang, following, checkin_id))
             return
@@ -116,10 +134,6 @@ async def checkin_button(update: Update, context: Context, person: Person) -> No
             )
             return
         if step == "s" and value in ("edit", "anyway"):
-            draft = await services.drafts.get(person.id)
-            if draft is None or draft.step != "comment_screen" or draft.data.get("checkin") != checkin_id:
-                await toast(query, lang, "button.expired")
-                return
             held = services.drafts.take(person.id)
             await query.answer()
             if value == "anyway" and held is not None:
@@ -155,7 +169,7 @@ async def checkin_text(update: Update, context: Context, person: Person, draft: 
                 await say(update, context, t(lang, "ci.bad_hours"), _rows(hours_keyboard(lang, checkin_id)))
                 return
             await services.checkins.answer(person, checkin_id, "hours", hours)
-            await services.drafts.put(person.id, "checkin", "buttons", checkin=checkin_id)
+            await services.drafts.put(person.id, "checkin", "buttons", checkin=checkin_id, q="e")
             await say(update, context, *_question(lang, "e", checkin_id))
             return
         if draft.step == "comment":

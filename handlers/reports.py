@@ -251,7 +251,7 @@ def _screen_rows(lang: str, flow: str) -> Rows:
 async def _confirm(update: Update, context: Context, person: Person, draft: Draft, body: str) -> None:
     lang = person.language
     services = context.services
-    draft = await services.drafts.put(person.id, draft.flow, "confirm", **draft.data, text=body)
+    draft = await services.drafts.put(person.id, draft.flow, "confirm", **{**draft.data, "text": body})
     urgency = _urgency_of(draft)
     routing = await services.escalations.preview(person, _link_of(draft), urgency)
     now = services.clock.now()

@@ -64,25 +64,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Cells that fail today, each waiting for a fix outside this test's files (see the report in the commit).
 # A cell listed here is run on its own; the test fails if it passes, so the entry must then be removed.
-KNOWN_GAPS: set[str] = {
-    # bot/domain/callbacks.py unpack(): data.encode("utf-8") raises UnicodeEncodeError on a lone surrogate;
-    # the error handler answers "something went wrong" instead of "this button is no longer valid".
-    "forged|lone surrogate|volunteer|junk",
-    # handlers/checkins.py checkin_button(): any answer button of an open check-in is taken whatever the
-    # draft's step, so an old question's button (hours, after the hours are in) overwrites the answer, and
-    # replaying a passed step is accepted silently instead of refused.
-    "forged|ci:e|volunteer|foreign an hours button after the hours question",
-    "stale|ci:h|volunteer|again",
-    "stale|ci:h second|volunteer|again",
-    "stale|ci:e|volunteer|again",
-    "stale|ci:c|volunteer|again",
-    "stale|ci:p|volunteer|again",
-    "stale|ci:r|volunteer|again",
-    "stale|ci:b:no|volunteer|again",
-    # handlers/reports.py _confirm(): drafts.put(..., **draft.data, text=body) raises TypeError when the
-    # draft already holds "text" (after Edit on the confirmation): retyping the text fails.
-    "text|signal text after Edit|volunteer|legit",
-}
+KNOWN_GAPS: set[str] = set()
 
 # --- who acts -------------------------------------------------------------------------------------
 
@@ -317,9 +299,13 @@ def diff(before: Snapshot, after: Snapshot) -> str:
 
 def rows_mentioning(db_path: Path, *needles: object) -> list[tuple[str, tuple[Any, ...]]]:
     found: list[tuple[str, tuple[Any, ...]]] = []
+    # As a whole token: a random invite hash may well contain "6666".
+    patterns = [re.compile(rf"(?<![0-9A-Za-z]){re.escape(str(n))}(?![0-9A-Za-z])") for n in needles]
     for table, rows in snapshot(db_path).items():
         for row in rows:
-            if any(v == n or (isinstance(v, str) and str(n) in v) for v in row for n in needles):
+            if any(v == n for v in row for n in needles) or any(
+                isinstance(v, str) and p.search(v) for v in row for p in patterns
+            ):
                 found.append((table, row))
     return found
 

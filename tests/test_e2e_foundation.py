@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +17,10 @@ VERA = FakeUser(id=1004, first_name="Vera", language_code="nl")
 STRANGER = FakeUser(id=6666, first_name="Onbekend", username="nieuwsgierig", language_code="nl")
 
 
+def _has_token(text: str, needle: object) -> bool:
+    return re.search(rf"(?<![0-9A-Za-z]){re.escape(str(needle))}(?![0-9A-Za-z])", text) is not None
+
+
 def rows_mentioning(db_path: Path, *needles: object) -> list[tuple[str, tuple[object, ...]]]:
     """Every row in every table that contains one of the needles (as value or inside text)."""
     found: list[tuple[str, tuple[object, ...]]] = []
@@ -25,7 +30,8 @@ def rows_mentioning(db_path: Path, *needles: object) -> list[tuple[str, tuple[ob
         for table in tables:
             for row in conn.execute(f"SELECT * FROM {table}"):
                 for value in row:
-                    if any(value == n or (isinstance(value, str) and str(n) in value) for n in needles):
+                    # Inside text as a whole token: a random invite hash may well contain "6666".
+                    if any(value == n or (isinstance(value, str) and _has_token(value, n)) for n in needles):
                         found.append((table, row))
                         break
     finally:

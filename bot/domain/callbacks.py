@@ -25,7 +25,10 @@ def pack(*parts: str | int) -> str:
 
 def unpack(data: str | None, prefix: str, arity: int) -> list[str] | None:
     """The parts after `prefix`, if data has exactly that shape; otherwise None."""
-    if not data or len(data.encode("utf-8")) > MAX_BYTES:
+    try:
+        if not data or len(data.encode("utf-8")) > MAX_BYTES:
+            return None
+    except UnicodeEncodeError:  # a lone surrogate: no real button carries one
         return None
     parts = data.split(":")
     if parts[0] != prefix or len(parts) != arity + 1 or any(not p for p in parts):
