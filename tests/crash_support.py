@@ -148,6 +148,16 @@ class DeliveryAudit:
         return [*self.lost, *self.unmarked_duplicates, *self.stale_edits]
 
 
+def rows(db_path: Path, sql: str, *params: object) -> list[sqlite3.Row]:
+    """Read the database the way an outside observer would: its own connection, nothing cached."""
+    conn = sqlite3.connect(db_path)
+    conn.row_factory = sqlite3.Row
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
 def _plain(text: str) -> str:
     return parse(text, "HTML").text
 

@@ -15,7 +15,6 @@ import json
 import os
 import random
 import re
-import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ import pytest
 
 from bot.domain.callbacks import pack
 from bot.domain.models import Role
-from tests.crash_support import BotProcess, audit_delivery, seed
+from tests.crash_support import BotProcess, audit_delivery, rows, seed
 from tests.support.fake_bot_api import FakeBotApi, FakeUser, SentMessage
 
 pytestmark = pytest.mark.subprocess
@@ -159,15 +158,6 @@ async def professional(api: FakeBotApi, rng: random.Random, ledger: Ledger, done
                 if answer.get("text") == ACK_DONE:
                     ledger.acks.add(text)
         await asyncio.sleep(0.1)
-
-
-def rows(db_path: Path, sql: str, *params: object) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db_path)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
 
 
 async def test_thirty_sigkills_during_a_mixed_workload_lose_nothing_confirmed(tmp_path: Path) -> None:

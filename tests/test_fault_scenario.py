@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sqlite3
 from datetime import time, timedelta
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import bot.delivery as delivery_module
 from bot.domain.callbacks import pack
 from bot.domain.escalation import Kind, Urgency
 from bot.domain.models import Role
-from tests.crash_support import audit_delivery
+from tests.crash_support import audit_delivery, rows
 from tests.harness import Harness, running_bot
 from tests.support.fake_bot_api import FakeBotApi, FakeUser
 
@@ -62,17 +61,8 @@ async def seed(h: Harness) -> dict[int, int]:
     return ids
 
 
-def query(db_path: Path, sql: str, *params: object) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(db_path)
-    conn.row_factory = sqlite3.Row
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
-
 def count(db_path: Path, sql: str, *params: object) -> int:
-    return int(query(db_path, sql, *params)[0][0])
+    return int(rows(db_path, sql, *params)[0][0])
 
 
 async def until(condition: object, what: str, limit: float = 90.0) -> None:
@@ -120,7 +110,7 @@ async def test_two_hundred_signals_and_check_ins_with_a_fifth_of_calls_failing(
         volunteers = [await services.people.get(ids[v.id]) for v in VOLS]
         links = {
             r["volunteer_id"]: r["id"]
-            for r in query(db_path, "SELECT id, volunteer_id FROM links WHERE client_alias LIKE 'C-%'")
+            for r in rows(db_path, "SELECT id, volunteer_id FROM links WHERE client_alias LIKE 'C-%'")
         }
         for i, volunteer in enumerate(volunteers):
             assert volunteer is not None
@@ -148,7 +138,7 @@ async def test_two_hundred_signals_and_check_ins_with_a_fifth_of_calls_failing(
 
         # Half the alerts are picked up with the alert's own button; half the volunteers answer their
         # prompt (five taps and "done") through the real handlers, faults and all.
-        for row in query(
+        for row in rows(
             db_path,
             "SELECT o.chat_id, o.telegram_message_id, e.body FROM outbox o JOIN escalations e ON e.id = o.subject_id"
             " WHERE o.purpose = 'alert' ORDER BY e.id",
@@ -158,7 +148,7 @@ async def test_two_hundred_signals_and_check_ins_with_a_fifth_of_calls_failing(
                 professional = next(p for p in PROS if p.id == row["chat_id"])
                 alert = next(m for m in api.messages(professional.id) if m.message_id == row["telegram_message_id"])
                 api.press(professional, alert, "Ik pak het op")
-        prompts = query(
+        prompts = rows(
             db_path,
             "SELECT c.id, p.telegram_id, o.telegram_message_id FROM checkins c JOIN people p ON p.id = c.volunteer_id"
             " JOIN outbox o ON o.person_id = p.id AND o.keyboard LIKE '%ci:h:' || c.id || ':%'",
