@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -83,6 +84,18 @@ async def test_samenspel_run_serves_the_same_flows(tmp_path: Path) -> None:
 
             api.send_group_text(ANNA, -7001, "/help")
             await api.wait_for(-7001, "privégesprek")
+
+            # An online backup while the bot runs holds everything committed so far.
+            copy = tmp_path / "backups" / "samenspel-copy.db"
+            said = await cli(api, tmp_path / "samenspel.db", "backup", str(copy))
+            assert str(copy) in said
+            backup = sqlite3.connect(copy)
+            try:
+                names = {row[0] for row in backup.execute("SELECT name FROM people WHERE active = 1")}
+                assert backup.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            finally:
+                backup.close()
+            assert names == {"Anna", "Vera"}
 
             process.send_signal(signal.SIGTERM)
             assert await asyncio.wait_for(process.wait(), timeout=20) == 0
