@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import TypeAlias
+from typing import TypeAlias, TypeVar
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.app import Context
+from bot.delivery import retry_after_seconds
 from bot.domain.callbacks import pack
 from bot.domain.models import Person, Role
 from bot.i18n import DEFAULT_LANGUAGE, Markup, language_for, plain, t
@@ -49,12 +51,41 @@ def cancel_row(lang: str, flow: str) -> list[Button]:
     return [(plain(lang, "button.cancel"), pack("x", "cancel", flow))]
 
 
+# A direct reply is retried briefly when Telegram says it was not taken (429, a 5xx, a refused connection):
+# the person is waiting for it, and only their own updates queue behind it. A timeout is not retried
+# (the reply may have arrived); the error handler then says Telegram faltered.
+REPLY_TRIES = 3
+REPLY_MAX_WAIT = 5.0
+
+_Result = TypeVar("_Result")
+
+
+async def patiently(call: Callable[[], Awaitable[_Result]]) -> _Result:
+    for attempt in range(1, REPLY_TRIES + 1):
+        try:
+            return await call()
+        except RetryAfter as exc:
+            wait = retry_after_seconds(exc)
+            if attempt == REPLY_TRIES or wait > REPLY_MAX_WAIT:
+                raise
+            await asyncio.sleep(wait)
+        except TimedOut:
+            raise
+        except NetworkError:
+            if attempt == REPLY_TRIES:
+                raise
+            await asyncio.sleep(0.2 * attempt)
+    raise AssertionError("unreachable")
+
+
 async def say(update: Update, context: Context, text: str, rows: Rows | None = None) -> Message | None:
     """Send a message (already rendered Telegram HTML) to the chat the update came from."""
     chat = update.effective_chat
     if chat is None:
         return None
-    return await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup(rows))
+    return await patiently(
+        lambda: context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup(rows))
+    )
 
 
 async def reply(update: Update, context: Context, key: str, rows: Rows | None = None, **values: object) -> None:
@@ -66,12 +97,16 @@ async def show(update: Update, context: Context, text: str, rows: Rows | None = 
     query = update.callback_query
     if query is not None and query.message is not None and isinstance(query.message, Message):
         try:
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup(rows))
+            await patiently(lambda: query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup(rows)))
             return
         except BadRequest as exc:
             if "not modified" in str(exc).lower():
                 return
             log.info("could not edit message, sending a new one: %s", exc)
+        except TimedOut:
+            raise  # the edit may well have landed: no second copy
+        except NetworkError as exc:
+            log.info("Telegram kept refusing an edit, sending a new message: %s", exc)
     await say(update, context, text, rows)
 
 

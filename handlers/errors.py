@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError
 
 from bot.app import Context
 from bot.i18n import plain, t
@@ -23,10 +23,15 @@ async def on_error(update: object, context: Context) -> None:
     if update.effective_chat.type != ChatType.PRIVATE:
         return
     lang = language(update, context)
+    # When Telegram faltered, whatever the handler had stored stays stored: don't claim nothing changed.
+    key = "error.telegram" if isinstance(error, NetworkError | RetryAfter) else "error.generic"
+    if update.callback_query is not None:
+        try:
+            await update.callback_query.answer(plain(lang, key)[:200], show_alert=True)
+            return
+        except TelegramError:
+            pass  # the press was answered already (or Telegram faltered): say it in the chat instead
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(plain(lang, "error.generic")[:200], show_alert=True)
-        else:
-            await context.bot.send_message(update.effective_chat.id, t(lang, "error.generic"), parse_mode="HTML")
+        await context.bot.send_message(update.effective_chat.id, t(lang, key), parse_mode="HTML")
     except TelegramError:
         log.warning("could not tell the person about the error")

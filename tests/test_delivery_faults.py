@@ -87,3 +87,31 @@ async def test_workhours_are_set_by_the_professional(tmp_path: Path) -> None:
         # A concern on Monday 10:00 local now waits until 12:00 for Piet.
         summary = await report_signal(h, urgency="Zorgelijk")
         assert "Piet (je beroepskracht) krijgt dit vandaag 12:00, binnen werktijd." in summary.text
+
+
+async def test_a_direct_reply_is_retried_and_a_lost_one_is_owned_up_to(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        await seed_organisation(h)
+        # One refused send of the question: retried, the volunteer never notices.
+        h.api.fail_next("sendMessage", "500")
+        [ask_client] = await h.send(VERA, "/signal")
+        assert "Over wie gaat het?" in ask_client.text
+        step = await h.tap(VERA, ask_client, "C-12")
+        step = await h.tap(VERA, step, "Gezondheid")
+        step = await h.tap(VERA, step, "Dringend")
+        [summary] = await h.send(VERA, "Ze is gevallen.")
+        # Telegram keeps refusing the "Verstuurd" edit: it comes as a new message instead.
+        h.api.fail_next("editMessageText", "502", count=3)
+        sent = await h.tap(VERA, summary, "Versturen")
+        assert "Verstuurd naar Piet" in sent.text and sent.message_id != summary.message_id
+        # And when even that fails, the volunteer hears that Telegram faltered, not that nothing changed:
+        # the report is stored and alerted all the same.
+        summary = await report_signal(h, text="Nog een keer gevallen.")
+        h.api.fail_next("editMessageText", "502", count=3, chat_id=VERA.id)
+        h.api.fail_next("sendMessage", "502", count=3, chat_id=VERA.id)
+        await h.tap(VERA, summary, "Versturen")
+        told = h.texts(VERA)[-1]
+        assert "Telegram haperde" in told and "niets veranderd" not in told
+        await h.api.wait_for(PIET.id, "Nog een keer gevallen")
+        async with h.services.db.transaction() as tx:
+            assert await tx.scalar("SELECT COUNT(*) FROM escalations") == 2

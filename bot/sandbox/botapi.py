@@ -309,7 +309,8 @@ class FakeBotApi:
         self._files: dict[str, _StoredFile] = {}
         self._file_counter = itertools.count(1)
 
-        self._fail_queue: dict[str, deque[tuple[str, int]]] = {}
+        # method -> queued faults (kind, retry_after, only for this chat or None for any)
+        self._fail_queue: dict[str, deque[tuple[str, int, int | None]]] = {}
         self._failure_rate = 0.0
         self._failure_rng = random.Random(0)
         self._failure_methods: set[str] | None = None
@@ -883,11 +884,14 @@ class FakeBotApi:
         with self._lock:
             self._blocked.discard(chat_id)
 
-    def fail_next(self, method: str, kind: str, count: int = 1, *, retry_after: int = 1) -> None:
+    def fail_next(
+        self, method: str, kind: str, count: int = 1, *, retry_after: int = 1, chat_id: int | None = None
+    ) -> None:
         """The next ``count`` calls of ``method`` ("*" = any method except getUpdates) fail with
         ``kind``: "429" (RetryAfter), "500", "502", "403", "timeout" (held ``timeout_hold`` s, then
         504 if the client is still there; the request is not carried out) or "lost" (like "timeout", but
-        the request is carried out first: the message arrives, the bot does not learn it did)."""
+        the request is carried out first: the message arrives, the bot does not learn it did).
+        With ``chat_id``, only calls for that chat fail (others pass the queued faults by)."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"kind must be one of {sorted(FAULT_KINDS)}")
         name = method if method == "*" else self._canonical(method)
@@ -895,7 +899,7 @@ class FakeBotApi:
             raise ValueError(f"unknown Bot API method {method!r}")
         with self._lock:
             queue = self._fail_queue.setdefault(name, deque())
-            queue.extend([(kind, retry_after)] * count)
+            queue.extend([(kind, retry_after, chat_id)] * count)
 
     def set_failure_rate(
         self,
@@ -916,15 +920,18 @@ class FakeBotApi:
             self._failure_methods = set(methods) if methods is not None else None
             self._failure_kinds = tuple(kinds)
 
-    def _pick_fault(self, method: str) -> tuple[str, int] | None:
+    def _pick_fault(self, method: str, chat_id: object = None) -> tuple[str, int] | None:
         with self._lock:
             for name in (method, "*"):
                 queue = self._fail_queue.get(name)
-                if queue and not (name == "*" and method == "getUpdates"):
-                    self.faults_injected += 1
-                    fault = queue.popleft()
-                    self.faults_by_kind[fault[0]] += 1
-                    return fault
+                if not queue or (name == "*" and method == "getUpdates"):
+                    continue
+                for index, (kind, retry_after, only_chat) in enumerate(queue):
+                    if only_chat is None or only_chat == chat_id:
+                        del queue[index]
+                        self.faults_injected += 1
+                        self.faults_by_kind[kind] += 1
+                        return kind, retry_after
             if self._failure_rate <= 0:
                 return None
             if self._failure_methods is not None:
@@ -1008,7 +1015,7 @@ class FakeBotApi:
                 self._check_required(method, params)
                 self.calls.append((method, _public_params(params)))
                 recorded = True
-                fault = self._pick_fault(method)
+                fault = self._pick_fault(method, params.get("chat_id"))
                 if fault is not None and fault[0] == "lost" and not is_poll:
                     self._dispatch(method, params)  # carried out; then the answer is lost
                 if fault is not None:
