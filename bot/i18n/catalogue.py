@@ -46,6 +46,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "nl": "Er ging iets mis aan mijn kant. Er is niets veranderd. Probeer het zo nog eens.",
         "en": "Something went wrong on my side. Nothing has changed. Please try again in a moment.",
     },
+    "error.telegram": {
+        "nl": "Telegram haperde even, dus mijn antwoord kwam misschien niet aan. Wat al verstuurd of opgeslagen was, blijft bewaard. Probeer het zo nog eens.",
+        "en": "Telegram faltered for a moment, so my answer may not have arrived. Whatever was already sent or saved stays saved. Please try again in a moment.",
+    },
     "not_allowed": {
         "nl": "Dat kan ik niet voor je doen: dit is voor {roles}. Kijk bij /help wat je wel kunt.",
         "en": "I can't do that for you: this is for {roles}. See /help for what you can do.",

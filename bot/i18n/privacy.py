@@ -9,10 +9,6 @@ PRIVACY_MESSAGES: Final[dict[str, dict[str, str]]] = {
         "nl": "🔒 Ik zie iets dat op persoonsgegevens lijkt: {found}.\n\nDie zijn voor je check-in niet nodig. Pas je opmerking aan, of verstuur hem toch. Er is nog niets opgeslagen.",
         "en": "🔒 I see something that looks like personal data: {found}.\n\nYour check-in doesn't need it. Edit your comment, or send it anyway. Nothing has been saved yet.",
     },
-    "error.telegram": {
-        "nl": "Telegram haperde even, dus mijn antwoord kwam misschien niet aan. Wat al verstuurd of opgeslagen was, blijft bewaard. Probeer het zo nog eens.",
-        "en": "Telegram faltered for a moment, so my answer may not have arrived. Whatever was already sent or saved stays saved. Please try again in a moment.",
-    },
     "cmd.mydata": {"nl": "Alles wat over jou bewaard is, als bestand", "en": "Everything stored about you, as a file"},
     "cmd.forget": {"nl": "Je gegevens laten wissen en stoppen", "en": "Erase your data and leave"},
     "mydata.caption": {
