@@ -62,7 +62,7 @@ async def test_signal_reaches_the_professional_who_picks_it_up(tmp_path: Path) -
         assert "Verstuurd naar Piet" in sent.text and "Dank je dat je dit meldt" in sent.text
 
         [alert] = alerts(h, PIET)
-        assert alert.text.startswith("🔴 Dringend signaal van Vera · C-12 · Gezondheid · vandaag 10:00")
+        assert alert.text.startswith("🔴 Dringend: signaal van Vera · C-12 · Gezondheid · vandaag 10:00")
         assert "“Ze is gevallen en durft niet meer naar buiten, koelkast is leeg.”" in alert.text
         assert alert.button_texts() == ["Ik pak het op", "Overdragen", "Afronden"]
         assert alerts(h, FATIMA) == [] and alerts(h, ANNA) == []
@@ -147,7 +147,7 @@ async def test_emergency_tells_everyone_at_once_after_the_112_advice(tmp_path: P
         await h.tap(VERA, summary, "Versturen")
         for user in (PIET, FATIMA, ANNA):
             [alert] = alerts(h, user)
-            assert alert.text.startswith("🚨 Nood signaal van Vera") and "112" in alert.text
+            assert alert.text.startswith("🚨 Nood: signaal van Vera") and "112" in alert.text
         assert alerts(h, KEES) == []
         await h.advance(timedelta(minutes=5))
         for user in (PIET, FATIMA, ANNA):
@@ -308,7 +308,7 @@ async def test_backup_request_and_open_overview(tmp_path: Path) -> None:
         sent = await h.tap(VERA, summary, "Versturen")
         assert "Je vraag is verstuurd naar Piet" in sent.text
         [alert] = alerts(h, PIET)
-        assert alert.text.startswith("🔴 Dringend vraag om backup van Vera")
+        assert alert.text.startswith("🔴 Dringend: vraag om backup van Vera")
         opened = await h.send(PIET, "/open")
         assert "Open meldingen: 1" in opened[0].text and "wacht op iemand" in opened[1].text
         await h.tap(PIET, opened[1], "Ik pak het op")

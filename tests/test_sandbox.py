@@ -137,8 +137,8 @@ async def test_signal_acknowledged_and_the_clock_makes_another_climb(
         await tap(http, "vera", await question(http, "vera", text), "Versturen")
 
     await report("C-12", "Ze is gevallen en durft niet naar buiten.")
-    state = await state_until(http, lambda s: last_with(s, "piet", "Dringend signaal van Vera") is not None)
-    alert = last_with(state, "piet", "Dringend signaal van Vera")
+    state = await state_until(http, lambda s: last_with(s, "piet", "Dringend: signaal van Vera") is not None)
+    alert = last_with(state, "piet", "Dringend: signaal van Vera")
     assert alert is not None and "C-12" in alert["text"]
     await tap(http, "piet", alert, "Ik pak het op")
     state = await state_until(
@@ -153,7 +153,7 @@ async def test_signal_acknowledged_and_the_clock_makes_another_climb(
     assert last_with(sandbox.state(), "fatima", "C-31") is None
     before = sandbox.clock.now()
     await post(http, "/api/clock", {"step": "15m"})
-    state = await state_until(http, lambda s: last_with(s, "fatima", "Dringend signaal van Vera") is not None, limit=5)
+    state = await state_until(http, lambda s: last_with(s, "fatima", "Dringend: signaal van Vera") is not None, limit=5)
     assert state["clock"]["offset_ms"] >= 15 * 60 * 1000
     assert (sandbox.clock.now() - before).total_seconds() >= 15 * 60
 

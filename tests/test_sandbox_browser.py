@@ -167,8 +167,8 @@ def test_urgent_signal_from_vera_is_picked_up_on_piets_phone(sandbox_url: str, b
         phones.tap("vera", "Versturen", in_message="Klopt dit?")
         phones.wait_text("vera", "Verstuurd naar Piet")
 
-        phones.wait_text("piet", "Dringend signaal van Vera")
-        phones.tap("piet", "Ik pak het op", in_message="Dringend signaal van Vera")
+        phones.wait_text("piet", "Dringend: signaal van Vera")
+        phones.tap("piet", "Ik pak het op", in_message="Dringend: signaal van Vera")
         phones.wait_text("piet", "Opgepakt door jou")  # his alert, edited in place
         told = phones.wait_text("vera", "Piet heeft je signaal over C-12 opgepakt")
         assert "🟢" in told.text

@@ -404,7 +404,7 @@ MESSAGES.update(
         "kind.signal": {"nl": "signaal", "en": "signal"},
         "kind.backup": {"nl": "vraag om backup", "en": "backup request"},
         "kind.wellbeing": {"nl": "welzijnssignaal", "en": "wellbeing alert"},
-        "kind.visit": {"nl": "bezoek", "en": "visit"},
+        "kind.visit": {"nl": "bezoekmelding", "en": "visit alert"},
         "no_client": {"nl": "geen specifieke cliënt", "en": "no specific client"},
         "button.no_client": {"nl": "Geen specifieke cliënt", "en": "No specific client"},
         "signal.ask_client": {"nl": "Over wie gaat het?", "en": "Who is it about?"},
@@ -496,8 +496,8 @@ MESSAGES.update(
         },
         # alerts to professionals
         "alert.header": {
-            "nl": "{urgency} {kind} van {volunteer} · {client} · {category} · {time}",
-            "en": "{urgency} {kind} from {volunteer} · {client} · {category} · {time}",
+            "nl": "{urgency}: {kind} van {volunteer} · {client} · {category} · {time}",
+            "en": "{urgency}: {kind} from {volunteer} · {client} · {category} · {time}",
         },
         "alert.body": {"nl": "“{text}”", "en": "“{text}”"},
         "alert.trimmed": {

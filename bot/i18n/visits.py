@@ -7,7 +7,7 @@ from typing import Final
 VISIT_MESSAGES: Final[dict[str, dict[str, str]]] = {
     "cmd.visit": {"nl": "Op bezoek: ik vraag na afloop of alles goed is", "en": "Going on a visit: I check in after"},
     "cmd.done": {"nl": "Bezoek klaar", "en": "Visit finished"},
-    # categories in the professional's alert ("🔴 Dringend bezoek van Vera · C-12 · Geen reactie · …")
+    # categories in the professional's alert ("🔴 Dringend: bezoekmelding van Vera · C-12 · Geen reactie · …")
     "vk.overdue": {"nl": "Geen reactie na bezoek", "en": "No answer after visit"},
     "vk.help": {"nl": "Hulp nodig tijdens bezoek", "en": "Help needed during visit"},
     # the flow
