@@ -155,7 +155,9 @@ async def test_no_answer_alerts_the_professional_once(tmp_path: Path) -> None:
         assert visit_alerts(h, PIET) == []
         await h.advance(timedelta(minutes=1))
         [alert] = visit_alerts(h, PIET)
-        assert alert.text.startswith("🔴 Dringend: bezoekmelding van Vera · C-12 · Geen reactie na bezoek · vandaag 11:10")
+        assert alert.text.startswith(
+            "🔴 Dringend: bezoekmelding van Vera · C-12 · Geen reactie na bezoek · vandaag 11:10"
+        )
         assert "Het bezoek van Vera aan C-12 had om 11:00 klaar moeten zijn. Geen reactie" in alert.text
         assert alert.button_texts() == ["Ik pak het op", "Overdragen", "Afronden"]
         assert visit_alerts(h, FATIMA) == [] and visit_alerts(h, ANNA) == []
@@ -195,7 +197,9 @@ async def test_help_alerts_at_once_and_tells_the_volunteer(tmp_path: Path) -> No
         answer = await h.tap(VERA, prompt, "Ik heb hulp nodig")
         assert answer.text.startswith("🔴 Ik heb Piet gewaarschuwd.") and "Bel meteen 112" in answer.text
         [alert] = visit_alerts(h, PIET)
-        assert alert.text.startswith("🔴 Dringend: bezoekmelding van Vera · C-12 · Hulp nodig tijdens bezoek · vandaag 12:00")
+        assert alert.text.startswith(
+            "🔴 Dringend: bezoekmelding van Vera · C-12 · Hulp nodig tijdens bezoek · vandaag 12:00"
+        )
         assert "Vera vraagt om hulp tijdens het bezoek aan C-12 (begonnen om 10:00)." in alert.text
         assert (await the_visit(h)).state is VisitState.HELP
         # The timer has stopped: no overdue alert on top of it; a second press only points to 112.
