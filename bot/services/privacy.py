@@ -62,17 +62,21 @@ class PrivacyService:
     # --- /forget and offboarding --------------------------------------------------------------------
 
     async def check_may_leave(self, person: Person) -> None:
+        """Asked before the confirmation; checked again in the erasing transaction."""
+        async with self._db.transaction() as tx:
+            await self._may_leave_in(tx, person)
+
+    @staticmethod
+    async def _may_leave_in(tx: Tx, person: Person) -> None:
         """The last coordinator cannot leave: nobody could invite or link people any more."""
         if not person.is_coordinator:
             return
-        async with self._db.transaction() as tx:
-            others = [c for c in await people.active_with_role(tx, Role.COORDINATOR) if c.id != person.id]
+        others = [c for c in await people.active_with_role(tx, Role.COORDINATOR) if c.id != person.id]
         if not others:
             raise Refused("forget.last_coordinator")
 
     async def forget(self, person: Person) -> int:
         """The person erases themselves; returns how many open items were handed over first."""
-        await self.check_may_leave(person)
         return await self._erase(person.id, actor_id=person.id, event="person.forgotten", tell=False)
 
     async def offboard(self, by: Person, person_id: int) -> tuple[str, int]:
@@ -94,6 +98,7 @@ class PrivacyService:
             person = await people.get(tx, person_id)
             if person is None:
                 raise Refused("flow.person_gone")
+            await self._may_leave_in(tx, person)
             # Deactivated first, so that nothing routes to them while their items find a new home.
             await people.deactivate(tx, person_id, now)
             handed = await self._rehome_items(tx, person, now)
