@@ -43,10 +43,6 @@ async def escalation_button(update: Update, context: Context, person: Person) ->
             await toast(query, lang, "button.expired")
             return
         try:
-            # Only a colleague the list offered (never, say, the item's own volunteer who is also a professional).
-            offered = {c.id for c in await services.escalations.handoff_candidates(person, escalation_id)}
-            if colleague_id not in offered:
-                raise Refused("flow.person_gone")
             _, colleague, wait = await services.escalations.handoff(person, escalation_id, colleague_id)
         except Refused as refused:
             if refused.reason != "flow.person_gone":  # the item moved on; with a colleague gone, pick another

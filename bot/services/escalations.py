@@ -72,6 +72,16 @@ class _Loaded:
     last_level: int
 
 
+def _may_take_over(colleague: Person, handing: Person, escalation: Escalation) -> bool:
+    """Who an item can be handed to: another active, reachable professional, never its own volunteer."""
+    return (
+        colleague.active
+        and colleague.is_professional
+        and not colleague.unreachable
+        and colleague.id not in (handing.id, escalation.volunteer_id)
+    )
+
+
 @dataclass(frozen=True)
 class Raised:
     escalation: Escalation
@@ -270,7 +280,21 @@ class EscalationService:
     ) -> None:
         """Alert one person and remember the message, so its status can be edited in later."""
         text, keyboard = self._alert(escalation, person, volunteer, now, handoff_from=handoff_from)
-        outbox_id = await outbox.enqueue(
+        outbox_id = await self._enqueue_alert(tx, escalation, person, text, keyboard, "alert", now)
+        await escalations.add_recipient(tx, escalation.id, person.id, level=level, outbox_id=outbox_id, now=now)
+
+    @staticmethod
+    async def _enqueue_alert(
+        tx: Tx,
+        escalation: Escalation,
+        person: Person,
+        text: Markup,
+        keyboard: Keyboard | None,
+        purpose: str,
+        now: datetime,
+    ) -> int:
+        """Queue an alert (or a reminder of it) about this item to one person."""
+        return await outbox.enqueue(
             tx,
             chat_id=person.telegram_id or 0,
             person_id=person.id,
@@ -279,10 +303,9 @@ class EscalationService:
             keyboard=keyboard,
             subject_type=SUBJECT,
             subject_id=escalation.id,
-            purpose="alert",
+            purpose=purpose,
             now=now,
         )
-        await escalations.add_recipient(tx, escalation.id, person.id, level=level, outbox_id=outbox_id, now=now)
 
     async def _advance(
         self, tx: Tx, escalation: Escalation, now: datetime, loaded: _Loaded | None = None
@@ -316,18 +339,7 @@ class EscalationService:
         for person_id in step.remind:
             person = by_id[person_id]
             text, keyboard = self._alert(escalation, person, volunteer, now, reminder=True)
-            await outbox.enqueue(
-                tx,
-                chat_id=person.telegram_id or 0,
-                person_id=person.id,
-                language=person.language,
-                text=text,
-                keyboard=keyboard,
-                subject_type=SUBJECT,
-                subject_id=escalation.id,
-                purpose="reminder",
-                now=now,
-            )
+            await self._enqueue_alert(tx, escalation, person, text, keyboard, "reminder", now)
             await escalations.count_reminder(tx, escalation.id, person.id)
             await audit.record(
                 tx,
@@ -526,7 +538,7 @@ class EscalationService:
             if escalation.state is State.RESOLVED:
                 raise Refused("esc.resolved_already")
             professionals = await people.active_with_role(tx, Role.PROFESSIONAL)
-        return [p for p in professionals if p.id != person.id and p.id != escalation.volunteer_id and not p.unreachable]
+        return [p for p in professionals if _may_take_over(p, person, escalation)]
 
     async def handoff(self, person: Person, escalation_id: int, to_id: int) -> tuple[Escalation, Person, timedelta]:
         now = self._clock.now()
@@ -536,7 +548,8 @@ class EscalationService:
             if escalation.state is State.RESOLVED:
                 raise Refused("esc.resolved_already")
             colleague = await people.get(tx, to_id)
-            if colleague is None or not colleague.active or not colleague.is_professional or colleague.id == person.id:
+            # The same rule as the list offered: a forged id cannot hand it to anyone else.
+            if colleague is None or not _may_take_over(colleague, person, escalation):
                 raise Refused("flow.person_gone")
             wait = policy(escalation.urgency).wait
             if escalation.urgency in (Urgency.INFO, Urgency.CONCERN):
