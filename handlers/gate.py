@@ -11,8 +11,8 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.app import Context
 from bot.domain.ratelimit import Verdict
-from bot.i18n import language_for, plain
-from handlers.common import reply
+from bot.i18n import plain
+from handlers.common import language, reply
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,7 @@ async def gate(update: Update, context: Context) -> None:
 
 async def _too_many(update: Update, context: Context, *, told: bool) -> None:
     # Checked before anyone is looked up, so a flood costs no database work; the language comes from the phone.
-    user = update.effective_user
-    lang = language_for(user.language_code if user else None, context.services.settings.app.language)
+    lang = language(update, context)
     if update.callback_query is not None:
         await update.callback_query.answer(plain(lang, "rate_limited")[:200])
     elif not told and update.message is not None and update.effective_chat is not None:
@@ -59,8 +58,9 @@ async def _too_many(update: Update, context: Context, *, told: bool) -> None:
 async def _stranger(update: Update, context: Context) -> None:
     organisation = context.services.settings.app.organisation
     if update.callback_query is not None:
-        lang = language_for(update.callback_query.from_user.language_code, context.services.settings.app.language)
-        await update.callback_query.answer(plain(lang, "stranger", organisation=organisation)[:200], show_alert=True)
+        await update.callback_query.answer(
+            plain(language(update, context), "stranger", organisation=organisation)[:200], show_alert=True
+        )
         return
     if update.message is not None:
         await reply(update, context, "stranger", organisation=organisation)
