@@ -203,11 +203,15 @@ class Erased:
         }
 
 
+# People already erased (erase_person left them only the neutral name "#<id>").
+_ERASED_IDS = "SELECT id FROM people WHERE telegram_id IS NULL AND name = '#' || id"
+
+
 async def removed_before(tx: Tx, before: datetime) -> list[int]:
     """Removed people whose data has not been erased yet."""
     rows = await tx.all(
         "SELECT id FROM people WHERE active = 0 AND removed_at IS NOT NULL AND removed_at < ?"
-        " AND (telegram_id IS NOT NULL OR name != '#' || id)",
+        f" AND id NOT IN ({_ERASED_IDS})",
         (to_db(before),),
     )
     return [r["id"] for r in rows]
@@ -236,13 +240,13 @@ async def erase_old_text(tx: Tx, *, before: datetime, drafts_before: datetime) -
     # the next run blanks it rather than waiting for the retention period.
     messages += await tx.changes(
         "UPDATE outbox SET text = '', keyboard = NULL WHERE status != 'pending' AND text != ''"
-        " AND subject_type = 'escalation' AND subject_id IN (SELECT e.id FROM escalations e"
-        " JOIN people p ON p.id = e.volunteer_id WHERE p.telegram_id IS NULL AND p.name = '#' || p.id)",
+        " AND subject_type = 'escalation'"
+        f" AND subject_id IN (SELECT id FROM escalations WHERE volunteer_id IN ({_ERASED_IDS}))",
     )
     # The goodbye to someone erased went out after their erasure: now it goes too.
     messages += await tx.changes(
         "UPDATE outbox SET text = '', keyboard = NULL, chat_id = 0 WHERE status != 'pending' AND chat_id != 0"
-        " AND person_id IN (SELECT id FROM people WHERE telegram_id IS NULL AND name = '#' || id)",
+        f" AND person_id IN ({_ERASED_IDS})",
     )
     drafts = await tx.changes("DELETE FROM drafts WHERE updated_at < ?", (to_db(drafts_before),))
     invites = await tx.changes(
