@@ -185,24 +185,32 @@ async def close(tx: Tx, escalation_id: int, *, reason_key: str, now: datetime) -
     return changed == 1
 
 
-async def open_all(tx: Tx, limit: int) -> list[Escalation]:
-    rows = await tx.all("SELECT * FROM escalations WHERE state != 'resolved' ORDER BY created_at, id LIMIT ?", (limit,))
-    return [_escalation(r) for r in rows]
+def _overview(viewer_id: int, everything: bool) -> tuple[str, tuple[int, ...]]:
+    """The open items one person's overview holds: every item (a coordinator) or those they were told
+    about, hold, or are asked to take over. Never an item about the viewer themselves: a wellbeing alert
+    about a coordinator who also volunteers, or their own report, is not theirs to see or handle."""
+    where = "e.state != 'resolved' AND e.volunteer_id != ?"
+    if everything:
+        return where, (viewer_id,)
+    mine = (
+        " AND (e.owner_id = ? OR e.handoff_to = ?"
+        " OR EXISTS (SELECT 1 FROM escalation_recipients r WHERE r.escalation_id = e.id AND r.person_id = ?))"
+    )
+    return where + mine, (viewer_id, viewer_id, viewer_id, viewer_id)
 
 
-async def open_for_professional(tx: Tx, person_id: int, limit: int) -> list[Escalation]:
-    """Open items this person was told about, holds, or is asked to take over."""
+async def open_overview(tx: Tx, viewer_id: int, *, everything: bool, limit: int) -> list[Escalation]:
+    where, values = _overview(viewer_id, everything)
     rows = await tx.all(
-        "SELECT DISTINCT e.* FROM escalations e LEFT JOIN escalation_recipients r ON r.escalation_id = e.id"
-        " WHERE e.state != 'resolved' AND (r.person_id = ? OR e.owner_id = ? OR e.handoff_to = ?)"
-        " ORDER BY e.created_at, e.id LIMIT ?",
-        (person_id, person_id, person_id, limit),
+        f"SELECT e.* FROM escalations e WHERE {where} ORDER BY e.created_at, e.id LIMIT ?", (*values, limit)
     )
     return [_escalation(r) for r in rows]
 
 
-async def count_open(tx: Tx) -> int:
-    return int(await tx.scalar("SELECT COUNT(*) FROM escalations WHERE state != 'resolved'"))
+async def count_overview(tx: Tx, viewer_id: int, *, everything: bool) -> int:
+    """How many items open_overview holds without its limit: the count in the overview's header."""
+    where, values = _overview(viewer_id, everything)
+    return int(await tx.scalar(f"SELECT COUNT(*) FROM escalations e WHERE {where}", values))
 
 
 async def for_volunteer(tx: Tx, volunteer_id: int, kinds: tuple[Kind, ...], limit: int) -> list[Escalation]:

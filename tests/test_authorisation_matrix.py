@@ -44,6 +44,7 @@ from bot.domain.callbacks import MAX_BYTES, pack
 from bot.domain.commands import EVERYONE_COMMANDS, ROLE_COMMANDS, STRANGER_COMMANDS, roles_for_command
 from bot.domain.escalation import Kind, Urgency
 from bot.domain.models import Role
+from bot.domain.wellbeing import Flag
 from bot.i18n import LANGUAGES, placeholders, plain
 from bot.i18n.catalogue import MESSAGES
 from storage.db import to_db
@@ -73,6 +74,7 @@ WIM = FakeUser(id=1012, first_name="Wim")  # a second volunteer (Kees's), client
 MO = FakeUser(id=1013, first_name="Mo")  # volunteer and professional at once, client M-1
 RIK = FakeUser(id=1014, first_name="Rik")  # volunteer, removed after he got buttons
 AAFKE = FakeUser(id=1015, first_name="Aafke")  # volunteer the coordinator removes in the /remove walk
+LOTTE = FakeUser(id=1016, first_name="Lotte")  # coordinator and volunteer at once, client L-5
 STRANGER = FakeUser(id=6666, first_name="Onbekend", username="nieuwsgierig")
 FILLERS = [FakeUser(id=1100 + n, first_name=f"Zwaan {n}") for n in range(1, 8)]  # pickers get a second page
 
@@ -96,6 +98,7 @@ ACTORS: tuple[Actor, ...] = (
     Actor("volunteer", VERA, frozenset({V})),
     Actor("volunteer-2", WIM, frozenset({V})),
     Actor("volunteer+professional", MO, frozenset({V, P})),
+    Actor("coordinator+volunteer", LOTTE, frozenset({C, V})),
     Actor("unknown", STRANGER, frozenset(), registered=False),
     Actor("removed", RIK, frozenset({V}), registered=False),
 )
@@ -624,6 +627,8 @@ async def build_world(h: Harness) -> World:
     ids["Wim"] = await join(h, WIM, V)
     ids["Mo"] = await join(h, MO, P)
     assert await join(h, MO, V) == ids["Mo"]
+    ids["Lotte"] = await join(h, LOTTE, C)
+    assert await join(h, LOTTE, V) == ids["Lotte"]
     ids["Rik"] = await join(h, RIK, V)
     ids["Aafke"] = await join(h, AAFKE, V)
     for filler in FILLERS:
@@ -631,7 +636,7 @@ async def build_world(h: Harness) -> World:
     anna = await people.get(ids["Anna"])
     assert anna is not None
     await people.assign(anna, volunteer_id=ids["Wim"], professional_id=ids["Kees"], backup_id=None)
-    for name, alias in (("Wim", "W-3"), ("Mo", "M-1"), ("Rik", "R-7")):
+    for name, alias in (("Wim", "W-3"), ("Mo", "M-1"), ("Rik", "R-7"), ("Lotte", "L-5")):
         link, _, _ = await people.link_client(anna, volunteer_id=ids[name], alias=alias, professional_id=None)
         links[name] = link.id
     team = await people.create_team(anna, "Team Oost")
@@ -1051,6 +1056,57 @@ async def walk_escalation(k: Walker) -> None:
     )
 
 
+async def walk_own_wellbeing_alert(k: Walker) -> None:
+    """A wellbeing alert about Lotte (coordinator and volunteer): the other coordinators see it in /open and
+    may act on it; Lotte's /open leaves it out (also from its count), and her forged presses on it are refused."""
+    ids = k.w.ids
+    lotte = await k.h.services.people.get(ids["Lotte"])
+    assert lotte is not None
+    about_lotte = "Lotte gaf drie keer na elkaar aan dat ze weinig energie heeft"
+    raised = await k.h.services.escalations.raise_item(
+        lotte, kind=Kind.WELLBEING, link_id=None, category=Flag.ENERGY.value, urgency=Urgency.CONCERN, body=about_lotte
+    )
+    assert raised is not None
+    await k.h.settle()
+    item = raised.escalation.id
+
+    async def overview(user: FakeUser) -> tuple[int, bool]:
+        """The count in the /open header (0: nothing open) and whether the alert about Lotte is shown."""
+        said = [_normal(m.text) for m in await k.say(user, "/open")]
+        counts = [int(c) for text in said for c in re.findall(r"Open meldingen: (\d+)", text)]
+        return (counts[0] if counts else 0), any("weinig energie" in text for text in said)
+
+    shown = {user.first_name: await overview(user) for user in (ANNA, CORA, LOTTE)}
+    for user in (ANNA, CORA):
+        count, listed = shown[user.first_name]
+        cell = f"open|wellbeing alert about a colleague listed|{actor(user).key}"
+        k.m.record(cell, None if listed else f"not among the {count} items listed")
+    (own_count, own_listed), others_count = shown["Lotte"], shown["Anna"][0]
+    k.m.record(
+        "open|own wellbeing alert not listed|coordinator+volunteer",
+        "her own wellbeing alert is shown to her" if own_listed else None,
+    )
+    k.m.record(
+        "open|own wellbeing alert not counted|coordinator+volunteer",
+        None if own_count == others_count - 1 else f"her header counts {own_count}, Anna's {others_count}",
+    )
+    own = actor(LOTTE)
+    forged = [pack("esc", a, item) for a in ("a", "h", "r")] + [pack("esc", "t", item, ids["Piet"])]
+    await k.m.refused(
+        [Press(f"forged|{d} on her own wellbeing alert|{own.key}|own", own, d, "refused") for d in forged]
+    )
+    # Anna picks it up from the alert she got; Lotte's press on that button is refused like the forged ones.
+    coordinators = escalation_rules(set())
+    await k.step(
+        "esc:a (wellbeing alert about a coordinator)",
+        ANNA,
+        pack("esc", "a", item),
+        others=lambda who: "refused" if who.user.id == LOTTE.id else coordinators(who),
+        also=False,
+    )
+    await k.cancel_all()
+
+
 async def walk_checkin(k: Walker) -> None:
     await k.say(WIM, "/checkin")  # Wim has an open check-in of his own
     async with k.h.services.db.transaction() as tx:
@@ -1141,7 +1197,7 @@ WALKS: dict[str, list[Callable[[Walker], Awaitable[None]]]] = {
         walk_schedule,
         walk_forget,
     ],
-    "volunteer": [walk_reports, walk_escalation, walk_checkin, walk_visit],
+    "volunteer": [walk_own_wellbeing_alert, walk_reports, walk_escalation, walk_checkin, walk_visit],
 }
 
 

@@ -692,14 +692,11 @@ class EscalationService:
     # --- overviews --------------------------------------------------------------------------------
 
     async def open_items(self, person: Person, limit: int) -> tuple[list[Escalation], int]:
+        """The first `limit` open items this person may see (none about themselves), and how many in all."""
+        everything = person.is_coordinator
         async with self._db.transaction() as tx:
-            if person.is_coordinator:
-                items = await escalations.open_all(tx, limit)
-                total = await escalations.count_open(tx)
-            else:
-                items = await escalations.open_for_professional(tx, person.id, limit + 1000)
-                total = len(items)
-                items = items[:limit]
+            items = await escalations.open_overview(tx, person.id, everything=everything, limit=limit)
+            total = await escalations.count_overview(tx, person.id, everything=everything)
         return items, total
 
     async def mine(self, volunteer: Person, limit: int = 10) -> list[Escalation]:
@@ -712,6 +709,9 @@ class EscalationService:
         return {i: p.name for i, p in found.items() if p is not None}
 
     async def render_for(self, person: Person, escalation: Escalation) -> tuple[Markup, Keyboard | None]:
+        if escalation.volunteer_id == person.id:
+            # Whatever list asked for it: nobody is shown an item about themselves (their wellbeing alert).
+            raise Refused("esc.not_yours")
         now = self._clock.now()
         async with self._db.transaction() as tx:
             volunteer = await people.get(tx, escalation.volunteer_id)
