@@ -1,4 +1,4 @@
-"""Dependency ranges and the lock files.
+"""Dependency ranges, the lock files and the README's two set-up commands.
 
 Reads files and the installed packages' metadata only: nothing here installs anything or asks an index.
 """
@@ -142,3 +142,37 @@ def test_the_lock_pins_everything_it_installs_exactly_and_nothing_else(lock: Pat
 def test_the_dev_lock_installs_the_same_runtime_as_the_product() -> None:
     runtime, dev = pins(RUNTIME_LOCK), pins(DEV_LOCK)
     assert {name: dev.get(name) for name in runtime} == runtime
+
+
+def set_up_commands() -> list[str]:
+    """The ```sh blocks of README's "Set up" section before its first subsection."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Set up\n", 1)[1].split("\n#", 1)[0]
+    return [block.strip() for block in re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)]
+
+
+def test_the_readme_has_two_set_up_commands_that_install_into_a_venv_from_the_locks() -> None:
+    commands = set_up_commands()
+    assert len(commands) == 2, commands
+    product, tests = commands
+    for command, lock, runs in ((product, RUNTIME_LOCK, "samenspel sandbox"), (tests, DEV_LOCK, "-m pytest")):
+        assert "\n" not in command, f"one line to copy: {command}"
+        steps = [step.strip() for step in command.split("&&")]
+        # A fresh Debian or Ubuntu python refuses `pip install` (PEP 668): the command makes its own venv ...
+        assert steps[0] == "python3 -m venv .venv", command
+        for step in steps[1:]:
+            # ... and everything after runs from it, so nothing is installed into the system's python.
+            assert step.startswith(".venv/bin/"), f"{step!r} does not run from the venv the command made"
+        installs = [step for step in steps if " install " in step]
+        assert len(installs) == 1 and f"-r {lock.name} " in installs[0], f"{command}: installs from {lock.name}"
+        assert steps[-1].endswith(runs), command
+
+
+def test_ci_runs_both_set_up_commands_and_lints_before_the_tests() -> None:
+    product, tests = set_up_commands()
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert tests in ci, ".ci/run runs the README's test command word for word, on a line of its own"
+    # The product command too, with nothing but a free port added (in a copy of the checkout, on Debian's python).
+    assert any(f'"{product} --port 0"' in line for line in ci), ".ci/run runs the README's product command"
+    lint = [ci.index(line) for line in (".venv/bin/ruff check .", ".venv/bin/ruff format --check .", ".venv/bin/mypy")]
+    assert max(lint) < ci.index(tests), "ruff and mypy run before the tests"
