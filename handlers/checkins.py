@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.app import Context
+from bot.context import Context
 from bot.domain.callbacks import as_id, pack, unpack
 from bot.domain.dates import parse_date
 from bot.domain.models import Draft, Person, Role

@@ -14,7 +14,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.app import Context
+from bot.context import Context
 from bot.delivery import retry_after_seconds
 from bot.domain.callbacks import pack
 from bot.domain.models import Person, Role

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.app import Context
+from bot.context import Context
 from bot.domain.callbacks import as_id, as_page, pack, unpack
 from bot.domain.models import Draft, Person, Role
 from bot.domain.onboarding import (

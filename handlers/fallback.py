@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.app import Context
+from bot.context import Context
 from bot.domain.models import Person
 from bot.i18n import t
 from handlers.common import requires, say, toast

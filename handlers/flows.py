@@ -7,7 +7,7 @@ from typing import TypeAlias
 
 from telegram import Update
 
-from bot.app import Context
+from bot.context import Context
 from bot.domain.models import Draft, Person
 
 TextStep: TypeAlias = Callable[[Update, Context, Person, Draft, str], Awaitable[None]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.app import Context
+from bot.context import Context
 from bot.domain.callbacks import pack, unpack
 from bot.domain.commands import EVERYONE_COMMANDS, ROLE_COMMANDS
 from bot.domain.models import Person, Role

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
 
-from bot.app import Context
+from bot.context import Context
 from bot.domain.callbacks import pack, unpack
 from bot.domain.models import Person
 from bot.i18n import plain, t

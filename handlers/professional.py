@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time
 
 from telegram import Update
 
-from bot.app import Context
+from bot.context import Context
 from bot.domain.callbacks import as_id, pack, unpack
 from bot.domain.dates import parse_date, parse_working_hours
 from bot.domain.escalation import REPLY_LIMIT, Kind, State

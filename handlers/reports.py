@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 
-from bot.app import Context
+from bot.context import Context
 from bot.domain.callbacks import as_id, pack, unpack
 from bot.domain.escalation import BACKUP_KINDS, BODY_LIMIT, CATEGORIES, Kind, Urgency, backup_urgency
 from bot.domain.models import Draft, Person, Role

@@ -7,7 +7,7 @@ from datetime import time
 
 from telegram import Update
 
-from bot.app import Context
+from bot.context import Context
 from bot.domain.callbacks import as_id, pack, unpack
 from bot.domain.models import Draft, Person, Role
 from bot.domain.timefmt import say_time

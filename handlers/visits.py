@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.app import Context
+from bot.context import Context
 from bot.domain.callbacks import as_id, as_page, pack, unpack
 from bot.domain.models import Draft, Person, Role
 from bot.domain.visits import DURATION_CHOICES, MAX_MINUTES, MIN_MINUTES, Action, parse_minutes
