@@ -263,6 +263,7 @@ async def pause_command(turn: Turn) -> None:
 
 @ROUTER.command("resume")
 async def resume_command(turn: Turn) -> None:
+    """Check-ins come again (before the day a pause was set for)."""
     resumed = await turn.services.checkins.resume(turn.person)
     await turn.reply("resume.done" if resumed else "resume.not_paused")
 

@@ -7,7 +7,7 @@ in the `drafts` table (flow, step, JSON payload), so a restart in the middle of 
 
     @signal.button(ClientChosen, "client")
     async def client_chosen(turn: FlowTurn[ReportDraft], press: ClientChosen, draft: ReportDraft) -> None:
-        \"\"\"The client is known: ask the category.\"\"\"
+        ...  # a one-line docstring, then: check, store, answer, show the next question
 
 The router files each step under (flow, step, action). For every press it re-checks the roles of the flow's
 command (`requires`), loads the person's draft, checks that it is this flow at this step, unpacks the data
@@ -143,6 +143,7 @@ class Route:
     steps: frozenset[str] | None  # None: a free button, pressed without a draft
     call: Callable[[FlowTurn[Any], Any, Any], Awaitable[None]]
     guard: Callable[[Any, Any], bool] | None = None
+    step: Callable[..., Awaitable[None]] | None = None  # the step function as written (call may wrap it)
 
 
 class Flow(Generic[P]):
@@ -191,7 +192,7 @@ class Flow(Generic[P]):
         """A step taken by pressing `data` while the draft is at one of `steps` (and `when` holds)."""
 
         def register(func: ButtonStep[P, D]) -> ButtonStep[P, D]:
-            self.router.add(Route(self, data, frozenset(steps), func, when))
+            self.router.add(Route(self, data, frozenset(steps), func, when, func))
             return func
 
         return register
@@ -203,7 +204,7 @@ class Flow(Generic[P]):
             async def call(turn: FlowTurn[P], press: D, _: object) -> None:
                 await func(turn, press)
 
-            self.router.add(Route(self, data, None, call))
+            self.router.add(Route(self, data, None, call, step=func))
             return func
 
         return register
@@ -228,6 +229,7 @@ class Router:
     flows: dict[str, Flow[Any]] = field(default_factory=dict)
     routes: dict[tuple[str, str | None], list[Route]] = field(default_factory=dict)
     commands: dict[str, Handler] = field(default_factory=dict)
+    command_steps: dict[str, Callable[..., Awaitable[None]]] = field(default_factory=dict)  # as written
     _prefix_command: dict[str, str] = field(default_factory=dict)
 
     def add_flow(self, flow: Flow[Any]) -> None:
@@ -241,9 +243,8 @@ class Router:
         if command != route.flow.command:
             raise RuntimeError(f"prefix {prefix} belongs to /{command}, not /{route.flow.command}")
         filed = self.routes.setdefault((prefix, action), [])
-        for other in filed:
-            both = route.steps is not None and other.steps is not None
-            if not both or (other.flow is route.flow and other.steps & route.steps):  # type: ignore[operator]
+        for other in filed:  # a free button stands alone; a flow's steps may share a button, not a step
+            if route.steps is None or other.steps is None or (other.flow is route.flow and other.steps & route.steps):
                 raise RuntimeError(f"{prefix}:{action} is filed twice")
         filed.append(route)
 
@@ -262,6 +263,7 @@ class Router:
                 await func(Turn(update, context, person))
 
             self.commands[name] = handler
+            self.command_steps[name] = func
             return func
 
         return register
@@ -270,7 +272,7 @@ class Router:
         """A command strangers may send too (the gate lets an invite through): it checks for itself."""
 
         def register(func: Handler) -> Handler:
-            self.commands[name] = func
+            self.commands[name] = self.command_steps[name] = func
             return func
 
         return register

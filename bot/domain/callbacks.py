@@ -72,13 +72,6 @@ def as_id(text: str) -> int | None:
     return value if value > 0 else None
 
 
-def as_page(text: str) -> int | None:
-    """A page number 0-9999, or None."""
-    if not _DIGITS.fullmatch(text) or len(text) > 4:
-        return None
-    return int(text)
-
-
 # --- typed callback data ---------------------------------------------------------------------------
 
 
