@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    ApplicationBuilder,
-    CallbackContext,
-    ContextTypes,
-    ExtBot,
-)
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, ExtBot
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.context import BotData, Context
+from bot.context import Services as Services  # re-exported: the sandbox, tests and benchmarks import it from here
 from bot.delivery import Delivery
-from bot.domain.models import Person
 from bot.domain.ratelimit import UpdateLimiter
 from bot.scheduler import Scheduler
 from bot.services.checkins import CheckInService
@@ -31,53 +24,10 @@ from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
 from bot.services.visits import VisitService
 from bot.updates import PerSenderUpdateProcessor
+from handlers import register
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Services:
-    settings: Settings
-    clock: Clock
-    db: Database
-    delivery: Delivery
-    scheduler: Scheduler
-    people: PeopleService
-    drafts: DraftService
-    escalations: EscalationService
-    checkins: CheckInService
-    visits: VisitService
-    menus: MenuService
-    privacy: PrivacyService
-    limiter: UpdateLimiter
-
-
-class BotData:
-    """The application's bot_data: typed access to the services instead of untyped dict keys."""
-
-    def __init__(self) -> None:
-        self.services: Services | None = None
-
-
-class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
-    """Per-update context. `person` is filled by the gate handler for registered senders."""
-
-    def __init__(
-        self,
-        application: Application[Any, Any, Any, Any, Any, Any],
-        chat_id: int | None = None,
-        user_id: int | None = None,
-    ) -> None:
-        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
-        self.person: Person | None = None
-
-    @property
-    def services(self) -> Services:
-        services = self.bot_data.services
-        if services is None:
-            raise RuntimeError("services are not wired")
-        return services
 
 
 SamenspelApp = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, Any]
@@ -133,9 +83,6 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
     scheduler.register("checkins", services.checkins.tick)
     scheduler.register("retention", services.privacy.retention_tick)
     app.bot_data.services = services
-
-    from handlers import register
-
     register(app)
     return app
 

@@ -14,17 +14,18 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from bot.app import Context
+from bot.context import Context
 from bot.delivery import retry_after_seconds
-from bot.domain.callbacks import pack
+from bot.domain.callbacks import CallbackData
 from bot.domain.models import Person, Role
 from bot.i18n import DEFAULT_LANGUAGE, Markup, language_for, plain, t
 from bot.services.errors import Refused
 
 log = logging.getLogger(__name__)
 
-Button: TypeAlias = tuple[str, str]  # (label, callback data)
-Rows: TypeAlias = list[list[Button]]
+Button: TypeAlias = tuple[str, str | CallbackData]  # (label, callback data)
+Rows: TypeAlias = list[list[Button]]  # a keyboard being built
+Keyboard: TypeAlias = Sequence[Sequence[Button]]  # a keyboard to send
 Handler: TypeAlias = Callable[[Update, Context], Coroutine[object, object, None]]
 PersonHandler: TypeAlias = Callable[[Update, Context, Person], Awaitable[None]]
 
@@ -39,16 +40,26 @@ def language(update: Update, context: Context) -> str:
     return language_for(user.language_code if user else None, default)
 
 
-def markup(rows: Rows | None) -> InlineKeyboardMarkup | None:
+def markup(rows: Keyboard | None) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+        [[InlineKeyboardButton(label, callback_data=_packed(data)) for label, data in row] for row in rows]
     )
 
 
+def _packed(data: str | CallbackData) -> str:
+    return data if isinstance(data, str) else data.pack()
+
+
+class CancelPressed(CallbackData, prefix="x", action="cancel"):
+    """A cancel button names its flow: an old one must not stop a newer flow."""
+
+    flow: str
+
+
 def cancel_row(lang: str, flow: str) -> list[Button]:
-    return [(plain(lang, "button.cancel"), pack("x", "cancel", flow))]
+    return [(plain(lang, "button.cancel"), CancelPressed(flow=flow))]
 
 
 # A direct reply is retried briefly when Telegram says it was not taken (429, a 5xx, a refused connection):
@@ -78,7 +89,7 @@ async def patiently(call: Callable[[], Awaitable[_Result]]) -> _Result:
     raise AssertionError("unreachable")
 
 
-async def say(update: Update, context: Context, text: str, rows: Rows | None = None) -> Message | None:
+async def say(update: Update, context: Context, text: str, rows: Keyboard | None = None) -> Message | None:
     """Send a message (already rendered Telegram HTML) to the chat the update came from."""
     chat = update.effective_chat
     if chat is None:
@@ -88,11 +99,11 @@ async def say(update: Update, context: Context, text: str, rows: Rows | None = N
     )
 
 
-async def reply(update: Update, context: Context, key: str, rows: Rows | None = None, **values: object) -> None:
+async def reply(update: Update, context: Context, key: str, rows: Keyboard | None = None, **values: object) -> None:
     await say(update, context, t(language(update, context), key, **values), rows)
 
 
-async def show(update: Update, context: Context, text: str, rows: Rows | None = None) -> None:
+async def show(update: Update, context: Context, text: str, rows: Keyboard | None = None) -> None:
     """Answer a button press by editing its message in place; a new message for typed input."""
     query = update.callback_query
     if query is not None and query.message is not None and isinstance(query.message, Message):
@@ -158,17 +169,17 @@ def requires(*roles: Role) -> Callable[[PersonHandler], Handler]:
 def pick_rows(
     lang: str,
     flow: str,
-    options: Sequence[tuple[str, str]],
+    options: Sequence[Button],
     *,
     page: int,
-    page_data: Callable[[int], str],
+    page_data: Callable[[int], str | CallbackData],
     extra: Sequence[Button] = (),
     per_row: int = 2,
 ) -> Rows:
     """A page of choices, two a row, with paging buttons and a cancel button."""
     start = page * PAGE_SIZE
     chunk = list(options[start : start + PAGE_SIZE])
-    rows: Rows = [chunk[i : i + per_row] for i in range(0, len(chunk), per_row)]
+    rows: Rows = [list(chunk[i : i + per_row]) for i in range(0, len(chunk), per_row)]
     nav: list[Button] = []
     if page > 0:
         nav.append((plain(lang, "button.back_page"), page_data(page - 1)))

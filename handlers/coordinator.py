@@ -6,12 +6,13 @@ and against the stored roles, so stale or forged buttons change nothing.
 
 from __future__ import annotations
 
-from telegram import Update
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
-from bot.app import Context
-from bot.domain.callbacks import as_id, as_page, pack, unpack
-from bot.domain.models import Draft, Person, Role
+from bot.domain.callbacks import CallbackData, Chosen, Page
+from bot.domain.models import Person, Role
 from bot.domain.onboarding import (
+    ALIAS_LIMIT,
     CONTACT_LIMIT,
     MAX_HOURS_PER_WEEK,
     NAME_LIMIT,
@@ -26,193 +27,207 @@ from bot.domain.onboarding import (
 from bot.domain.timefmt import say_time
 from bot.i18n import Markup, plain, t
 from bot.services.notify import role_names
-from handlers.common import Rows, cancel_row, pick_rows, requires, say, show, toast
-from handlers.flows import text_step
+from bot.services.people import Overview, VolunteerOverview
+from handlers.choices import Picker, PickPage, Prompt, paged
+from handlers.common import Rows, pick_rows
+from handlers.flow import ROUTER, Flow, FlowTurn, Turn, given
 
 MESSAGE_LIMIT = 4096
-INVITABLE = (Role.VOLUNTEER, Role.PROFESSIONAL, Role.COORDINATOR)
 
 
-def _page_of(parts: list[str] | None) -> int | None:
-    return None if parts is None else as_page(parts[-1])
+async def _chosen(turn: Turn, person_id: int, role: Role) -> Person | None:
+    """The active person with this role that a picker button names; otherwise None, answered without a change.
+
+    Someone removed since the list was shown gets "gone"; an id no list of ours can hold (forged, or a
+    person without the role) gets "expired". The draft stays, so another pick from the list still works.
+    """
+    chosen = await turn.services.people.get(person_id)
+    if chosen is not None and chosen.active and chosen.has(role):
+        return chosen
+    gone = chosen is not None and chosen.has(role)
+    await turn.toast("flow.person_gone" if gone else "button.expired", alert=gone)
+    return None
 
 
-async def _expired(update: Update, person: Person) -> None:
-    if update.callback_query is not None:
-        await toast(update.callback_query, person.language, "button.expired")
+async def _picked(turn: Turn, person_id: int, role: Role) -> Person | None:
+    """As `_chosen`, with the press answered when it holds: the next question follows at once."""
+    chosen = await _chosen(turn, person_id, role)
+    if chosen is not None:
+        await turn.answer()
+    return chosen
 
 
-async def _draft_at(context: Context, person: Person, flow: str, *steps: str) -> Draft | None:
-    draft = await context.services.drafts.get(person.id)
-    if draft is None or draft.flow != flow or draft.step not in steps:
-        return None
-    return draft
+async def _start_with_volunteers(turn: Turn, picker: Picker, payload: object) -> None:
+    """/assign, /link and /agreement start by picking the volunteer (and say so when there are none)."""
+    volunteers = await turn.services.people.with_role(Role.VOLUNTEER)
+    if not volunteers:
+        return await turn.reply("pick.none.volunteer")
+    await picker.flow.start(turn, picker.step, payload)
+    await picker.show(turn, volunteers, t(turn.lang, "pick.volunteer"))
 
 
-def _int(draft: Draft, key: str) -> int:
-    value = draft.data.get(key)
-    if not isinstance(value, int):
-        raise ValueError(f"draft lacks {key}")
-    return value
+def _volunteers(picker: Picker) -> Prompt[Any]:
+    """The prompt of a flow's volunteer step: every volunteer, a page at a time."""
+
+    async def prompt(turn: FlowTurn[Any], draft: object, page: int) -> None:
+        volunteers = await turn.services.people.with_role(Role.VOLUNTEER)
+        await picker.show(turn, volunteers, t(turn.lang, "pick.volunteer"), page)
+
+    return prompt
 
 
 # --- /invite --------------------------------------------------------------------------------------
 
 
-@requires(Role.COORDINATOR)
-async def invite_command(update: Update, context: Context, person: Person) -> None:
-    lang = person.language
-    await context.services.drafts.put(person.id, "invite", "role")
-    rows: Rows = [[(plain(lang, f"button.role.{r.value}"), pack("inv", "r", r.value)) for r in INVITABLE]]
-    rows.append(cancel_row(lang, "invite"))
-    await say(update, context, t(lang, "invite.ask_role"), rows)
+@dataclass(frozen=True)
+class InviteDraft:
+    role: Role | None = None
+    name: str | None = None
 
 
-@requires(Role.COORDINATOR)
-async def invite_button(update: Update, context: Context, person: Person) -> None:
-    query = update.callback_query
-    assert query is not None
-    lang = person.language
-    data = query.data
-    if (parts := unpack(data, "inv", 2)) and parts[0] == "r":
-        if parts[1] not in {r.value for r in INVITABLE} or not await _draft_at(context, person, "invite", "role"):
-            return await _expired(update, person)
-        role = Role(parts[1])
-        await context.services.drafts.put(person.id, "invite", "name", role=role.value)
-        await query.answer()
-        await show(
-            update,
-            context,
-            t(lang, "invite.ask_name", role=role_names(lang, {role})),
-            [cancel_row(lang, "invite")],
-        )
-        return
-    if (parts := unpack(data, "inv", 2)) and parts[0] == "t":
-        draft = await _draft_at(context, person, "invite", "team")
-        if draft is None:
-            return await _expired(update, person)
-        if parts[1] == "new":
-            await context.services.drafts.put(person.id, "invite", "team_name", **draft.data)
-            await query.answer()
-            await show(update, context, t(lang, "invite.ask_team_name"), [cancel_row(lang, "invite")])
-            return
-        team_id = None if parts[1] == "none" else as_id(parts[1])
-        if parts[1] != "none" and (team_id is None or await context.services.people.team(team_id) is None):
-            return await _expired(update, person)
-        await query.answer()
-        await _issue_invite(update, context, person, draft, team_id)
-        return
-    if (parts := unpack(data, "inv", 2)) and parts[0] == "pg":
-        draft = await _draft_at(context, person, "invite", "team")
-        page = _page_of(parts)
-        if draft is None or page is None:
-            return await _expired(update, person)
-        await query.answer()
-        await show(update, context, *await _team_prompt(context, person, draft, page))
-        return
-    await _expired(update, person)
+invite = Flow("invite", InviteDraft, command="invite")
 
 
-async def _team_prompt(context: Context, person: Person, draft: Draft, page: int) -> tuple[Markup, Rows]:
-    lang = person.language
-    teams = await context.services.people.teams()
-    options = [(team.name, pack("inv", "t", team.id)) for team in teams]
-    extra = [
-        (plain(lang, "button.team.none"), pack("inv", "t", "none")),
-        (plain(lang, "button.team.new"), pack("inv", "t", "new")),
-    ]
-    rows = pick_rows(lang, "invite", options, page=page, page_data=lambda p: pack("inv", "pg", p), extra=extra)
-    return t(lang, "invite.ask_team", name=str(draft.data.get("name", ""))), rows
+class RoleChosen(CallbackData, prefix="inv", action="r"):
+    role: Role
 
 
-@text_step("invite")
-async def invite_text(update: Update, context: Context, person: Person, draft: Draft, text: str) -> None:
-    lang = person.language
-    if draft.step == "name":
-        name = clean_name(text, NAME_LIMIT)
-        if name is None:
-            await say(update, context, t(lang, "invite.bad_name", limit=NAME_LIMIT), [cancel_row(lang, "invite")])
-            return
-        draft = await context.services.drafts.put(person.id, "invite", "team", **draft.data, name=name)
-        await say(update, context, *await _team_prompt(context, person, draft, 0))
-        return
-    if draft.step == "team_name":
-        team_name = clean_name(text, TEAM_LIMIT)
-        if team_name is None:
-            await say(
-                update,
-                context,
-                t(lang, "invite.bad_team_name", limit=TEAM_LIMIT),
-                [cancel_row(lang, "invite")],
-            )
-            return
-        team = await context.services.people.create_team(person, team_name)
-        await _issue_invite(update, context, person, draft, team.id)
-        return
-    await say(update, context, t(lang, "no_flow_text"))
+class TeamChosen(CallbackData, prefix="inv", action="t"):
+    team: int | Literal["none", "new"]
 
 
-async def _issue_invite(update: Update, context: Context, person: Person, draft: Draft, team_id: int | None) -> None:
-    lang = person.language
-    role = Role(str(draft.data["role"]))
-    name = str(draft.data["name"])
-    issued = await context.services.people.create_invite(by=person, role=role, name=name, team_id=team_id)
-    await context.services.drafts.clear(person.id)
-    settings = context.services.settings
-    link = f"https://t.me/{context.bot.username}?start={issued.code}"
+class TeamPage(CallbackData, prefix="inv", action="pg"):
+    page: Page
+
+
+@ROUTER.command("invite")
+async def invite_command(turn: Turn) -> None:
+    """Invite someone: in which role?"""
+    lang = turn.lang
+    await invite.start(turn, "role", InviteDraft())
+    rows: Rows = [[(plain(lang, f"button.role.{r.value}"), RoleChosen(r)) for r in Role], invite.cancel_row(lang)]
+    await turn.reply("invite.ask_role", rows)
+
+
+@invite.button(RoleChosen, "role")
+async def invite_role(turn: FlowTurn[InviteDraft], press: RoleChosen, draft: InviteDraft) -> None:
+    """The role is known: ask the name."""
+    await turn.go("name", InviteDraft(role=press.role))
+    await turn.answer()
+    await turn.show(t(turn.lang, "invite.ask_name", role=role_names(turn.lang, {press.role})), [turn.cancel_row()])
+
+
+@invite.text("name")
+async def invite_name(turn: FlowTurn[InviteDraft], text: str, draft: InviteDraft) -> None:
+    """The name is known: which team?"""
+    name = clean_name(text, NAME_LIMIT)
+    if name is None:
+        return await turn.reply("invite.bad_name", [turn.cancel_row()], limit=NAME_LIMIT)
+    draft = replace(draft, name=name)
+    await turn.go("team", draft)
+    await turn.say(*await _team_prompt(turn, draft, 0))
+
+
+async def _team_prompt(turn: FlowTurn[InviteDraft], draft: InviteDraft, page: int) -> tuple[Markup, Rows]:
+    lang = turn.lang
+    options = [(team.name, TeamChosen(team.id)) for team in await turn.services.people.teams()]
+    extra = [(plain(lang, "button.team.none"), TeamChosen("none")), (plain(lang, "button.team.new"), TeamChosen("new"))]
+    rows = pick_rows(lang, invite.name, options, page=page, page_data=TeamPage, extra=extra)
+    return t(lang, "invite.ask_team", name=draft.name or ""), rows
+
+
+@invite.button(TeamPage, "team")
+async def invite_team_page(turn: FlowTurn[InviteDraft], press: TeamPage, draft: InviteDraft) -> None:
+    """Another page of teams."""
+    await turn.answer()
+    await turn.show(*await _team_prompt(turn, draft, press.page))
+
+
+@invite.button(TeamChosen, "team")
+async def invite_team(turn: FlowTurn[InviteDraft], press: TeamChosen, draft: InviteDraft) -> None:
+    """A team (or none): the invite is made; a new team: ask its name first."""
+    if press.team == "new":
+        await turn.go("team_name", draft)
+        await turn.answer()
+        return await turn.show(t(turn.lang, "invite.ask_team_name"), [turn.cancel_row()])
+    team_id = None if press.team == "none" else press.team
+    if team_id is not None and await turn.services.people.team(team_id) is None:
+        return await turn.expired()
+    await turn.answer()
+    await _issue_invite(turn, draft, team_id)
+
+
+@invite.text("team_name")
+async def invite_team_name(turn: FlowTurn[InviteDraft], text: str, draft: InviteDraft) -> None:
+    """The new team's name: the team and the invite are made."""
+    team_name = clean_name(text, TEAM_LIMIT)
+    if team_name is None:
+        return await turn.reply("invite.bad_team_name", [turn.cancel_row()], limit=TEAM_LIMIT)
+    team = await turn.services.people.create_team(turn.person, team_name)
+    await _issue_invite(turn, draft, team.id)
+
+
+async def _issue_invite(turn: FlowTurn[InviteDraft], draft: InviteDraft, team_id: int | None) -> None:
+    lang, services = turn.lang, turn.services
+    role, name = given(draft.role), given(draft.name)
+    issued = await services.people.create_invite(by=turn.person, role=role, name=name, team_id=team_id)
+    await turn.end()
     text = t(
         lang,
         "invite.created",
         name=name,
         role=role_names(lang, {role}),
         team=t(lang, "invite.team_suffix", team=issued.team.name) if issued.team else "",
-        link=link,
-        expires=say_time(issued.expires_at, context.services.clock.now(), settings.app.zone, lang),
+        link=f"https://t.me/{turn.context.bot.username}?start={issued.code}",
+        expires=say_time(issued.expires_at, services.clock.now(), services.settings.app.zone, lang),
     )
-    await show(update, context, text)
+    await turn.show(text)
 
 
 # --- /people --------------------------------------------------------------------------------------
 
 
-@requires(Role.COORDINATOR)
-async def people_command(update: Update, context: Context, person: Person) -> None:
-    lang = person.language
-    overview = await context.services.people.overview()
+def _team_of(lang: str, overview: Overview, person: Person) -> str:
+    team = overview.teams.get(person.team_id or -1)
+    return team.name if team else plain(lang, "people.no_team")
 
-    def team_of(p: Person) -> str:
-        team = overview.teams.get(p.team_id or -1)
-        return team.name if team else plain(lang, "people.no_team")
 
-    def flags(p: Person) -> str:
-        return plain(lang, "people.unreachable") if p.unreachable else ""
+def _flags(lang: str, person: Person) -> str:
+    return plain(lang, "people.unreachable") if person.unreachable else ""
 
+
+def _volunteer_line(lang: str, overview: Overview, entry: VolunteerOverview) -> str:
+    p, agreement = entry.person, entry.agreement
+    aliases = ", ".join(link.client_alias for link in entry.links)
+    line = t(
+        lang,
+        "people.volunteer_line",
+        name=f"{p.name} ({_team_of(lang, overview, p)})",
+        professional=entry.professional.name if entry.professional else plain(lang, "people.nobody"),
+        backup=t(lang, "people.backup", name=entry.backup.name) if entry.backup else "",
+        agreement=t(lang, "people.agreement", hours=format_hours(agreement.hours_per_week, lang)) if agreement else "",
+        clients=t(lang, "people.clients", aliases=aliases) if entry.links else "",
+    )
+    return line + _flags(lang, p)
+
+
+@ROUTER.command("people")
+async def people_command(turn: Turn) -> None:
+    """Everyone, by role: volunteers with their professional, backup, agreement and clients."""
+    lang = turn.lang
+    overview = await turn.services.people.overview()
+    by_team = sorted(
+        overview.volunteers, key=lambda v: (_team_of(lang, overview, v.person).lower(), v.person.name.lower())
+    )
     sections: list[str] = [t(lang, "people.header")]
-    vol_lines: list[str] = []
-    for entry in sorted(overview.volunteers, key=lambda v: (team_of(v.person).lower(), v.person.name.lower())):
-        p = entry.person
-        line = t(
-            lang,
-            "people.volunteer_line",
-            name=f"{p.name} ({team_of(p)})",
-            professional=entry.professional.name if entry.professional else plain(lang, "people.nobody"),
-            backup=t(lang, "people.backup", name=entry.backup.name) if entry.backup else "",
-            agreement=t(lang, "people.agreement", hours=format_hours(entry.agreement.hours_per_week, lang))
-            if entry.agreement
-            else "",
-            clients=t(lang, "people.clients", aliases=", ".join(link.client_alias for link in entry.links))
-            if entry.links
-            else "",
-        )
-        vol_lines.append(line + flags(p))
-    sections.append(_section(lang, Role.VOLUNTEER, vol_lines))
-    for role, members in (
-        (Role.PROFESSIONAL, overview.professionals),
-        (Role.COORDINATOR, overview.coordinators),
-    ):
-        lines = [str(t(lang, "people.person_line", name=f"{p.name} ({team_of(p)})", flags=flags(p))) for p in members]
+    sections.append(_section(lang, Role.VOLUNTEER, [_volunteer_line(lang, overview, v) for v in by_team]))
+    for role, members in ((Role.PROFESSIONAL, overview.professionals), (Role.COORDINATOR, overview.coordinators)):
+        lines = [
+            str(t(lang, "people.person_line", name=f"{p.name} ({_team_of(lang, overview, p)})", flags=_flags(lang, p)))
+            for p in members
+        ]
         sections.append(_section(lang, role, lines))
-    await say(update, context, _fit(lang, sections))
+    await turn.say(_fit(lang, sections))
 
 
 def _section(lang: str, role: Role, lines: list[str]) -> str:
@@ -235,553 +250,365 @@ def _fit(lang: str, sections: list[str]) -> Markup:
     return Markup("\n".join(kept))
 
 
-# --- shared person pickers ------------------------------------------------------------------------
-
-
-async def _pick(
-    update: Update,
-    context: Context,
-    person: Person,
-    *,
-    flow: str,
-    prefix: str,
-    step: str,
-    candidates: list[Person],
-    question: Markup,
-    page: int,
-    extra: list[tuple[str, str]] | None = None,
-) -> None:
-    lang = person.language
-    options = [(c.name, pack(prefix, step, c.id)) for c in candidates]
-    rows = pick_rows(lang, flow, options, page=page, page_data=lambda p: pack(prefix, "pg", step, p), extra=extra or [])
-    await show(update, context, question, rows)
-
-
-async def _volunteers_or_explain(update: Update, context: Context, person: Person) -> list[Person] | None:
-    volunteers = await context.services.people.with_role(Role.VOLUNTEER)
-    if not volunteers:
-        await say(update, context, t(person.language, "pick.none.volunteer"))
-        return None
-    return volunteers
-
-
 # --- /assign --------------------------------------------------------------------------------------
 
 
-@requires(Role.COORDINATOR)
-async def assign_command(update: Update, context: Context, person: Person) -> None:
-    volunteers = await _volunteers_or_explain(update, context, person)
-    if volunteers is None:
+@dataclass(frozen=True)
+class VolunteerDraft:
+    """A flow about one volunteer, chosen first."""
+
+    volunteer: int | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class AssignDraft(VolunteerDraft):
+    professional: int | None = None
+    pname: str | None = None
+
+
+assign = Flow("assign", AssignDraft, command="assign")
+
+
+AssignPage, AssignVolunteer = PickPage.at("asg", "pg"), Chosen.at("asg", "v")
+AssignProfessional = Chosen.at("asg", "p")
+
+
+class AssignBackup(CallbackData, prefix="asg", action="b"):
+    backup: int | Literal["none"]
+
+
+ASSIGN_VOLUNTEER = Picker(assign, "v", AssignVolunteer, AssignPage)
+ASSIGN_PROFESSIONAL = Picker(assign, "p", AssignProfessional, AssignPage)
+ASSIGN_BACKUP = Picker(assign, "b", AssignBackup, AssignPage)
+
+
+async def _assign_professionals(turn: FlowTurn[AssignDraft], draft: AssignDraft, page: int) -> None:
+    """Who is the volunteer's responsible professional?"""
+    professionals = await turn.services.people.with_role(Role.PROFESSIONAL)
+    question = t(turn.lang, "assign.ask_professional", volunteer=draft.name or "")
+    await ASSIGN_PROFESSIONAL.show(turn, professionals, question, page)
+
+
+async def _assign_backups(turn: FlowTurn[AssignDraft], draft: AssignDraft, page: int) -> None:
+    """Who is the backup: another professional, or nobody?"""
+    others = [p for p in await turn.services.people.with_role(Role.PROFESSIONAL) if p.id != draft.professional]
+    question = t(turn.lang, "assign.ask_backup", professional=draft.pname or "")
+    none = [(plain(turn.lang, "button.no_backup"), AssignBackup("none"))]
+    await ASSIGN_BACKUP.show(turn, others, question, page, extra=none)
+
+
+paged(assign, AssignPage, {"v": _volunteers(ASSIGN_VOLUNTEER), "p": _assign_professionals, "b": _assign_backups})
+
+
+@ROUTER.command("assign")
+async def assign_command(turn: Turn) -> None:
+    """Set a volunteer's professional and backup: which volunteer?"""
+    await _start_with_volunteers(turn, ASSIGN_VOLUNTEER, AssignDraft())
+
+
+@assign.button(AssignVolunteer, "v")
+async def assign_volunteer(turn: FlowTurn[AssignDraft], press: Chosen, draft: AssignDraft) -> None:
+    """The volunteer is known: which professional is responsible?"""
+    if (volunteer := await _picked(turn, press.id, Role.VOLUNTEER)) is None:
         return
-    await context.services.drafts.put(person.id, "assign", "v")
-    await _pick(
-        update,
-        context,
-        person,
-        flow="assign",
-        prefix="asg",
-        step="v",
-        candidates=volunteers,
-        question=t(person.language, "pick.volunteer"),
-        page=0,
+    if not await turn.services.people.with_role(Role.PROFESSIONAL):
+        await turn.end()
+        return await turn.show(t(turn.lang, "pick.none.professional"))
+    draft = AssignDraft(volunteer=volunteer.id, name=volunteer.name)
+    await turn.go("p", draft)
+    await _assign_professionals(turn, draft, 0)
+
+
+@assign.button(AssignProfessional, "p")
+async def assign_professional(turn: FlowTurn[AssignDraft], press: Chosen, draft: AssignDraft) -> None:
+    """The professional is known: who is the backup (or nobody)?"""
+    if (professional := await _picked(turn, press.id, Role.PROFESSIONAL)) is None:
+        return
+    draft = replace(draft, professional=professional.id, pname=professional.name)
+    await turn.go("b", draft)
+    await _assign_backups(turn, draft, 0)
+
+
+@assign.button(AssignBackup, "b")
+async def assign_backup(turn: FlowTurn[AssignDraft], press: AssignBackup, draft: AssignDraft) -> None:
+    """The backup is known: the assignment is stored."""
+    backup_id = None if press.backup == "none" else press.backup
+    if backup_id is not None:
+        if backup_id == draft.professional:
+            return await turn.expired()  # not on the list: the backup is someone else
+        if await _chosen(turn, backup_id, Role.PROFESSIONAL) is None:
+            return
+    # Answered only after the service: a refusal (someone removed meanwhile) answers the press itself.
+    volunteer, professional, backup = await turn.services.people.assign(
+        turn.person, volunteer_id=given(draft.volunteer), professional_id=given(draft.professional), backup_id=backup_id
     )
-
-
-@requires(Role.COORDINATOR)
-async def assign_button(update: Update, context: Context, person: Person) -> None:
-    query = update.callback_query
-    assert query is not None
-    lang = person.language
-    services = context.services
-    paging = unpack(query.data, "asg", 3)
-    if paging is not None and paging[0] == "pg":
-        draft = await _draft_at(context, person, "assign", paging[1])
-        page = _page_of(paging)
-        if draft is None or page is None:
-            return await _expired(update, person)
-        await query.answer()
-        await _assign_prompt(update, context, person, draft, page)
-        return
-    parts = unpack(query.data, "asg", 2)
-    if parts is None:
-        return await _expired(update, person)
-    step, raw = parts
-    draft = await _draft_at(context, person, "assign", step)
-    chosen = None if raw == "none" and step == "b" else as_id(raw)
-    if draft is None or (chosen is None and not (raw == "none" and step == "b")):
-        return await _expired(update, person)
-    if step == "v":
-        volunteer = await _chosen(update, context, person, chosen, Role.VOLUNTEER)
-        if volunteer is None:
-            return
-        await query.answer()
-        professionals = await services.people.with_role(Role.PROFESSIONAL)
-        if not professionals:
-            await services.drafts.clear(person.id)
-            await show(update, context, t(lang, "pick.none.professional"))
-            return
-        draft = await services.drafts.put(person.id, "assign", "p", volunteer=volunteer.id, name=volunteer.name)
-        await _assign_prompt(update, context, person, draft, 0)
-    elif step == "p":
-        professional = await _chosen(update, context, person, chosen, Role.PROFESSIONAL)
-        if professional is None:
-            return
-        await query.answer()
-        draft = await services.drafts.put(
-            person.id, "assign", "b", **draft.data, professional=professional.id, pname=professional.name
-        )
-        await _assign_prompt(update, context, person, draft, 0)
-    else:
-        if chosen is not None:
-            if chosen == draft.data.get("professional"):
-                return await _expired(update, person)  # not on the list: the backup is someone else
-            if await _chosen(update, context, person, chosen, Role.PROFESSIONAL) is None:
-                return
-        # Answered only after the service: a refusal (someone removed meanwhile) answers the press itself.
-        volunteer, professional, backup = await services.people.assign(
-            person,
-            volunteer_id=_int(draft, "volunteer"),
-            professional_id=_int(draft, "professional"),
-            backup_id=chosen,
-        )
-        await query.answer()
-        await services.drafts.clear(person.id)
-        await show(
-            update,
-            context,
-            t(
-                lang,
-                "assign.done",
-                volunteer=volunteer.name,
-                professional=professional.name,
-                backup=t(lang, "assign.done_backup", backup=backup.name) if backup else "",
-            ),
-        )
-
-
-async def _assign_prompt(update: Update, context: Context, person: Person, draft: Draft, page: int) -> None:
-    lang = person.language
-    services = context.services
-    if draft.step == "v":
-        await _pick(
-            update,
-            context,
-            person,
-            flow="assign",
-            prefix="asg",
-            step="v",
-            candidates=await services.people.with_role(Role.VOLUNTEER),
-            question=t(lang, "pick.volunteer"),
-            page=page,
-        )
-    elif draft.step == "p":
-        await _pick(
-            update,
-            context,
-            person,
-            flow="assign",
-            prefix="asg",
-            step="p",
-            candidates=await services.people.with_role(Role.PROFESSIONAL),
-            question=t(lang, "assign.ask_professional", volunteer=str(draft.data["name"])),
-            page=page,
-        )
-    else:
-        others = [p for p in await services.people.with_role(Role.PROFESSIONAL) if p.id != draft.data["professional"]]
-        await _pick(
-            update,
-            context,
-            person,
-            flow="assign",
-            prefix="asg",
-            step="b",
-            candidates=others,
-            question=t(lang, "assign.ask_backup", professional=str(draft.data["pname"])),
-            page=page,
-            extra=[(plain(lang, "button.no_backup"), pack("asg", "b", "none"))],
-        )
-
-
-async def _chosen(update: Update, context: Context, person: Person, person_id: int | None, role: Role) -> Person | None:
-    """The active person with this role that a picker button names; otherwise None, answered without a change.
-
-    Someone removed since the list was shown gets "gone"; an id no list of ours can hold (forged, or a
-    person without the role) gets "expired". The draft stays, so another pick from the list still works.
-    """
-    chosen = await context.services.people.get(person_id or 0)
-    if chosen is not None and chosen.active and chosen.has(role):
-        return chosen
-    if update.callback_query is not None:
-        gone = chosen is not None and chosen.has(role)
-        key = "flow.person_gone" if gone else "button.expired"
-        await toast(update.callback_query, person.language, key, alert=gone)
-    return None
+    await turn.answer()
+    await turn.end()
+    lang = turn.lang
+    with_backup = t(lang, "assign.done_backup", backup=backup.name) if backup else ""
+    await turn.show(
+        t(lang, "assign.done", volunteer=volunteer.name, professional=professional.name, backup=with_backup)
+    )
 
 
 # --- /link ----------------------------------------------------------------------------------------
 
 
-@requires(Role.COORDINATOR)
-async def link_command(update: Update, context: Context, person: Person) -> None:
-    volunteers = await _volunteers_or_explain(update, context, person)
-    if volunteers is None:
-        return
-    await context.services.drafts.put(person.id, "link", "v")
-    await _pick(
-        update,
-        context,
-        person,
-        flow="link",
-        prefix="lnk",
-        step="v",
-        candidates=volunteers,
-        question=t(person.language, "pick.volunteer"),
-        page=0,
-    )
+@dataclass(frozen=True)
+class LinkDraft(VolunteerDraft):
+    alias: str | None = None
 
 
-@requires(Role.COORDINATOR)
-async def link_button(update: Update, context: Context, person: Person) -> None:
-    query = update.callback_query
-    assert query is not None
-    lang = person.language
-    services = context.services
-    paging = unpack(query.data, "lnk", 3)
-    if paging is not None and paging[0] == "pg":
-        draft = await _draft_at(context, person, "link", paging[1])
-        page = _page_of(paging)
-        if draft is None or page is None:
-            return await _expired(update, person)
-        await query.answer()
-        if draft.step == "v":
-            await _pick(
-                update,
-                context,
-                person,
-                flow="link",
-                prefix="lnk",
-                step="v",
-                candidates=await services.people.with_role(Role.VOLUNTEER),
-                question=t(lang, "pick.volunteer"),
-                page=page,
-            )
-        else:
-            await _link_professional_prompt(update, context, person, draft, page)
-        return
-    parts = unpack(query.data, "lnk", 2)
-    if parts is None:
-        return await _expired(update, person)
-    step, raw = parts
-    draft = await _draft_at(context, person, "link", step)
-    if draft is None:
-        return await _expired(update, person)
-    if step == "v":
-        volunteer = await _chosen(update, context, person, as_id(raw), Role.VOLUNTEER)
-        if volunteer is None:
-            return
-        await services.drafts.put(person.id, "link", "alias", volunteer=volunteer.id, name=volunteer.name)
-        await query.answer()
-        await show(update, context, t(lang, "link.ask_alias", volunteer=volunteer.name), [cancel_row(lang, "link")])
-        return
-    if step == "p":
-        professional_id = None if raw == "same" else as_id(raw)
-        if raw != "same" and await _chosen(update, context, person, professional_id, Role.PROFESSIONAL) is None:
-            return
-        # Answered only after the service: a refusal (a duplicate alias) answers the press itself.
-        link, volunteer, effective = await services.people.link_client(
-            person,
-            volunteer_id=_int(draft, "volunteer"),
-            alias=str(draft.data["alias"]),
-            professional_id=professional_id,
-        )
-        await query.answer()
-        await services.drafts.clear(person.id)
-        responsible = effective.name if effective else plain(lang, "link.follows_volunteer", volunteer=volunteer.name)
-        await show(
-            update,
-            context,
-            t(lang, "link.done", volunteer=volunteer.name, alias=link.client_alias, professional=responsible),
-        )
-        return
-    await _expired(update, person)
+link = Flow("link", LinkDraft, command="link")
 
 
-async def _link_professional_prompt(update: Update, context: Context, person: Person, draft: Draft, page: int) -> None:
-    lang = person.language
-    services = context.services
-    volunteer = await services.people.get(_int(draft, "volunteer"))
+LinkPage, LinkVolunteer = PickPage.at("lnk", "pg"), Chosen.at("lnk", "v")
+
+
+class LinkProfessional(CallbackData, prefix="lnk", action="p"):
+    professional: int | Literal["same"]  # "same": whoever is the volunteer's professional at the time
+
+
+LINK_VOLUNTEER = Picker(link, "v", LinkVolunteer, LinkPage)
+LINK_PROFESSIONAL = Picker(link, "p", LinkProfessional, LinkPage)
+
+
+@ROUTER.command("link")
+async def link_command(turn: Turn) -> None:
+    """Link a volunteer and a client: which volunteer?"""
+    await _start_with_volunteers(turn, LINK_VOLUNTEER, LinkDraft())
+
+
+async def _link_professionals(turn: FlowTurn[LinkDraft], draft: LinkDraft, page: int) -> None:
+    """Who is responsible for this client: a professional, or the volunteer's own?"""
+    lang, people = turn.lang, turn.services.people
+    volunteer = await people.get(given(draft.volunteer))
     current = None
     if volunteer is not None and volunteer.responsible_professional_id is not None:
-        current = await services.people.get(volunteer.responsible_professional_id)
+        current = await people.get(volunteer.responsible_professional_id)
     same = plain(lang, "button.link.same", name=current.name) if current else plain(lang, "button.link.same_unset")
-    await _pick(
-        update,
-        context,
-        person,
-        flow="link",
-        prefix="lnk",
-        step="p",
-        candidates=await services.people.with_role(Role.PROFESSIONAL),
-        question=t(lang, "link.ask_professional", alias=str(draft.data["alias"])),
-        page=page,
-        extra=[(same, pack("lnk", "p", "same"))],
-    )
+    question = t(lang, "link.ask_professional", alias=draft.alias or "")
+    professionals = await people.with_role(Role.PROFESSIONAL)
+    await LINK_PROFESSIONAL.show(turn, professionals, question, page, extra=[(same, LinkProfessional("same"))])
 
 
-@text_step("link")
-async def link_text(update: Update, context: Context, person: Person, draft: Draft, text: str) -> None:
-    lang = person.language
-    if draft.step != "alias":
-        await say(update, context, t(lang, "no_flow_text"))
+paged(link, LinkPage, {"v": _volunteers(LINK_VOLUNTEER), "p": _link_professionals})
+
+
+@link.button(LinkVolunteer, "v")
+async def link_volunteer(turn: FlowTurn[LinkDraft], press: Chosen, draft: LinkDraft) -> None:
+    """The volunteer is known: ask the client's alias."""
+    if (volunteer := await _picked(turn, press.id, Role.VOLUNTEER)) is None:
         return
+    await turn.go("alias", LinkDraft(volunteer=volunteer.id, name=volunteer.name))
+    await turn.show(t(turn.lang, "link.ask_alias", volunteer=volunteer.name), [turn.cancel_row()])
+
+
+@link.text("alias")
+async def link_alias(turn: FlowTurn[LinkDraft], text: str, draft: LinkDraft) -> None:
+    """The alias (not a full name): which professional is responsible?"""
     alias = clean_alias(text)
     if alias is None:
-        await say(update, context, t(lang, "link.bad_alias", limit=30), [cancel_row(lang, "link")])
-        return
+        return await turn.reply("link.bad_alias", [turn.cancel_row()], limit=ALIAS_LIMIT)
     if looks_like_full_name(alias):
-        await say(update, context, t(lang, "link.looks_like_name"), [cancel_row(lang, "link")])
+        return await turn.reply("link.looks_like_name", [turn.cancel_row()])
+    draft = replace(draft, alias=alias)
+    await turn.go("p", draft)
+    await _link_professionals(turn, draft, 0)
+
+
+@link.button(LinkProfessional, "p")
+async def link_professional(turn: FlowTurn[LinkDraft], press: LinkProfessional, draft: LinkDraft) -> None:
+    """The professional is known: the link is stored."""
+    if isinstance(press.professional, int) and await _chosen(turn, press.professional, Role.PROFESSIONAL) is None:
         return
-    draft = await context.services.drafts.put(person.id, "link", "p", **draft.data, alias=alias)
-    await _link_professional_prompt(update, context, person, draft, 0)
+    professional_id = press.professional if isinstance(press.professional, int) else None
+    # Answered only after the service: a refusal (a duplicate alias) answers the press itself.
+    made, volunteer, effective = await turn.services.people.link_client(
+        turn.person, volunteer_id=given(draft.volunteer), alias=given(draft.alias), professional_id=professional_id
+    )
+    await turn.answer()
+    await turn.end()
+    lang = turn.lang
+    responsible = effective.name if effective else plain(lang, "link.follows_volunteer", volunteer=volunteer.name)
+    await turn.show(t(lang, "link.done", volunteer=volunteer.name, alias=made.client_alias, professional=responsible))
 
 
 # --- /agreement -----------------------------------------------------------------------------------
 
 
-@requires(Role.COORDINATOR)
-async def agreement_command(update: Update, context: Context, person: Person) -> None:
-    volunteers = await _volunteers_or_explain(update, context, person)
-    if volunteers is None:
-        return
-    await context.services.drafts.put(person.id, "agreement", "v")
-    await _pick(
-        update,
-        context,
-        person,
-        flow="agreement",
-        prefix="agr",
-        step="v",
-        candidates=volunteers,
-        question=t(person.language, "pick.volunteer"),
-        page=0,
-    )
+@dataclass(frozen=True)
+class AgreementDraft(VolunteerDraft):
+    hours: float | None = None
 
 
-@requires(Role.COORDINATOR)
-async def agreement_button(update: Update, context: Context, person: Person) -> None:
-    query = update.callback_query
-    assert query is not None
-    lang = person.language
-    services = context.services
-    paging = unpack(query.data, "agr", 3)
-    if paging is not None and paging[0] == "pg":
-        draft = await _draft_at(context, person, "agreement", "v")
-        page = _page_of(paging)
-        if draft is None or page is None:
-            return await _expired(update, person)
-        await query.answer()
-        await _pick(
-            update,
-            context,
-            person,
-            flow="agreement",
-            prefix="agr",
-            step="v",
-            candidates=await services.people.with_role(Role.VOLUNTEER),
-            question=t(lang, "pick.volunteer"),
-            page=page,
-        )
-        return
-    parts = unpack(query.data, "agr", 2)
-    if parts is not None and parts[0] == "v":
-        if await _draft_at(context, person, "agreement", "v") is None:
-            return await _expired(update, person)
-        volunteer = await _chosen(update, context, person, as_id(parts[1]), Role.VOLUNTEER)
-        if volunteer is None:
-            return
-        await query.answer()
-        await services.drafts.put(person.id, "agreement", "hours", volunteer=volunteer.id, name=volunteer.name)
-        current = await services.people.agreement(volunteer.id)
-        current_text = (
-            t(
-                lang,
-                "agreement.current",
-                hours=format_hours(current.hours_per_week, lang),
-                contact=current.contact_times or plain(lang, "agreement.no_fixed"),
-            )
-            if current
-            else ""
-        )
-        await show(
-            update,
-            context,
-            t(lang, "agreement.ask_hours", volunteer=volunteer.name, current=current_text),
-            [cancel_row(lang, "agreement")],
-        )
-        return
-    if parts is not None and parts == ["c", "none"]:
-        draft = await _draft_at(context, person, "agreement", "contact")
-        if draft is None:
-            return await _expired(update, person)
-        if await _save_agreement(update, context, person, draft, ""):
-            await query.answer()  # after the service: a refusal answers the press itself
-        return
-    await _expired(update, person)
+agreement = Flow("agreement", AgreementDraft, command="agreement")
 
 
-@text_step("agreement")
-async def agreement_text(update: Update, context: Context, person: Person, draft: Draft, text: str) -> None:
-    lang = person.language
-    if draft.step == "hours":
-        hours = parse_hours(text)
-        if hours is None:
-            await say(
-                update,
-                context,
-                t(lang, "agreement.bad_hours", limit=f"{MAX_HOURS_PER_WEEK:g}"),
-                [cancel_row(lang, "agreement")],
-            )
-            return
-        await context.services.drafts.put(person.id, "agreement", "contact", **draft.data, hours=hours)
-        rows: Rows = [
-            [(plain(lang, "button.contact.none"), pack("agr", "c", "none"))],
-            cancel_row(lang, "agreement"),
-        ]
-        await say(update, context, t(lang, "agreement.ask_contact", volunteer=str(draft.data["name"])), rows)
-        return
-    if draft.step == "contact":
-        contact = single_line(text)
-        if not contact or len(contact) > CONTACT_LIMIT:
-            await say(
-                update,
-                context,
-                t(lang, "agreement.bad_contact", limit=CONTACT_LIMIT),
-                [cancel_row(lang, "agreement")],
-            )
-            return
-        await _save_agreement(update, context, person, draft, contact)
-        return
-    await say(update, context, t(lang, "no_flow_text"))
+AgreementPage, AgreementVolunteer = PickPage.at("agr", "pg"), Chosen.at("agr", "v")
 
 
-async def _save_agreement(update: Update, context: Context, person: Person, draft: Draft, contact: str) -> bool:
-    """Whether it was saved (otherwise the press has been answered already)."""
-    lang = person.language
-    hours = draft.data.get("hours")
-    if not isinstance(hours, int | float):
-        await _expired(update, person)
-        return False
-    volunteer = await context.services.people.set_agreement(
-        person, volunteer_id=_int(draft, "volunteer"), hours_per_week=float(hours), contact_times=contact
-    )
-    await context.services.drafts.clear(person.id)
-    await show(
-        update,
-        context,
+AGREEMENT_VOLUNTEER = Picker(agreement, "v", AgreementVolunteer, AgreementPage)
+
+
+@ROUTER.command("agreement")
+async def agreement_command(turn: Turn) -> None:
+    """Record what a volunteer agreed: which volunteer?"""
+    await _start_with_volunteers(turn, AGREEMENT_VOLUNTEER, AgreementDraft())
+
+
+paged(agreement, AgreementPage, {"v": _volunteers(AGREEMENT_VOLUNTEER)})
+
+
+@agreement.button(AgreementVolunteer, "v")
+async def agreement_volunteer(turn: FlowTurn[AgreementDraft], press: Chosen, draft: AgreementDraft) -> None:
+    """The volunteer is known: how many hours a week (what is agreed now, if anything)?"""
+    if (volunteer := await _picked(turn, press.id, Role.VOLUNTEER)) is None:
+        return
+    lang = turn.lang
+    await turn.go("hours", AgreementDraft(volunteer=volunteer.id, name=volunteer.name))
+    current = await turn.services.people.agreement(volunteer.id)
+    now = (
         t(
             lang,
-            "agreement.done",
-            volunteer=volunteer.name,
-            hours=format_hours(float(hours), lang),
-            contact=contact or plain(lang, "agreement.no_fixed"),
-        ),
+            "agreement.current",
+            hours=format_hours(current.hours_per_week, lang),
+            contact=current.contact_times or plain(lang, "agreement.no_fixed"),
+        )
+        if current
+        else ""
     )
-    return True
+    await turn.show(t(lang, "agreement.ask_hours", volunteer=volunteer.name, current=now), [turn.cancel_row()])
+
+
+class NoContactTimes(CallbackData, prefix="agr", action="c"):
+    none: Literal["none"]
+
+
+@agreement.text("hours")
+async def agreement_hours(turn: FlowTurn[AgreementDraft], text: str, draft: AgreementDraft) -> None:
+    """Hours a week: when may clients make contact?"""
+    hours = parse_hours(text)
+    if hours is None:
+        return await turn.reply("agreement.bad_hours", [turn.cancel_row()], limit=f"{MAX_HOURS_PER_WEEK:g}")
+    await turn.go("contact", replace(draft, hours=hours))
+    rows: Rows = [[(plain(turn.lang, "button.contact.none"), NoContactTimes("none"))], turn.cancel_row()]
+    await turn.reply("agreement.ask_contact", rows, volunteer=draft.name or "")
+
+
+@agreement.text("contact")
+async def agreement_contact(turn: FlowTurn[AgreementDraft], text: str, draft: AgreementDraft) -> None:
+    """Contact times typed: the agreement is stored."""
+    contact = single_line(text)
+    if not contact or len(contact) > CONTACT_LIMIT:
+        return await turn.reply("agreement.bad_contact", [turn.cancel_row()], limit=CONTACT_LIMIT)
+    await _save_agreement(turn, draft, contact)
+
+
+@agreement.button(NoContactTimes, "contact")
+async def agreement_no_contact(turn: FlowTurn[AgreementDraft], press: NoContactTimes, draft: AgreementDraft) -> None:
+    """No fixed contact times: the agreement is stored."""
+    await _save_agreement(turn, draft, "")
+    await turn.answer()  # after the service: a refusal answers the press itself
+
+
+async def _save_agreement(turn: FlowTurn[AgreementDraft], draft: AgreementDraft, contact: str) -> None:
+    lang, hours = turn.lang, given(draft.hours)
+    volunteer = await turn.services.people.set_agreement(
+        turn.person, volunteer_id=given(draft.volunteer), hours_per_week=hours, contact_times=contact
+    )
+    await turn.end()
+    shown = contact or plain(lang, "agreement.no_fixed")
+    await turn.show(t(lang, "agreement.done", volunteer=volunteer.name, hours=format_hours(hours, lang), contact=shown))
 
 
 # --- /remove --------------------------------------------------------------------------------------
 
 
-@requires(Role.COORDINATOR)
-async def remove_command(update: Update, context: Context, person: Person) -> None:
-    others = [p for p in await context.services.people.everyone() if p.id != person.id]
+@dataclass(frozen=True)
+class RemoveDraft:
+    target: int | None = None
+
+
+remove = Flow("remove", RemoveDraft, command="remove")
+
+
+RemovePage, RemovePerson = PickPage.at("rm", "pg"), Chosen.at("rm", "p")
+
+
+RemoveOnly = Chosen.at("rm", "y")  # the person is deactivated, their data stays
+RemoveAndErase = Chosen.at("rm", "e")  # their open items are handed over, then they are erased
+
+
+REMOVE_PERSON = Picker(remove, "p", RemovePerson, RemovePage)
+
+
+async def _others(turn: Turn) -> list[Person]:
+    return [p for p in await turn.services.people.everyone() if p.id != turn.person.id]
+
+
+@ROUTER.command("remove")
+async def remove_command(turn: Turn) -> None:
+    """Remove someone who left: who?"""
+    others = await _others(turn)
     if not others:
-        await say(update, context, t(person.language, "pick.none.person"))
-        return
-    await context.services.drafts.put(person.id, "remove", "p")
-    await _pick(
-        update,
-        context,
-        person,
-        flow="remove",
-        prefix="rm",
-        step="p",
-        candidates=others,
-        question=t(person.language, "remove.ask_person"),
-        page=0,
-    )
+        return await turn.reply("pick.none.person")
+    await remove.start(turn, "p", RemoveDraft())
+    await REMOVE_PERSON.show(turn, others, t(turn.lang, "remove.ask_person"))
 
 
-@requires(Role.COORDINATOR)
-async def remove_button(update: Update, context: Context, person: Person) -> None:
-    query = update.callback_query
-    assert query is not None
-    lang = person.language
-    services = context.services
-    paging = unpack(query.data, "rm", 3)
-    if paging is not None and paging[0] == "pg":
-        page = _page_of(paging)
-        if await _draft_at(context, person, "remove", "p") is None or page is None:
-            return await _expired(update, person)
-        await query.answer()
-        others = [p for p in await services.people.everyone() if p.id != person.id]
-        await _pick(
-            update,
-            context,
-            person,
-            flow="remove",
-            prefix="rm",
-            step="p",
-            candidates=others,
-            question=t(lang, "remove.ask_person"),
-            page=page,
-        )
-        return
-    parts = unpack(query.data, "rm", 2)
-    target_id = as_id(parts[1]) if parts else None
-    if parts is None or target_id is None:
-        return await _expired(update, person)
-    if parts[0] == "p":
-        if await _draft_at(context, person, "remove", "p") is None:
-            return await _expired(update, person)
-        target = await services.people.get(target_id)
-        if target is None or not target.active or target.id == person.id:
-            # Not on the list (removed meanwhile, forged, or oneself): nothing changes.
-            removed_since = target is not None and target.id != person.id
-            key = "flow.person_gone" if removed_since else "button.expired"
-            await toast(query, lang, key, alert=removed_since)
-            return
-        await query.answer()
-        await services.drafts.put(person.id, "remove", "confirm", target=target.id)
-        rows: Rows = [
-            [(plain(lang, "button.remove.yes"), pack("rm", "y", target.id))],
-            [(plain(lang, "button.remove.erase"), pack("rm", "e", target.id))],
-            cancel_row(lang, "remove"),
-        ]
-        await show(update, context, t(lang, "remove.confirm", name=target.name), rows)
-        return
-    if parts[0] == "y":
-        draft = await _draft_at(context, person, "remove", "confirm")
-        if draft is None or draft.data.get("target") != target_id:
-            return await _expired(update, person)
-        removed = await services.people.remove(person, target_id)
-        await query.answer()  # after the service: a refusal (removed meanwhile) answers the press itself
-        await services.drafts.clear(person.id)
-        await show(update, context, t(lang, "remove.done", name=removed.name))
-        gone = await services.people.get(removed.id)
-        if gone is not None:
-            await services.menus.refresh(gone)
-        return
-    if parts[0] == "e":
-        draft = await _draft_at(context, person, "remove", "confirm")
-        if draft is None or draft.data.get("target") != target_id:
-            return await _expired(update, person)
-        await query.answer()
-        target = await services.people.get(target_id)
-        name, handed = await services.privacy.offboard(person, target_id)
-        await services.drafts.clear(person.id)
-        await show(update, context, t(lang, "remove.erased", name=name, handed=handed))
-        if target is not None and target.telegram_id is not None:
-            await services.menus.clear(target.telegram_id)
-        return
-    await _expired(update, person)
+async def _remove_prompt(turn: FlowTurn[RemoveDraft], draft: RemoveDraft, page: int) -> None:
+    """Everyone else, at this page."""
+    await REMOVE_PERSON.show(turn, await _others(turn), t(turn.lang, "remove.ask_person"), page)
+
+
+paged(remove, RemovePage, {"p": _remove_prompt})
+
+
+@remove.button(RemovePerson, "p")
+async def remove_person(turn: FlowTurn[RemoveDraft], press: Chosen, draft: RemoveDraft) -> None:
+    """The person is known: remove only, or remove and erase?"""
+    lang = turn.lang
+    target = await turn.services.people.get(press.id)
+    if target is None or not target.active or target.id == turn.person.id:
+        # Not on the list (removed meanwhile, forged, or oneself): nothing changes.
+        removed_since = target is not None and target.id != turn.person.id
+        return await turn.toast("flow.person_gone" if removed_since else "button.expired", alert=removed_since)
+    await turn.answer()
+    await turn.go("confirm", RemoveDraft(target.id))
+    rows: Rows = [
+        [(plain(lang, "button.remove.yes"), RemoveOnly(target.id))],
+        [(plain(lang, "button.remove.erase"), RemoveAndErase(target.id))],
+        turn.cancel_row(),
+    ]
+    await turn.show(t(lang, "remove.confirm", name=target.name), rows)
+
+
+def _confirmed(press: Chosen, draft: RemoveDraft) -> bool:
+    return press.id == draft.target
+
+
+@remove.button(RemoveOnly, "confirm", when=_confirmed)
+async def remove_only(turn: FlowTurn[RemoveDraft], press: Chosen, draft: RemoveDraft) -> None:
+    """Deactivate the person; their menu shrinks to what a stranger sees."""
+    removed = await turn.services.people.remove(turn.person, press.id)
+    await turn.answer()  # after the service: a refusal (removed meanwhile) answers the press itself
+    await turn.end()
+    await turn.show(t(turn.lang, "remove.done", name=removed.name))
+    gone = await turn.services.people.get(removed.id)
+    if gone is not None:
+        await turn.services.menus.refresh(gone)
+
+
+@remove.button(RemoveAndErase, "confirm", when=_confirmed)
+async def remove_and_erase(turn: FlowTurn[RemoveDraft], press: Chosen, draft: RemoveDraft) -> None:
+    """Hand over the person's open items, then erase them."""
+    services = turn.services
+    await turn.answer()
+    target = await services.people.get(press.id)
+    name, handed = await services.privacy.offboard(turn.person, press.id)
+    await turn.end()
+    await turn.show(t(turn.lang, "remove.erased", name=name, handed=handed))
+    if target is not None and target.telegram_id is not None:
+        await services.menus.clear(target.telegram_id)

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import NetworkError, RetryAfter, TelegramError
 
-from bot.app import Context
+from bot.context import Context
 from bot.i18n import plain, t
 from handlers.common import language
 

@@ -4,28 +4,18 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.app import Context
+from bot.context import Context
 from bot.domain.models import Person
 from bot.i18n import t
 from handlers.common import requires, say, toast
-from handlers.flows import TEXT_STEPS
-
-TEXT_LIMIT = 4000
+from handlers.flow import ROUTER, Turn
 
 
 @requires()
 async def text_message(update: Update, context: Context, person: Person) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None
-    text = message.text
-    draft = await context.services.drafts.get(person.id)
-    if draft is None or draft.flow not in TEXT_STEPS:
-        await say(update, context, t(person.language, "no_flow_text"))
-        return
-    if len(text) > TEXT_LIMIT:
-        await say(update, context, t(person.language, "too_long", limit=TEXT_LIMIT, length=len(text)))
-        return
-    await TEXT_STEPS[draft.flow](update, context, person, draft, text)
+    await ROUTER.typed(Turn(update, context, person), message.text)
 
 
 @requires()

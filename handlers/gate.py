@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
-from bot.app import Context
+from bot.context import Context
 from bot.domain.ratelimit import Verdict
 from bot.i18n import plain
 from handlers.common import language, reply

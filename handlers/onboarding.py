@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.app import Context
-from bot.domain.callbacks import pack, unpack
+from bot.context import Context
+from bot.domain.callbacks import Choice
 from bot.domain.commands import EVERYONE_COMMANDS, ROLE_COMMANDS
 from bot.domain.models import Person, Role
 from bot.i18n import LANGUAGES, Markup, plain, t
 from bot.services.notify import role_names
 from bot.services.people import Redeemed
-from handlers.common import command_arguments, reply, requires, say, show, toast
+from handlers.common import CancelPressed, Rows, command_arguments, reply, say
+from handlers.flow import ROUTER, Empty, Flow, FlowTurn, Turn
 
 ROLE_ORDER = (Role.VOLUNTEER, Role.PROFESSIONAL, Role.COORDINATOR)
+
+# Neither keeps a draft: their buttons are free, checked on the press.
+language = Flow("language", Empty, command="language")
+cancel = Flow("cancel", Empty, command="cancel")
+
+
+LanguageChosen = Choice.at("lang")
 
 
 def help_text(person: Person) -> Markup:
@@ -31,7 +39,9 @@ def help_text(person: Person) -> Markup:
     return Markup("\n\n".join(parts))
 
 
+@ROUTER.open_command("start")
 async def start(update: Update, context: Context) -> None:
+    """Redeem an invite code (the gate lets strangers through for this), or greet someone registered."""
     services = context.services
     code = command_arguments(update)
     person = context.person
@@ -71,49 +81,45 @@ def _greeting(context: Context, person: Person, key: str) -> Markup:
     )
 
 
-@requires()
-async def help_command(update: Update, context: Context, person: Person) -> None:
-    await say(update, context, help_text(person))
+@ROUTER.command("help")
+async def help_command(turn: Turn) -> None:
+    """What this person can do, by role."""
+    await turn.say(help_text(turn.person))
 
 
-@requires()
-async def language_command(update: Update, context: Context, person: Person) -> None:
-    rows = [[(plain(lang, f"button.lang.{lang}"), pack("lang", lang)) for lang in LANGUAGES]]
-    await say(update, context, t(person.language, "language.ask"), rows)
+@ROUTER.command("language")
+async def language_command(turn: Turn) -> None:
+    """Offer the languages, each in its own words."""
+    rows: Rows = [[(plain(lang, f"button.lang.{lang}"), LanguageChosen(lang)) for lang in LANGUAGES]]
+    await turn.reply("language.ask", rows)
 
 
-@requires()
-async def language_chosen(update: Update, context: Context, person: Person) -> None:
-    query = update.callback_query
-    assert query is not None
-    parts = unpack(query.data, "lang", 1)
-    if parts is None or parts[0] not in LANGUAGES:
-        await toast(query, person.language, "button.expired")
-        return
-    updated = await context.services.people.set_language(person, parts[0])
-    context.person = updated
-    await query.answer()
-    await show(update, context, t(updated.language, "language.set"))
-    await context.services.menus.refresh(updated)
+@language.free(LanguageChosen)
+async def language_chosen(turn: FlowTurn[Empty], press: Choice) -> None:
+    """Switch the person's language; from the next word on the bot speaks it."""
+    if press.value not in LANGUAGES:
+        return await turn.expired()
+    updated = await turn.services.people.set_language(turn.person, press.value)
+    turn.context.person = updated
+    await turn.answer()
+    await turn.show(t(updated.language, "language.set"))
+    await turn.services.menus.refresh(updated)
 
 
-@requires()
-async def cancel_command(update: Update, context: Context, person: Person) -> None:
-    cleared = await context.services.drafts.clear(person.id)
-    await say(update, context, t(person.language, "cancel.done" if cleared else "cancel.nothing"))
+@ROUTER.command("cancel")
+async def cancel_command(turn: Turn) -> None:
+    """Leave whatever flow the person is in."""
+    cleared = await turn.services.drafts.clear(turn.person.id)
+    await turn.reply("cancel.done" if cleared else "cancel.nothing")
 
 
-@requires()
-async def cancel_button(update: Update, context: Context, person: Person) -> None:
+@cancel.free(CancelPressed)
+async def cancel_pressed(turn: FlowTurn[Empty], press: CancelPressed) -> None:
     """A cancel button belongs to one flow: an old one must not stop a newer flow."""
-    query = update.callback_query
-    assert query is not None
-    parts = unpack(query.data, "x", 2)
-    draft = await context.services.drafts.get(person.id)
-    if parts is None or parts[0] != "cancel" or draft is None or draft.flow != parts[1]:
+    draft = await turn.draft()
+    if draft is None or draft.flow != press.flow:
         # A toast, not an edit: the press may come from the live question of another flow.
-        await toast(query, person.language, "button.expired")
-        return
-    await context.services.drafts.clear(person.id)
-    await query.answer()
-    await show(update, context, t(person.language, "cancel.done"))
+        return await turn.expired()
+    await turn.end()
+    await turn.answer()
+    await turn.show(t(turn.lang, "cancel.done"))

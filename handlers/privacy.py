@@ -2,49 +2,50 @@
 
 from __future__ import annotations
 
-from telegram import InputFile, Update
+from telegram import InputFile
 from telegram.constants import ParseMode
 
-from bot.app import Context
-from bot.domain.callbacks import pack, unpack
-from bot.domain.models import Person
+from bot.domain.callbacks import CallbackData
 from bot.i18n import plain, t
-from handlers.common import Rows, cancel_row, requires, say, show, toast
+from handlers.common import Rows
+from handlers.flow import ROUTER, Empty, Flow, FlowTurn, Turn
+
+forget = Flow("forget", Empty, command="forget")
 
 
-@requires()
-async def mydata_command(update: Update, context: Context, person: Person) -> None:
-    chat = update.effective_chat
+class ForgetConfirmed(CallbackData, prefix="fg", action="yes"):
+    pass
+
+
+@ROUTER.command("mydata")
+async def mydata_command(turn: Turn) -> None:
+    """Everything stored about the person, as a JSON file."""
+    chat = turn.update.effective_chat
     assert chat is not None
-    name, document = await context.services.privacy.export(person)
-    await context.bot.send_document(
+    name, document = await turn.services.privacy.export(turn.person)
+    organisation = turn.services.settings.app.organisation
+    await turn.context.bot.send_document(
         chat.id,
         InputFile(document, filename=name),
-        caption=t(person.language, "mydata.caption", organisation=context.services.settings.app.organisation),
+        caption=t(turn.lang, "mydata.caption", organisation=organisation),
         parse_mode=ParseMode.HTML,
     )
 
 
-@requires()
-async def forget_command(update: Update, context: Context, person: Person) -> None:
-    await context.services.privacy.check_may_leave(person)
-    await context.services.drafts.put(person.id, "forget", "confirm")
-    lang = person.language
-    rows: Rows = [[(plain(lang, "button.forget.yes"), pack("fg", "yes"))], cancel_row(lang, "forget")]
-    await say(update, context, t(lang, "forget.confirm", organisation=context.services.settings.app.organisation), rows)
+@ROUTER.command("forget")
+async def forget_command(turn: Turn) -> None:
+    """Ask to confirm (the last coordinator may not leave)."""
+    await turn.services.privacy.check_may_leave(turn.person)
+    await forget.start(turn, "confirm", Empty())
+    rows: Rows = [[(plain(turn.lang, "button.forget.yes"), ForgetConfirmed())], forget.cancel_row(turn.lang)]
+    await turn.reply("forget.confirm", rows, organisation=turn.services.settings.app.organisation)
 
 
-@requires()
-async def forget_button(update: Update, context: Context, person: Person) -> None:
-    query = update.callback_query
-    assert query is not None
-    draft = await context.services.drafts.get(person.id)
-    # Only the confirmation the person was just shown counts; an old or forged button changes nothing.
-    if unpack(query.data, "fg", 1) != ["yes"] or draft is None or (draft.flow, draft.step) != ("forget", "confirm"):
-        await toast(query, person.language, "button.expired")
-        return
-    await query.answer()
-    handed = await context.services.privacy.forget(person)
-    await show(update, context, t(person.language, "forget.done_self", handed=handed))
-    if person.telegram_id is not None:
-        await context.services.menus.clear(person.telegram_id)
+@forget.button(ForgetConfirmed, "confirm")
+async def forget_confirmed(turn: FlowTurn[Empty], press: ForgetConfirmed, draft: Empty) -> None:
+    """Erase the person; only the confirmation they were just shown counts."""
+    await turn.answer()
+    handed = await turn.services.privacy.forget(turn.person)
+    await turn.show(t(turn.lang, "forget.done_self", handed=handed))
+    if turn.person.telegram_id is not None:
+        await turn.services.menus.clear(turn.person.telegram_id)

@@ -1,21 +1,23 @@
-"""The professional's side: alert buttons (acknowledge, hand off, resolve), /open, /away and /back."""
+"""The professional's side: alert buttons (acknowledge, hand off, resolve), /open, /away, /back, /workhours.
+
+An alert's buttons need no draft: they name the item, and the service checks on every press who may act on
+it now. Handing off and resolving then keep a short draft (the colleague list, the reply being typed).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
-from telegram import Update
-
-from bot.app import Context
-from bot.domain.callbacks import as_id, pack, unpack
-from bot.domain.dates import parse_date, parse_working_hours
+from bot.domain.callbacks import CallbackData
+from bot.domain.dates import parse_working_hours
 from bot.domain.escalation import REPLY_LIMIT, Kind, State
-from bot.domain.models import Draft, Person, Role
 from bot.domain.timefmt import say_duration
 from bot.i18n import Markup, plain, t
 from bot.services.errors import Refused
-from handlers.common import Rows, cancel_row, command_arguments, requires, say, say_day, show, toast, until_after
-from handlers.flows import text_step
+from handlers.choices import until_typed_day
+from handlers.common import Rows, command_arguments
+from handlers.flow import ROUTER, Empty, Flow, FlowTurn, Toasts, Turn
 
 OPEN_LIMIT = 10
 HANDOFF_CHOICES = 16
@@ -23,113 +25,108 @@ HANDOFF_CHOICES = 16
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
-@requires(Role.PROFESSIONAL, Role.COORDINATOR)
-async def escalation_button(update: Update, context: Context, person: Person) -> None:
-    query = update.callback_query
-    assert query is not None
-    lang = person.language
-    services = context.services
-    data = query.data
-    if (parts := unpack(data, "esc", 3)) and parts[0] == "t":
-        escalation_id, colleague_id = as_id(parts[1]), as_id(parts[2])
-        draft = await services.drafts.get(person.id)
-        if (
-            escalation_id is None
-            or colleague_id is None
-            or draft is None
-            or draft.flow != "handoff"
-            or draft.data.get("escalation") != escalation_id
-        ):
-            await toast(query, lang, "button.expired")
-            return
-        try:
-            _, colleague, wait = await services.escalations.handoff(person, escalation_id, colleague_id)
-        except Refused as refused:
-            if refused.reason != "flow.person_gone":  # the item moved on; with a colleague gone, pick another
-                await services.drafts.clear(person.id)
-            await toast(query, lang, refused.reason, alert=True, **refused.values)
-            return
-        await services.drafts.clear(person.id)
-        await query.answer()
-        minutes = int(wait.total_seconds() // 60)
-        await show(update, context, t(lang, "handoff.done", name=colleague.name, wait=say_duration(minutes, lang)))
-        return
-    parts = unpack(data, "esc", 2)
-    escalation_id = as_id(parts[1]) if parts else None
-    if parts is None or escalation_id is None or parts[0] not in ("a", "h", "r"):
-        await toast(query, lang, "button.expired")
-        return
-    action = parts[0]
+@dataclass(frozen=True)
+class ItemDraft:
+    """The item being handed off or resolved."""
+
+    escalation: int
+
+
+alert = Flow("alert", Empty, command="open", refusals=Toasts(alert=frozenset({"esc.not_yours"})))
+handoff = Flow("handoff", ItemDraft, command="open")
+resolve = Flow("resolve", ItemDraft, command="open", text_refusal_ends=True)
+
+
+class AlertPressed(CallbackData):
+    """A button on an alert; alerts sent long ago keep this form (`esc:<action>:<item>`)."""
+
+    escalation: int
+
+
+Acknowledge = AlertPressed.at("esc", "a")
+HandOff = AlertPressed.at("esc", "h")
+Resolve = AlertPressed.at("esc", "r")
+
+
+class HandTo(CallbackData, prefix="esc", action="t"):
+    escalation: int
+    colleague: int
+
+
+@alert.free(Acknowledge)
+async def acknowledge(turn: FlowTurn[Empty], press: AlertPressed) -> None:
+    """Pick the item up: the others told about it see who has it."""
+    await turn.services.escalations.acknowledge(turn.person, press.escalation)
+    await turn.toast("ack.done")
+
+
+@alert.free(HandOff)
+async def hand_off(turn: FlowTurn[Empty], press: AlertPressed) -> None:
+    """Offer the colleagues who may take the item over."""
+    colleagues = await turn.services.escalations.handoff_candidates(turn.person, press.escalation)
+    await turn.answer()
+    if not colleagues:
+        return await turn.reply("handoff.none")
+    await handoff.start(turn, "pick", ItemDraft(press.escalation))
+    rows: Rows = [[(c.name, HandTo(press.escalation, c.id))] for c in colleagues[:HANDOFF_CHOICES]]
+    rows.append(handoff.cancel_row(turn.lang))
+    await turn.reply("handoff.ask", rows)
+
+
+@handoff.button(HandTo, "pick", when=lambda press, draft: press.escalation == draft.escalation)
+async def handed_to(turn: FlowTurn[ItemDraft], press: HandTo, draft: ItemDraft) -> None:
+    """Hand the item to the chosen colleague; with that colleague gone meanwhile, another may be picked."""
     try:
-        if action == "a":
-            await services.escalations.acknowledge(person, escalation_id)
-            await toast(query, lang, "ack.done")
-        elif action == "h":
-            colleagues = await services.escalations.handoff_candidates(person, escalation_id)
-            await query.answer()
-            if not colleagues:
-                await say(update, context, t(lang, "handoff.none"))
-                return
-            await services.drafts.put(person.id, "handoff", "pick", escalation=escalation_id)
-            rows: Rows = [[(c.name, pack("esc", "t", escalation_id, c.id))] for c in colleagues[:HANDOFF_CHOICES]]
-            rows.append(cancel_row(lang, "handoff"))
-            await say(update, context, t(lang, "handoff.ask"), rows)
-        else:
-            escalation = await services.escalations.get_for(person, escalation_id)
-            if escalation.state is State.RESOLVED:
-                raise Refused("esc.resolved_already")
-            await services.drafts.put(person.id, "resolve", "reply", escalation=escalation_id)
-            await query.answer()
-            names = await services.escalations.names({escalation.volunteer_id})
-            key = "resolve.ask_wellbeing" if escalation.kind is Kind.WELLBEING else "resolve.ask"
-            await say(
-                update,
-                context,
-                t(lang, key, volunteer=names.get(escalation.volunteer_id, "?")),
-                [cancel_row(lang, "resolve")],
-            )
+        _, colleague, wait = await turn.services.escalations.handoff(turn.person, press.escalation, press.colleague)
     except Refused as refused:
-        await toast(query, lang, refused.reason, alert=refused.reason == "esc.not_yours", **refused.values)
+        if refused.reason != "flow.person_gone":  # the item moved on: the list is worth nothing now
+            await turn.end()
+        return await turn.toast(refused.reason, alert=True, **refused.values)
+    await turn.end()
+    await turn.answer()
+    minutes = int(wait.total_seconds() // 60)
+    await turn.show(t(turn.lang, "handoff.done", name=colleague.name, wait=say_duration(minutes, turn.lang)))
 
 
-@text_step("resolve")
-async def resolve_text(update: Update, context: Context, person: Person, draft: Draft, text: str) -> None:
-    lang = person.language
-    escalation_id = draft.data.get("escalation")
-    if not isinstance(escalation_id, int):
-        await context.services.drafts.clear(person.id)
-        return
+@alert.free(Resolve)
+async def resolve_asked(turn: FlowTurn[Empty], press: AlertPressed) -> None:
+    """Ask for the reply the volunteer will see (for a wellbeing alert: a note)."""
+    escalation = await turn.services.escalations.get_for(turn.person, press.escalation)
+    if escalation.state is State.RESOLVED:
+        raise Refused("esc.resolved_already")
+    await resolve.start(turn, "reply", ItemDraft(press.escalation))
+    await turn.answer()
+    names = await turn.services.escalations.names({escalation.volunteer_id})
+    key = "resolve.ask_wellbeing" if escalation.kind is Kind.WELLBEING else "resolve.ask"
+    await turn.reply(key, [resolve.cancel_row(turn.lang)], volunteer=names.get(escalation.volunteer_id, "?"))
+
+
+@resolve.text("reply")
+async def resolve_text(turn: FlowTurn[ItemDraft], text: str, draft: ItemDraft) -> None:
+    """The reply: the item is resolved and the volunteer told."""
     reply = text.strip()
     if not reply or len(reply) > REPLY_LIMIT:
-        await say(update, context, t(lang, "resolve.bad", limit=REPLY_LIMIT), [cancel_row(lang, "resolve")])
-        return
-    try:
-        escalation = await context.services.escalations.resolve(person, escalation_id, reply)
-    except Refused as refused:
-        await context.services.drafts.clear(person.id)
-        await say(update, context, t(lang, refused.reason, **refused.values))
-        return
-    await context.services.drafts.clear(person.id)
+        return await turn.reply("resolve.bad", [turn.cancel_row()], limit=REPLY_LIMIT)
+    escalation = await turn.services.escalations.resolve(turn.person, draft.escalation, reply)
+    await turn.end()
     if escalation.kind is Kind.WELLBEING:
-        await say(update, context, t(lang, "resolve.done_note"))
-    else:
-        names = await context.services.escalations.names({escalation.volunteer_id})
-        await say(update, context, t(lang, "resolve.done", volunteer=names.get(escalation.volunteer_id, "?")))
+        return await turn.reply("resolve.done_note")
+    names = await turn.services.escalations.names({escalation.volunteer_id})
+    await turn.reply("resolve.done", volunteer=names.get(escalation.volunteer_id, "?"))
 
 
-@requires(Role.PROFESSIONAL, Role.COORDINATOR)
-async def open_command(update: Update, context: Context, person: Person) -> None:
-    lang = person.language
-    services = context.services
-    items, total = await services.escalations.open_items(person, OPEN_LIMIT)
+@ROUTER.command("open")
+async def open_command(turn: Turn) -> None:
+    """What is open for this person, each item with its buttons, the state and the age."""
+    lang, services = turn.lang, turn.services
+    items, total = await services.escalations.open_items(turn.person, OPEN_LIMIT)
     if not items:
-        await say(update, context, t(lang, "open.none"))
-        return
-    await say(update, context, t(lang, "open.header", count=total))
+        return await turn.reply("open.none")
+    await turn.reply("open.header", count=total)
     now = services.clock.now()
     names = await services.escalations.names({i for e in items for i in (e.owner_id, e.handoff_to) if i})
     for item in items:
-        text, keyboard = await services.escalations.render_for(person, item)
+        text, keyboard = await services.escalations.render_for(turn.person, item)
         if item.state is State.ACKNOWLEDGED:
             state = t(lang, "state.acknowledged", name=names.get(item.owner_id or 0, "?"))
         elif item.state is State.HANDOFF:
@@ -138,44 +135,27 @@ async def open_command(update: Update, context: Context, person: Person) -> None
             state = t(lang, "state.open")
         age = say_duration(int((now - item.created_at).total_seconds() // 60), lang)
         rows: Rows = [[(b["text"], b["data"]) for b in row] for row in keyboard or []]
-        await say(update, context, Markup(f"{text}\n<i>{state} · {age}</i>"), rows)
+        await turn.say(Markup(f"{text}\n<i>{state} · {age}</i>"), rows)
     if total > len(items):
-        await say(update, context, t(lang, "open.more", count=total - len(items)))
+        await turn.reply("open.more", count=total - len(items))
 
 
-@requires(Role.PROFESSIONAL)  # as in ROLE_COMMANDS: /help and the menu offer it to professionals only
-async def away_command(update: Update, context: Context, person: Person) -> None:
-    lang = person.language
-    services = context.services
-    argument = command_arguments(update)
-    zone = services.settings.app.zone
-    if not argument:
-        await services.people.set_away(person, FAR_FUTURE)
-        await say(update, context, t(lang, "away.set_open"))
-        return
-    today = services.clock.now().astimezone(zone).date()
-    day = parse_date(argument, today)
-    if day is None:
-        await say(update, context, t(lang, "away.bad"))
-        return
-    if day < today:
-        await say(update, context, t(lang, "away.past"))
-        return
-    until = until_after(day, zone)
-    await services.people.set_away(person, until)
-    shown = say_day(lang, day)
-    await say(update, context, t(lang, "away.set", until=shown))
+@ROUTER.command("away")
+async def away_command(turn: Turn) -> None:
+    """Away until /back, or through the day typed after the command."""
+    people, person = turn.services.people, turn.person
+    await until_typed_day(turn, "away", lambda until: people.set_away(person, until or FAR_FUTURE))
 
 
-@requires(Role.PROFESSIONAL)  # as in ROLE_COMMANDS: /help and the menu offer it to professionals only
-async def back_command(update: Update, context: Context, person: Person) -> None:
-    services = context.services
-    until = await services.people.away_until(person)
+@ROUTER.command("back")
+async def back_command(turn: Turn) -> None:
+    """Back before the day set: alerts reach the person again."""
+    services = turn.services
+    until = await services.people.away_until(turn.person)
     if until is None or until <= services.clock.now():
-        await say(update, context, t(person.language, "back.not_away"))
-        return
-    await services.people.set_away(person, None)
-    await say(update, context, t(person.language, "back.done"))
+        return await turn.reply("back.not_away")
+    await services.people.set_away(turn.person, None)
+    await turn.reply("back.done")
 
 
 def _hours_text(lang: str, days: frozenset[int], start: time, end: time) -> str:
@@ -183,19 +163,16 @@ def _hours_text(lang: str, days: frozenset[int], start: time, end: time) -> str:
     return t(lang, "workhours.current", days=names, start=start.strftime("%H:%M"), end=end.strftime("%H:%M"))
 
 
-@requires(Role.PROFESSIONAL)  # as in ROLE_COMMANDS: /help and the menu offer it to professionals only
-async def workhours_command(update: Update, context: Context, person: Person) -> None:
+@ROUTER.command("workhours")
+async def workhours_command(turn: Turn) -> None:
     """Info and concern items wait for these hours; urgent ones never do."""
-    lang = person.language
-    people = context.services.people
-    argument = command_arguments(update)
+    lang, people = turn.lang, turn.services.people
+    argument = command_arguments(turn.update)
     if not argument:
-        days, start, end = await people.working_hours(person)
-        await say(update, context, Markup(_hours_text(lang, days, start, end) + "\n\n" + t(lang, "workhours.how")))
-        return
+        days, start, end = await people.working_hours(turn.person)
+        return await turn.say(Markup(_hours_text(lang, days, start, end) + "\n\n" + t(lang, "workhours.how")))
     parsed = parse_working_hours(argument)
     if parsed is None:
-        await say(update, context, t(lang, "workhours.bad"))
-        return
-    await people.set_working_hours(person, *parsed)
-    await say(update, context, Markup(t(lang, "workhours.set") + "\n" + _hours_text(lang, *parsed)))
+        return await turn.reply("workhours.bad")
+    await people.set_working_hours(turn.person, *parsed)
+    await turn.say(Markup(t(lang, "workhours.set") + "\n" + _hours_text(lang, *parsed)))

@@ -6,25 +6,74 @@ stored when the volunteer presses Send, after seeing who will receive it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from telegram import Update
-
-from bot.app import Context
-from bot.domain.callbacks import as_id, pack, unpack
-from bot.domain.escalation import BACKUP_KINDS, BODY_LIMIT, CATEGORIES, Kind, Urgency, backup_urgency
-from bot.domain.models import Draft, Person, Role
+from bot.domain.callbacks import CallbackData, Choice
+from bot.domain.escalation import BACKUP_KINDS, BODY_LIMIT, CATEGORIES, Escalation, Kind, Urgency, backup_urgency
+from bot.domain.models import Person
 from bot.domain.privacy import Finding as PrivacyFinding
 from bot.domain.privacy import masked, screen
 from bot.domain.timefmt import say_time
 from bot.i18n import Markup, plain, t
 from bot.services.escalations import Raised, Routing
-from handlers.common import Rows, cancel_row, requires, say, show, toast
-from handlers.flows import text_step
+from handlers.choices import ClientChoice, client_rows, link_of, own_client
+from handlers.common import Rows
+from handlers.flow import ROUTER, Flow, FlowTurn, Turn, given
 
-URGENCIES = (Urgency.INFO, Urgency.CONCERN, Urgency.URGENT, Urgency.EMERGENCY)
-FLOW_PREFIX = {"signal": "sig", "backup": "bkp"}
+
+@dataclass(frozen=True)
+class ReportDraft:
+    """What the volunteer chose so far. A signal has a category and an urgency, a backup request a kind."""
+
+    link: int | None = None
+    category: str | None = None
+    urgency: Urgency | None = None
+    kind: str | None = None
+    text: str | None = None
+
+
+signal = Flow("signal", ReportDraft, command="signal")
+backup = Flow("backup", ReportDraft, command="backup")
+
+
+class ClientChosen(CallbackData):
+    link: ClientChoice
+
+
+class Screened(CallbackData):
+    """Screening found what looks like personal data: edit the text, or send it as it is."""
+
+    choice: Literal["edit", "anyway"]
+
+
+class Confirmed(CallbackData):
+    choice: Literal["send", "edit"]
+
+
+@dataclass(frozen=True)
+class ReportButtons:
+    """The buttons both report flows share, each flow under its own prefix."""
+
+    client: type[ClientChosen]
+    screened: type[Screened]
+    confirmed: type[Confirmed]
+
+    @classmethod
+    def under(cls, prefix: str) -> ReportButtons:
+        return cls(ClientChosen.at(prefix, "c"), Screened.at(prefix, "s"), Confirmed.at(prefix, "s"))
+
+
+BUTTONS = {signal.name: ReportButtons.under("sig"), backup.name: ReportButtons.under("bkp")}
+
+
+class UrgencyChosen(CallbackData, prefix="sig", action="u"):
+    urgency: Urgency
+
+
+CategoryChosen, KindChosen = Choice.at("sig", "k"), Choice.at("bkp", "k")
 
 
 def _names(lang: str, people: list[Person]) -> str:
@@ -57,179 +106,145 @@ def routing_text(lang: str, routing: Routing, now_text: str | None) -> Markup:
         text = t(lang, "routing.first_later", name=_names(lang, routing.first), role=role, when=now_text)
     else:
         text = t(lang, "routing.first", name=_names(lang, routing.first), role=role)
-    if routing.next_people:
-        following = (
-            plain(lang, "routing.coordinators") if routing.next_level == 2 else _names(lang, routing.next_people)
-        )
-        text = Markup(
-            text
-            + t(
-                lang,
-                "routing.next",
-                name=_names(lang, routing.first),
-                wait=_wait_text(lang, routing),
-                next=following,
-            )
-        )
-    return text
+    if not routing.next_people:
+        return text
+    following = plain(lang, "routing.coordinators") if routing.next_level == 2 else _names(lang, routing.next_people)
+    name = _names(lang, routing.first)
+    return Markup(text + t(lang, "routing.next", name=name, wait=_wait_text(lang, routing), next=following))
 
 
-async def client_rows(context: Context, person: Person, flow: str) -> Rows:
-    lang = person.language
-    prefix = FLOW_PREFIX[flow]
-    links = await context.services.people.links_of(person)
-    rows: Rows = [[(link.client_alias, pack(prefix, "c", link.id))] for link in links[:20]]
-    rows.append([(plain(lang, "button.no_client"), pack(prefix, "c", "none"))])
-    rows.append(cancel_row(lang, flow))
-    return rows
+async def report_client_rows(turn: Turn, flow: Flow[ReportDraft]) -> Rows:
+    """The volunteer's clients for a signal or a backup request."""
+    choice = BUTTONS[flow.name].client
+    return await client_rows(turn, lambda link: choice(link=link), flow.cancel_row(turn.lang))
 
 
-# --- /signal --------------------------------------------------------------------------------------
+def _text_prompt(turn: FlowTurn[ReportDraft], key: str = "signal.ask_text") -> tuple[Markup, Rows]:
+    return t(turn.lang, key), [turn.cancel_row()]
 
 
-@requires(Role.VOLUNTEER)
-async def signal_command(update: Update, context: Context, person: Person) -> None:
-    await context.services.drafts.put(person.id, "signal", "client")
-    await say(
-        update,
-        context,
-        t(person.language, "signal.ask_client"),
-        await client_rows(context, person, "signal"),
-    )
+# --- /signal and /backup --------------------------------------------------------------------------
 
 
-@requires(Role.VOLUNTEER)
-async def backup_command(update: Update, context: Context, person: Person) -> None:
-    lang = person.language
-    await context.services.drafts.put(person.id, "backup", "kind")
-    rows: Rows = [[(plain(lang, f"bk.{k}"), pack("bkp", "k", k))] for k in BACKUP_KINDS]
-    rows.append(cancel_row(lang, "backup"))
-    await say(update, context, t(lang, "backup.ask_kind"), rows)
+@ROUTER.command("signal")
+async def signal_command(turn: Turn) -> None:
+    """Start a signal: which client is it about?"""
+    await signal.start(turn, "client", ReportDraft())
+    await turn.reply("signal.ask_client", await report_client_rows(turn, signal))
 
 
-@requires(Role.VOLUNTEER)
-async def report_button(update: Update, context: Context, person: Person) -> None:
-    query = update.callback_query
-    assert query is not None
-    lang = person.language
-    data = query.data or ""
-    flow = "signal" if data.startswith("sig:") else "backup"
-    parts = unpack(data, FLOW_PREFIX[flow], 2)
-    draft = await context.services.drafts.get(person.id)
-    if parts is None or draft is None or draft.flow != flow:
-        await toast(query, lang, "button.expired")
-        return
-    action, value = parts
-    services = context.services
-    if action == "c" and draft.step == "client":
-        link_id = None if value == "none" else as_id(value)
-        if value != "none" and (
-            link_id is None or link_id not in {lk.id for lk in await services.people.links_of(person)}
-        ):
-            await toast(query, lang, "button.expired")
-            return
-        await query.answer()
-        if flow == "signal":
-            await services.drafts.put(person.id, flow, "category", link=link_id)
-            rows: Rows = [
-                [
-                    (plain(lang, f"cat.{a}"), pack("sig", "k", a)),
-                    (plain(lang, f"cat.{b}"), pack("sig", "k", b)),
-                ]
-                for a, b in zip(CATEGORIES[::2], CATEGORIES[1::2], strict=True)
-            ]
-            rows.append(cancel_row(lang, flow))
-            await show(update, context, t(lang, "signal.ask_category"), rows)
-        else:
-            draft = await services.drafts.put(person.id, flow, "text", **draft.data, link=link_id)
-            key = "backup.now_first" if draft.data.get("kind") == "now" else "backup.ask_text"
-            await show(update, context, t(lang, key), [cancel_row(lang, flow)])
-        return
-    if action == "k" and flow == "signal" and draft.step == "category" and value in CATEGORIES:
-        await query.answer()
-        await services.drafts.put(person.id, flow, "urgency", **draft.data, category=value)
-        rows = [
-            [
-                (plain(lang, "urg.info"), pack("sig", "u", "info")),
-                (plain(lang, "urg.concern"), pack("sig", "u", "concern")),
-            ],
-            [
-                (plain(lang, "urg.urgent"), pack("sig", "u", "urgent")),
-                (plain(lang, "button.urg.emergency"), pack("sig", "u", "emergency")),
-            ],
-            cancel_row(lang, flow),
-        ]
-        await show(update, context, t(lang, "signal.ask_urgency"), rows)
-        return
-    if action == "k" and flow == "backup" and draft.step == "kind" and value in BACKUP_KINDS:
-        await query.answer()
-        await services.drafts.put(person.id, flow, "client", kind=value)
-        await show(update, context, t(lang, "signal.ask_client"), await client_rows(context, person, flow))
-        return
-    if action == "u" and flow == "signal" and draft.step == "urgency" and value in {u.value for u in URGENCIES}:
-        await query.answer()
-        await services.drafts.put(person.id, flow, "text", **draft.data, urgency=value)
-        key = "signal.emergency_first" if value == Urgency.EMERGENCY.value else "signal.ask_text"
-        await show(update, context, t(lang, key), [cancel_row(lang, flow)])
-        return
-    if action == "s" and draft.step == "screen" and value in ("edit", "anyway"):
-        held = services.drafts.take(person.id)
-        await query.answer()
-        if value == "anyway" and held is not None:
-            await _confirm(update, context, person, draft, held)
-            return
-        await services.drafts.put(person.id, flow, "text", **draft.data)
-        await show(update, context, t(lang, "signal.ask_text"), [cancel_row(lang, flow)])
-        return
-    if action == "s" and draft.step == "confirm" and value in ("send", "edit"):
-        await query.answer()
-        if value == "edit":
-            await services.drafts.put(person.id, flow, "text", **draft.data)
-            await show(update, context, t(lang, "signal.ask_text"), [cancel_row(lang, flow)])
-            return
-        await _send(update, context, person, draft)
-        return
-    await toast(query, lang, "button.expired")
+@ROUTER.command("backup")
+async def backup_command(turn: Turn) -> None:
+    """Start a backup request: what kind of help?"""
+    lang = turn.lang
+    await backup.start(turn, "kind", ReportDraft())
+    rows: Rows = [[(plain(lang, f"bk.{k}"), KindChosen(k))] for k in BACKUP_KINDS]
+    rows.append(backup.cancel_row(lang))
+    await turn.reply("backup.ask_kind", rows)
 
 
-def _urgency_of(draft: Draft) -> Urgency:
-    if draft.flow == "backup":
-        return backup_urgency(str(draft.data.get("kind")))
-    return Urgency(str(draft.data.get("urgency")))
+@signal.button(BUTTONS[signal.name].client, "client")
+async def signal_client(turn: FlowTurn[ReportDraft], press: ClientChosen, draft: ReportDraft) -> None:
+    """The client is known: ask the category."""
+    if not await own_client(turn, press.link):
+        return await turn.expired()
+    lang = turn.lang
+    await turn.answer()
+    await turn.go("category", ReportDraft(link=link_of(press.link)))
+    pairs = zip(CATEGORIES[::2], CATEGORIES[1::2], strict=True)
+    rows: Rows = [
+        [(plain(lang, f"cat.{a}"), CategoryChosen(a)), (plain(lang, f"cat.{b}"), CategoryChosen(b))] for a, b in pairs
+    ]
+    await turn.show(t(lang, "signal.ask_category"), [*rows, turn.cancel_row()])
 
 
-def _link_of(draft: Draft) -> int | None:
-    link = draft.data.get("link")
-    return link if isinstance(link, int) else None
+@backup.button(BUTTONS[backup.name].client, "client")
+async def backup_client(turn: FlowTurn[ReportDraft], press: ClientChosen, draft: ReportDraft) -> None:
+    """The client is known: ask what is going on (asking for help now: call first)."""
+    if not await own_client(turn, press.link):
+        return await turn.expired()
+    await turn.answer()
+    await turn.go("text", replace(draft, link=link_of(press.link)))
+    await turn.show(*_text_prompt(turn, "backup.now_first" if draft.kind == "now" else "backup.ask_text"))
 
 
-@text_step("signal")
-@text_step("backup")
-async def report_text(update: Update, context: Context, person: Person, draft: Draft, text: str) -> None:
-    lang = person.language
-    if draft.step != "text":
-        await say(update, context, t(lang, "no_flow_text"))
-        return
+@signal.button(CategoryChosen, "category", when=lambda press, _: press.value in CATEGORIES)
+async def signal_category(turn: FlowTurn[ReportDraft], press: Choice, draft: ReportDraft) -> None:
+    """The category is known: ask how urgent it is."""
+    lang = turn.lang
+    await turn.answer()
+    await turn.go("urgency", replace(draft, category=press.value))
+    label = {u: plain(lang, "button.urg.emergency" if u is Urgency.EMERGENCY else f"urg.{u.value}") for u in Urgency}
+    rows: Rows = [
+        [(label[u], UrgencyChosen(u)) for u in pair]
+        for pair in ((Urgency.INFO, Urgency.CONCERN), (Urgency.URGENT, Urgency.EMERGENCY))
+    ]
+    await turn.show(t(lang, "signal.ask_urgency"), [*rows, turn.cancel_row()])
+
+
+@signal.button(UrgencyChosen, "urgency")
+async def signal_urgency(turn: FlowTurn[ReportDraft], press: UrgencyChosen, draft: ReportDraft) -> None:
+    """The urgency is known: ask the text (an emergency: call 112 first)."""
+    await turn.answer()
+    await turn.go("text", replace(draft, urgency=press.urgency))
+    first = "signal.emergency_first" if press.urgency is Urgency.EMERGENCY else "signal.ask_text"
+    await turn.show(*_text_prompt(turn, first))
+
+
+@backup.button(KindChosen, "kind", when=lambda press, _: press.value in BACKUP_KINDS)
+async def backup_kind(turn: FlowTurn[ReportDraft], press: Choice, draft: ReportDraft) -> None:
+    """The kind of help is known: ask which client it is about."""
+    await turn.answer()
+    await turn.go("client", ReportDraft(kind=press.value))
+    await turn.show(t(turn.lang, "signal.ask_client"), await report_client_rows(turn, backup))
+
+
+async def report_screened(turn: FlowTurn[ReportDraft], press: Screened, draft: ReportDraft) -> None:
+    """After screening: send the held text as it is, or type it again."""
+    held = turn.services.drafts.take(turn.person.id)
+    await turn.answer()
+    if press.choice == "anyway" and held is not None:
+        return await _confirm(turn, draft, held)
+    await turn.go("text", draft)
+    await turn.show(*_text_prompt(turn))
+
+
+async def report_confirmed(turn: FlowTurn[ReportDraft], press: Confirmed, draft: ReportDraft) -> None:
+    """Send it (stored and routed now), or type the text again."""
+    await turn.answer()
+    if press.choice == "edit":
+        await turn.go("text", draft)
+        return await turn.show(*_text_prompt(turn))
+    await _send(turn, draft)
+
+
+async def report_text(turn: FlowTurn[ReportDraft], text: str, draft: ReportDraft) -> None:
+    """The text: screened for personal data first, then the summary to confirm."""
     body = text.strip()
     if not body:
-        await say(update, context, t(lang, "text.empty"), [cancel_row(lang, draft.flow)])
-        return
+        return await turn.reply("text.empty", [turn.cancel_row()])
     if len(body) > BODY_LIMIT:
-        await say(
-            update,
-            context,
-            t(lang, "too_long", limit=BODY_LIMIT, length=len(body)),
-            [cancel_row(lang, draft.flow)],
-        )
-        return
-    services = context.services
-    findings = screen(body, current_year=services.clock.now().year)
+        return await turn.reply("too_long", [turn.cancel_row()], limit=BODY_LIMIT, length=len(body))
+    findings = screen(body, current_year=turn.services.clock.now().year)
     if findings:
-        services.drafts.hold(person.id, body)
-        await services.drafts.put(person.id, draft.flow, "screen", **draft.data)
-        await say(update, context, screening_text(lang, findings), _screen_rows(lang, draft.flow))
-        return
-    await _confirm(update, context, person, draft, body)
+        turn.services.drafts.hold(turn.person.id, body)
+        await turn.go("screen", draft)
+        buttons = BUTTONS[turn.flow.name].screened
+        rows: Rows = [
+            [
+                (plain(turn.lang, "button.edit"), buttons("edit")),
+                (plain(turn.lang, "button.send_anyway"), buttons("anyway")),
+            ],
+            turn.cancel_row(),
+        ]
+        return await turn.say(screening_text(turn.lang, findings), rows)
+    await _confirm(turn, draft, body)
+
+
+for _flow in (signal, backup):
+    _flow.button(BUTTONS[_flow.name].screened, "screen")(report_screened)
+    _flow.button(BUTTONS[_flow.name].confirmed, "confirm")(report_confirmed)
+    _flow.text("text")(report_text)
 
 
 def screening_text(lang: str, findings: list[PrivacyFinding], key: str = "privacy.found") -> Markup:
@@ -237,70 +252,63 @@ def screening_text(lang: str, findings: list[PrivacyFinding], key: str = "privac
     return t(lang, key, found=found)
 
 
-def _screen_rows(lang: str, flow: str) -> Rows:
-    prefix = FLOW_PREFIX[flow]
-    return [
-        [
-            (plain(lang, "button.edit"), pack(prefix, "s", "edit")),
-            (plain(lang, "button.send_anyway"), pack(prefix, "s", "anyway")),
-        ],
-        cancel_row(lang, flow),
-    ]
+def _urgency_of(flow: Flow[ReportDraft], draft: ReportDraft) -> Urgency:
+    if flow is backup:
+        return backup_urgency(given(draft.kind))
+    return given(draft.urgency)
 
 
-async def _confirm(update: Update, context: Context, person: Person, draft: Draft, body: str) -> None:
-    lang = person.language
-    services = context.services
-    draft = await services.drafts.put(person.id, draft.flow, "confirm", **{**draft.data, "text": body})
-    urgency = _urgency_of(draft)
-    routing = await services.escalations.preview(person, _link_of(draft), urgency)
-    now = services.clock.now()
-    when = say_time(routing.deferred_until, now, services.settings.app.zone, lang) if routing.deferred_until else None
-    client = next(
-        (lk.client_alias for lk in await services.people.links_of(person) if lk.id == _link_of(draft)),
-        plain(lang, "no_client"),
-    )
-    category = (
-        plain(lang, f"cat.{draft.data['category']}")
-        if draft.flow == "signal"
-        else plain(lang, f"bk.{draft.data['kind']}")
-    )
+def _category_label(lang: str, kind: Kind, category: str) -> str:
+    return plain(lang, f"cat.{category}") if kind is Kind.SIGNAL else plain(lang, f"bk.{category}")
+
+
+def _kind_and_category(flow: Flow[ReportDraft], draft: ReportDraft) -> tuple[Kind, str]:
+    if flow is backup:
+        return Kind.BACKUP, given(draft.kind)
+    return Kind.SIGNAL, given(draft.category)
+
+
+async def _confirm(turn: FlowTurn[ReportDraft], draft: ReportDraft, body: str) -> None:
+    """Store the text in the draft and show what will be sent, to whom, with Send and Edit."""
+    lang, services = turn.lang, turn.services
+    draft = replace(draft, text=body)
+    await turn.go("confirm", draft)
+    urgency = _urgency_of(turn.flow, draft)
+    routing = await services.escalations.preview(turn.person, draft.link, urgency)
+    zone, now = services.settings.app.zone, services.clock.now()
+    when = say_time(routing.deferred_until, now, zone, lang) if routing.deferred_until else None
+    links = await services.people.links_of(turn.person)
+    client = next((lk.client_alias for lk in links if lk.id == draft.link), plain(lang, "no_client"))
+    kind, category = _kind_and_category(turn.flow, draft)
     summary = t(
         lang,
         "signal.confirm",
         urgency=plain(lang, f"urg.{urgency.value}"),
-        category=category,
+        category=_category_label(lang, kind, category),
         client=client,
         text=body,
         routing=routing_text(lang, routing, when),
     )
-    prefix = FLOW_PREFIX[draft.flow]
-    rows: Rows = [
-        [
-            (plain(lang, "button.send"), pack(prefix, "s", "send")),
-            (plain(lang, "button.edit"), pack(prefix, "s", "edit")),
-        ],
-        cancel_row(lang, draft.flow),
-    ]
-    await say(update, context, summary, rows)
+    buttons = BUTTONS[turn.flow.name].confirmed
+    send = [(plain(lang, "button.send"), buttons("send")), (plain(lang, "button.edit"), buttons("edit"))]
+    await turn.say(summary, [send, turn.cancel_row()])
 
 
-async def _send(update: Update, context: Context, person: Person, draft: Draft) -> None:
-    lang = person.language
-    services = context.services
-    kind = Kind.SIGNAL if draft.flow == "signal" else Kind.BACKUP
-    category = str(draft.data["category"] if kind is Kind.SIGNAL else draft.data["kind"])
+async def _send(turn: FlowTurn[ReportDraft], draft: ReportDraft) -> None:
+    """Raise the item; the draft is consumed in the same transaction, so a second Send cannot raise it twice."""
+    services = turn.services
+    kind, category = _kind_and_category(turn.flow, draft)
     raised = await services.escalations.raise_item(
-        person,
+        turn.person,
         kind=kind,
-        link_id=_link_of(draft),
+        link_id=draft.link,
         category=category,
-        urgency=_urgency_of(draft),
-        body=str(draft.data.get("text", "")),
+        urgency=_urgency_of(turn.flow, draft),
+        body=draft.text or "",
         consume_draft=True,
     )
     assert raised is not None  # no dedupe key for a volunteer's report
-    await show(update, context, _sent_text(lang, raised, kind, services.settings.app.zone, services.clock.now()))
+    await turn.show(_sent_text(turn.lang, raised, kind, services.settings.app.zone, services.clock.now()))
 
 
 def _sent_text(lang: str, raised: Raised, kind: Kind, zone: ZoneInfo, now: datetime) -> Markup:
@@ -321,39 +329,37 @@ def _sent_text(lang: str, raised: Raised, kind: Kind, zone: ZoneInfo, now: datet
 # --- /mine ----------------------------------------------------------------------------------------
 
 
-@requires(Role.VOLUNTEER)
-async def mine_command(update: Update, context: Context, person: Person) -> None:
-    lang = person.language
-    services = context.services
-    items = await services.escalations.mine(person)
+def _status(lang: str, item: Escalation, names: dict[int, str]) -> Markup:
+    if item.resolution is not None and item.resolved_by:
+        return t(lang, "mine.resolved", name=names.get(item.resolved_by, "?"), reply=item.resolution[:300])
+    if item.owner_id and item.state.value == "acknowledged":
+        return t(lang, "mine.acknowledged", name=names.get(item.owner_id, "?"))
+    if item.state.value == "handoff":
+        return t(lang, "mine.handoff")
+    return t(lang, "mine.open")
+
+
+@ROUTER.command("mine")
+async def mine_command(turn: Turn) -> None:
+    """What became of the volunteer's reports."""
+    lang, services = turn.lang, turn.services
+    items = await services.escalations.mine(turn.person)
     if not items:
-        await say(update, context, t(lang, "mine.none"))
-        return
+        return await turn.reply("mine.none")
     names = await services.escalations.names({i for e in items for i in (e.owner_id, e.resolved_by) if i})
-    now = services.clock.now()
+    now, zone = services.clock.now(), services.settings.app.zone
     lines: list[str] = [t(lang, "mine.header")]
     for item in items:
-        if item.resolution is not None and item.resolved_by:
-            status = t(lang, "mine.resolved", name=names.get(item.resolved_by, "?"), reply=item.resolution[:300])
-        elif item.owner_id and item.state.value == "acknowledged":
-            status = t(lang, "mine.acknowledged", name=names.get(item.owner_id, "?"))
-        elif item.state.value == "handoff":
-            status = t(lang, "mine.handoff")
-        else:
-            status = t(lang, "mine.open")
-        category = (
-            plain(lang, f"cat.{item.category}") if item.kind is Kind.SIGNAL else plain(lang, f"bk.{item.category}")
-        )
         lines.append(
             t(
                 lang,
                 "mine.item",
                 urgency=plain(lang, f"urg.{item.urgency.value}"),
-                when=say_time(item.created_at, now, services.settings.app.zone, lang),
+                when=say_time(item.created_at, now, zone, lang),
                 kind=plain(lang, f"kind.{item.kind.value}"),
                 client=item.client_alias or plain(lang, "no_client"),
-                category=category,
-                status=status,
+                category=_category_label(lang, item.kind, item.category),
+                status=_status(lang, item, names),
             )
         )
-    await say(update, context, Markup("\n\n".join(lines)))
+    await turn.say(Markup("\n\n".join(lines)))

@@ -1,25 +1,76 @@
-"""The coordinator's /schedule: list, add, pause, resume and delete check-in schedules."""
+"""The coordinator's /schedule: list, add, pause, resume and delete check-in schedules.
+
+Adding walks audience → (team or volunteer) → days → time → every how many weeks; managing one walks
+menu → manage → pause, resume or delete. A refused press (a schedule deleted meanwhile) ends the flow.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from datetime import time
+from typing import Annotated, Literal, get_args
 
-from telegram import Update
-
-from bot.app import Context
-from bot.domain.callbacks import as_id, pack, unpack
-from bot.domain.models import Draft, Person, Role
+from bot.domain.callbacks import Bounds, CallbackData, Chosen
+from bot.domain.models import Role
 from bot.domain.timefmt import say_time
 from bot.i18n import Markup, plain, t
-from bot.services.errors import Refused
-from handlers.common import Rows, cancel_row, requires, say, show, toast
-from handlers.flows import text_step
+from handlers.common import Button, Rows
+from handlers.flow import ROUTER, Flow, FlowTurn, Toasts, Turn
 from storage.checkins import Schedule
 
-TIME_CHOICES = ("18:00", "19:00", "20:00")
-WEEKDAYS = frozenset(str(d) for d in range(7))
+Audience = Literal["everyone", "team", "volunteer"]
+TimeChoice = Literal["1800", "1900", "2000"]
+Every = Literal[1, 2, 4]
+TEAM_CHOICES = 20
+VOLUNTEER_CHOICES = 30
 _TIME = re.compile(r"\s*(\d{1,2})[:.](\d{2})\s*(?:uur)?\s*", re.ASCII)
+
+
+@dataclass(frozen=True)
+class ScheduleDraft:
+    """A schedule being added (audience, target, days, time), or the one being managed."""
+
+    audience: Audience | None = None
+    target: int | None = None  # the team or the volunteer
+    days: tuple[int, ...] = ()
+    time: str | None = None  # "19:00"
+    schedule: int | None = None
+    number: int | None = None  # as the list showed it
+
+
+schedule = Flow(
+    "schedule",
+    ScheduleDraft,
+    command="schedule",
+    refusals=Toasts(ends_flow=True),
+    elsewhere_cancel=True,
+)
+
+
+class AddSchedule(CallbackData, prefix="sch", action="add"):
+    new: Literal["new"]
+
+
+class AudienceChosen(CallbackData, prefix="sch", action="a"):
+    audience: Audience
+
+
+class DayToggled(CallbackData, prefix="sch", action="d"):
+    day: Annotated[int, Bounds(0, 6)] | Literal["next"]
+
+
+class TimeChosen(CallbackData, prefix="sch", action="h"):
+    time: TimeChoice
+
+
+class EveryChosen(CallbackData, prefix="sch", action="e"):
+    weeks: Every
+
+
+TeamChosen, VolunteerChosen = Chosen.at("sch", "t"), Chosen.at("sch", "v")
+ManageSchedule = Chosen.at("sch", "m")
+PauseSchedule, ResumeSchedule, DeleteSchedule = Chosen.at("sch", "p"), Chosen.at("sch", "r"), Chosen.at("sch", "x")
 
 
 def parse_clock(text: str) -> time | None:
@@ -29,19 +80,7 @@ def parse_clock(text: str) -> time | None:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def _day_list(value: object) -> list[int]:
-    return [d for d in value if isinstance(d, int) and 0 <= d <= 6] if isinstance(value, list) else []
-
-
-async def _offered(context: Context, action: str, chosen: int) -> bool:
-    """Whether a team / volunteer button names one the list could have shown (not a forged id)."""
-    if action == "t":
-        return await context.services.people.team(chosen) is not None
-    volunteer = await context.services.people.get(chosen)
-    return volunteer is not None and volunteer.active and volunteer.is_volunteer
-
-
-def _days(lang: str, days: frozenset[int] | list[int]) -> str:
+def _days(lang: str, days: frozenset[int] | tuple[int, ...]) -> str:
     return ", ".join(plain(lang, f"day.{d}") for d in sorted(days))
 
 
@@ -49,239 +88,238 @@ def _every(lang: str, weeks: int) -> str:
     return "" if weeks == 1 else plain(lang, "schedule.every", n=weeks)
 
 
-async def _audience(context: Context, lang: str, schedule: Schedule) -> str:
+async def _audience(turn: Turn, schedule: Schedule) -> str:
+    lang, people = turn.lang, turn.services.people
     if schedule.audience == "team":
-        team = await context.services.people.team(schedule.team_id or 0)
+        team = await people.team(schedule.team_id or 0)
         return plain(lang, "schedule.audience.team", name=team.name if team else "?")
     if schedule.audience == "volunteer":
-        person = await context.services.people.get(schedule.volunteer_id or 0)
+        person = await people.get(schedule.volunteer_id or 0)
         return plain(lang, "schedule.audience.volunteer", name=person.name if person else "?")
     return plain(lang, "schedule.audience.everyone")
 
 
-@requires(Role.COORDINATOR)
-async def schedule_command(update: Update, context: Context, person: Person) -> None:
-    lang = person.language
-    services = context.services
-    schedules = await services.checkins.schedules()
-    now = services.clock.now()
-    zone = services.settings.app.zone
-    if not schedules:
-        lines = [str(t(lang, "schedule.none"))]
-    else:
-        lines = [str(t(lang, "schedule.header"))]
-        for number, schedule in enumerate(schedules, 1):
-            upcoming = (
-                plain(lang, "schedule.paused_next")
-                if schedule.paused or schedule.next_fire_at is None
-                else say_time(schedule.next_fire_at, now, zone, lang)
-            )
-            lines.append(
-                t(
-                    lang,
-                    "schedule.line",
-                    icon="⏸" if schedule.paused else f"{number}.",
-                    audience=await _audience(context, lang, schedule),
-                    days=_days(lang, schedule.weekdays),
-                    time=schedule.local_time.strftime("%H:%M"),
-                    every=_every(lang, schedule.every_weeks),
-                    next=upcoming,
-                )
-            )
-    rows: Rows = [[(plain(lang, "button.schedule.add"), pack("sch", "add", "new"))]]
-    rows += [[(plain(lang, "button.schedule.manage", n=n), pack("sch", "m", s.id))] for n, s in enumerate(schedules, 1)]
-    await context.services.drafts.put(person.id, "schedule", "menu")
-    await say(update, context, Markup("\n".join(lines)), [*rows, cancel_row(lang, "schedule")])
+async def _line(turn: Turn, number: int, schedule: Schedule) -> str:
+    """One schedule in the list: who, which days, what time, when next."""
+    lang, now, zone = turn.lang, turn.services.clock.now(), turn.services.settings.app.zone
+    upcoming = (
+        plain(lang, "schedule.paused_next")
+        if schedule.paused or schedule.next_fire_at is None
+        else say_time(schedule.next_fire_at, now, zone, lang)
+    )
+    return t(
+        lang,
+        "schedule.line",
+        icon="⏸" if schedule.paused else f"{number}.",
+        audience=await _audience(turn, schedule),
+        days=_days(lang, schedule.weekdays),
+        time=schedule.local_time.strftime("%H:%M"),
+        every=_every(lang, schedule.every_weeks),
+        next=upcoming,
+    )
 
 
-def _days_rows(lang: str, chosen: list[int]) -> Rows:
-    buttons = [(("✅ " if d in chosen else "") + plain(lang, f"day.{d}")[:2], pack("sch", "d", d)) for d in range(7)]
-    return [
-        buttons[:4],
-        buttons[4:],
-        [(plain(lang, "button.next"), pack("sch", "d", "next"))],
-        cancel_row(lang, "schedule"),
+@ROUTER.command("schedule")
+async def schedule_command(turn: Turn) -> None:
+    """The schedules, with buttons to add one or manage each."""
+    lang = turn.lang
+    schedules = await turn.services.checkins.schedules()
+    lines = [str(t(lang, "schedule.header" if schedules else "schedule.none"))]
+    lines += [await _line(turn, number, s) for number, s in enumerate(schedules, 1)]
+    rows: Rows = [[(plain(lang, "button.schedule.add"), AddSchedule("new"))]]
+    rows += [[(plain(lang, "button.schedule.manage", n=n), ManageSchedule(s.id))] for n, s in enumerate(schedules, 1)]
+    await schedule.start(turn, "menu", ScheduleDraft())
+    await turn.say(Markup("\n".join(lines)), [*rows, schedule.cancel_row(lang)])
+
+
+@schedule.button(AddSchedule, "menu")
+async def add_schedule(turn: FlowTurn[ScheduleDraft], press: AddSchedule, draft: ScheduleDraft) -> None:
+    """Adding one: for whom?"""
+    await turn.go("audience", ScheduleDraft())
+    audiences: tuple[Audience, ...] = get_args(Audience)
+    rows: Rows = [[(plain(turn.lang, f"button.audience.{a}"), AudienceChosen(a))] for a in audiences]
+    await turn.answer()
+    await turn.show(t(turn.lang, "schedule.ask_audience"), [*rows, turn.cancel_row()])
+
+
+@schedule.button(AudienceChosen, "audience")
+async def audience_chosen(turn: FlowTurn[ScheduleDraft], press: AudienceChosen, draft: ScheduleDraft) -> None:
+    """Everyone: on to the days; a team or a volunteer: which one?"""
+    await turn.answer()
+    if press.audience == "everyone":
+        await turn.go("days", ScheduleDraft(audience="everyone"))
+        return await _ask_days(turn, ())
+    people = turn.services.people
+    if press.audience == "team":
+        teams = await people.teams()
+        choices: list[Button] = [(team.name, TeamChosen(team.id)) for team in teams[:TEAM_CHOICES]]
+        return await _ask_target(turn, "team", choices, "schedule.ask_team", "schedule.no_teams")
+    volunteers = await people.with_role(Role.VOLUNTEER)
+    choices = [(v.name, VolunteerChosen(v.id)) for v in volunteers[:VOLUNTEER_CHOICES]]
+    await _ask_target(turn, "volunteer", choices, "pick.volunteer", "pick.none.volunteer")
+
+
+async def _ask_target(
+    turn: FlowTurn[ScheduleDraft], audience: Audience, choices: list[Button], ask: str, none: str
+) -> None:
+    if not choices:
+        await turn.show(t(turn.lang, none))
+        return await turn.end()
+    await turn.go(audience, ScheduleDraft(audience=audience))
+    await turn.show(t(turn.lang, ask), [*([choice] for choice in choices), turn.cancel_row()])
+
+
+@schedule.button(TeamChosen, "team")
+async def team_chosen(turn: FlowTurn[ScheduleDraft], press: Chosen, draft: ScheduleDraft) -> None:
+    """The team is known: on to the days."""
+    if await turn.services.people.team(press.id) is None:
+        return await turn.expired()
+    await _target_chosen(turn, draft, press.id)
+
+
+@schedule.button(VolunteerChosen, "volunteer")
+async def volunteer_chosen(turn: FlowTurn[ScheduleDraft], press: Chosen, draft: ScheduleDraft) -> None:
+    """The volunteer is known: on to the days."""
+    volunteer = await turn.services.people.get(press.id)
+    if volunteer is None or not volunteer.active or not volunteer.is_volunteer:
+        return await turn.expired()
+    await _target_chosen(turn, draft, press.id)
+
+
+async def _target_chosen(turn: FlowTurn[ScheduleDraft], draft: ScheduleDraft, target: int) -> None:
+    await turn.go("days", replace(draft, target=target, days=()))
+    await turn.answer()
+    await _ask_days(turn, ())
+
+
+async def _ask_days(turn: FlowTurn[ScheduleDraft], chosen: tuple[int, ...]) -> None:
+    lang = turn.lang
+    buttons: list[Button] = [
+        (("✅ " if d in chosen else "") + plain(lang, f"day.{d}")[:2], DayToggled(d)) for d in range(7)
     ]
+    rows: Rows = [buttons[:4], buttons[4:], [(plain(lang, "button.next"), DayToggled("next"))], turn.cancel_row()]
+    await turn.show(t(lang, "schedule.ask_days"), rows)
 
 
-@requires(Role.COORDINATOR)
-async def schedule_button(update: Update, context: Context, person: Person) -> None:
-    query = update.callback_query
-    assert query is not None
-    lang = person.language
-    services = context.services
-    parts = unpack(query.data, "sch", 2)
-    draft = await services.drafts.get(person.id)
-    if parts is None or draft is None or draft.flow != "schedule":
-        await toast(query, lang, "button.expired")
-        return
-    action, value = parts
-    data = dict(draft.data)
-    try:
-        if action == "add" and value == "new" and draft.step == "menu":
-            await services.drafts.put(person.id, "schedule", "audience")
-            rows: Rows = [
-                [(plain(lang, f"button.audience.{a}"), pack("sch", "a", a))] for a in ("everyone", "team", "volunteer")
-            ]
-            await query.answer()
-            await show(update, context, t(lang, "schedule.ask_audience"), [*rows, cancel_row(lang, "schedule")])
-            return
-        if action == "a" and draft.step == "audience" and value in ("everyone", "team", "volunteer"):
-            await query.answer()
-            if value == "everyone":
-                await services.drafts.put(person.id, "schedule", "days", audience=value, days=[])
-                await show(update, context, t(lang, "schedule.ask_days"), _days_rows(lang, []))
-            elif value == "team":
-                teams = await services.people.teams()
-                if not teams:
-                    await show(update, context, t(lang, "schedule.no_teams"))
-                    await services.drafts.clear(person.id)
-                    return
-                await services.drafts.put(person.id, "schedule", "team", audience=value)
-                rows = [[(team.name, pack("sch", "t", team.id))] for team in teams[:20]]
-                await show(update, context, t(lang, "schedule.ask_team"), [*rows, cancel_row(lang, "schedule")])
-            else:
-                volunteers = await services.people.with_role(Role.VOLUNTEER)
-                if not volunteers:
-                    await show(update, context, t(lang, "pick.none.volunteer"))
-                    await services.drafts.clear(person.id)
-                    return
-                await services.drafts.put(person.id, "schedule", "volunteer", audience=value)
-                rows = [[(v.name, pack("sch", "v", v.id))] for v in volunteers[:30]]
-                await show(update, context, t(lang, "pick.volunteer"), [*rows, cancel_row(lang, "schedule")])
-            return
-        if action in ("t", "v") and draft.step == {"t": "team", "v": "volunteer"}[action]:
-            chosen = as_id(value)
-            if chosen is None or not await _offered(context, action, chosen):
-                await toast(query, lang, "button.expired")
-                return
-            await services.drafts.put(person.id, "schedule", "days", **data, target=chosen, days=[])
-            await query.answer()
-            await show(update, context, t(lang, "schedule.ask_days"), _days_rows(lang, []))
-            return
-        if action == "d" and draft.step == "days":
-            days = _day_list(data.get("days"))
-            if value == "next":
-                if not days:
-                    await toast(query, lang, "schedule.need_day")
-                    return
-                await services.drafts.put(person.id, "schedule", "time", **data)
-                rows = [[(c, pack("sch", "h", c.replace(":", ""))) for c in TIME_CHOICES], cancel_row(lang, "schedule")]
-                await query.answer()
-                await show(update, context, t(lang, "schedule.ask_time"), rows)
-                return
-            if value in WEEKDAYS:  # not str.isdigit: "²" and "٣" are digits to it
-                day = int(value)
-                days = sorted(set(days) ^ {day})
-                await services.drafts.put(person.id, "schedule", "days", **{**data, "days": days})
-                await query.answer()
-                await show(update, context, t(lang, "schedule.ask_days"), _days_rows(lang, days))
-                return
-        if action == "h" and draft.step == "time" and value in {c.replace(":", "") for c in TIME_CHOICES}:
-            await query.answer()
-            await _ask_every(update, context, person, draft, f"{value[:2]}:{value[2:]}")
-            return
-        if action == "e" and draft.step == "every" and value in ("1", "2", "4"):
-            await _create(update, context, person, draft, int(value))
-            await query.answer()  # after the service: a refusal below answers the press itself
-            return
-        if action == "m" and draft.step == "menu" and (schedule_id := as_id(value)):
-            schedules = {s.id: (n, s) for n, s in enumerate(await services.checkins.schedules(), 1)}
-            if schedule_id not in schedules:
-                await toast(query, lang, "schedule.gone")  # the menu itself still holds: nothing changes
-                return
-            number, schedule = schedules[schedule_id]
-            toggle = ("button.schedule.resume", "r") if schedule.paused else ("button.schedule.pause", "p")
-            rows = [
-                [
-                    (plain(lang, toggle[0]), pack("sch", toggle[1], schedule_id)),
-                    (plain(lang, "button.schedule.delete"), pack("sch", "x", schedule_id)),
-                ],
-                cancel_row(lang, "schedule"),
-            ]
-            await services.drafts.put(person.id, "schedule", "manage", schedule=schedule_id, number=number)
-            await query.answer()
-            await show(update, context, t(lang, "schedule.ask_manage", n=number), rows)
-            return
-        if action in ("p", "r", "x") and draft.step == "manage" and as_id(value) == data.get("schedule"):
-            schedule_id = int(value)
-            shown_number = data.get("number", schedule_id)
-            # The service first: a refusal (deleted meanwhile) answers the press in the handler below.
-            if action == "x":
-                await services.checkins.delete_schedule(person, schedule_id)
-                await services.drafts.clear(person.id)
-                await query.answer()
-                await show(update, context, t(lang, "schedule.deleted", n=shown_number))
-                return
-            updated = await services.checkins.set_schedule_paused(person, schedule_id, action == "p")
-            await services.drafts.clear(person.id)
-            await query.answer()
-            if action == "p":
-                await show(update, context, t(lang, "schedule.paused", n=shown_number))
-            else:
-                upcoming = say_time(
-                    updated.next_fire_at or services.clock.now(), services.clock.now(), services.settings.app.zone, lang
-                )
-                await show(update, context, t(lang, "schedule.resumed", n=shown_number, next=upcoming))
-            return
-    except Refused as refused:
-        await services.drafts.clear(person.id)
-        await toast(query, lang, refused.reason, alert=False, **refused.values)
-        return
-    await toast(query, lang, "button.expired")
+@schedule.button(DayToggled, "days")
+async def day_toggled(turn: FlowTurn[ScheduleDraft], press: DayToggled, draft: ScheduleDraft) -> None:
+    """A day ticked or unticked; Next (with at least one day) asks the time."""
+    if press.day != "next":
+        days = tuple(sorted(set(draft.days) ^ {press.day}))
+        await turn.go("days", replace(draft, days=days))
+        await turn.answer()
+        return await _ask_days(turn, days)
+    if not draft.days:
+        return await turn.toast("schedule.need_day")
+    await turn.go("time", draft)
+    times: tuple[TimeChoice, ...] = get_args(TimeChoice)
+    rows: Rows = [[(f"{c[:2]}:{c[2:]}", TimeChosen(c)) for c in times], turn.cancel_row()]
+    await turn.answer()
+    await turn.show(t(turn.lang, "schedule.ask_time"), rows)
 
 
-async def _ask_every(update: Update, context: Context, person: Person, draft: Draft, clock: str) -> None:
-    lang = person.language
-    await context.services.drafts.put(person.id, "schedule", "every", **draft.data, time=clock)
-    rows: Rows = [[(plain(lang, f"button.every.{n}"), pack("sch", "e", n))] for n in (1, 2, 4)]
-    await show(update, context, t(lang, "schedule.ask_every"), [*rows, cancel_row(lang, "schedule")])
+@schedule.button(TimeChosen, "time")
+async def time_chosen(turn: FlowTurn[ScheduleDraft], press: TimeChosen, draft: ScheduleDraft) -> None:
+    """A time tapped: every how many weeks?"""
+    await turn.answer()
+    await _ask_every(turn, draft, f"{press.time[:2]}:{press.time[2:]}")
 
 
-async def _create(update: Update, context: Context, person: Person, draft: Draft, every: int) -> None:
-    lang = person.language
-    services = context.services
-    data = draft.data
-    audience = str(data["audience"])
-    target = data.get("target")
-    days = frozenset(_day_list(data.get("days")))
-    clock = time.fromisoformat(str(data["time"]))
-    schedule = await services.checkins.add_schedule(
-        person,
-        audience=audience,
-        team_id=target if audience == "team" and isinstance(target, int) else None,
-        volunteer_id=target if audience == "volunteer" and isinstance(target, int) else None,
-        weekdays=days,
-        local_time=clock,
-        every_weeks=every,
-    )
-    await services.drafts.clear(person.id)
-    now = services.clock.now()
-    await show(
-        update,
-        context,
-        t(
-            lang,
-            "schedule.created",
-            audience=await _audience(context, lang, schedule),
-            days=_days(lang, days),
-            time=clock.strftime("%H:%M"),
-            every=_every(lang, every),
-            next=say_time(schedule.next_fire_at or now, now, services.settings.app.zone, lang),
-            remind=f"{schedule.remind_after_minutes / 60:g}",
-            close=f"{schedule.close_after_minutes / 60:g}",
-        ),
-    )
-
-
-@text_step("schedule")
-async def schedule_text(update: Update, context: Context, person: Person, draft: Draft, text: str) -> None:
-    lang = person.language
-    if draft.step != "time":
-        await say(update, context, t(lang, "no_flow_text"), [cancel_row(lang, "schedule")])
-        return
+@schedule.text("time")
+async def time_typed(turn: FlowTurn[ScheduleDraft], text: str, draft: ScheduleDraft) -> None:
+    """A time typed ("19.30"): every how many weeks?"""
     clock = parse_clock(text)
     if clock is None:
-        await say(update, context, t(lang, "schedule.bad_time"), [cancel_row(lang, "schedule")])
-        return
-    await _ask_every(update, context, person, draft, clock.strftime("%H:%M"))
+        return await turn.reply("schedule.bad_time", [turn.cancel_row()])
+    await _ask_every(turn, draft, clock.strftime("%H:%M"))
+
+
+async def _ask_every(turn: FlowTurn[ScheduleDraft], draft: ScheduleDraft, clock: str) -> None:
+    await turn.go("every", replace(draft, time=clock))
+    weeks: tuple[Every, ...] = get_args(Every)
+    rows: Rows = [[(plain(turn.lang, f"button.every.{n}"), EveryChosen(n))] for n in weeks]
+    await turn.show(t(turn.lang, "schedule.ask_every"), [*rows, turn.cancel_row()])
+
+
+@schedule.button(EveryChosen, "every")
+async def every_chosen(turn: FlowTurn[ScheduleDraft], press: EveryChosen, draft: ScheduleDraft) -> None:
+    """The last choice: the schedule is added, and says when it first fires."""
+    services, lang = turn.services, turn.lang
+    target, clock = draft.target, time.fromisoformat(draft.time or "")
+    added = await services.checkins.add_schedule(
+        turn.person,
+        audience=draft.audience or "",
+        team_id=target if draft.audience == "team" else None,
+        volunteer_id=target if draft.audience == "volunteer" else None,
+        weekdays=frozenset(draft.days),
+        local_time=clock,
+        every_weeks=press.weeks,
+    )
+    await turn.end()
+    now = services.clock.now()
+    text = t(
+        lang,
+        "schedule.created",
+        audience=await _audience(turn, added),
+        days=_days(lang, frozenset(draft.days)),
+        time=clock.strftime("%H:%M"),
+        every=_every(lang, press.weeks),
+        next=say_time(added.next_fire_at or now, now, services.settings.app.zone, lang),
+        remind=f"{added.remind_after_minutes / 60:g}",
+        close=f"{added.close_after_minutes / 60:g}",
+    )
+    await turn.show(text)
+    await turn.answer()  # after the service: a refusal answers the press itself
+
+
+@schedule.button(ManageSchedule, "menu")
+async def manage_schedule(turn: FlowTurn[ScheduleDraft], press: Chosen, draft: ScheduleDraft) -> None:
+    """One schedule from the list: pause or resume it, or delete it."""
+    schedules = {s.id: (n, s) for n, s in enumerate(await turn.services.checkins.schedules(), 1)}
+    if press.id not in schedules:
+        return await turn.toast("schedule.gone")  # the menu itself still holds: nothing changes
+    number, chosen = schedules[press.id]
+    label, change = (
+        ("button.schedule.resume", ResumeSchedule) if chosen.paused else ("button.schedule.pause", PauseSchedule)
+    )
+    rows: Rows = [
+        [
+            (plain(turn.lang, label), change(chosen.id)),
+            (plain(turn.lang, "button.schedule.delete"), DeleteSchedule(chosen.id)),
+        ],
+        turn.cancel_row(),
+    ]
+    await turn.go("manage", ScheduleDraft(schedule=chosen.id, number=number))
+    await turn.answer()
+    await turn.show(t(turn.lang, "schedule.ask_manage", n=number), rows)
+
+
+def _managed(press: Chosen, draft: ScheduleDraft) -> bool:
+    return press.id == draft.schedule
+
+
+@schedule.button(DeleteSchedule, "manage", when=_managed)
+async def delete_schedule(turn: FlowTurn[ScheduleDraft], press: Chosen, draft: ScheduleDraft) -> None:
+    """Delete it (the service first: a refusal, deleted meanwhile, answers the press)."""
+    await turn.services.checkins.delete_schedule(turn.person, press.id)
+    await turn.end()
+    await turn.answer()
+    await turn.show(t(turn.lang, "schedule.deleted", n=draft.number or press.id))
+
+
+async def pause_or_resume(turn: FlowTurn[ScheduleDraft], press: Chosen, draft: ScheduleDraft) -> None:
+    """Pause it, or resume it (saying when it fires next)."""
+    services, lang, shown = turn.services, turn.lang, draft.number or press.id
+    paused = press.action == PauseSchedule.action
+    updated = await services.checkins.set_schedule_paused(turn.person, press.id, paused)
+    await turn.end()
+    await turn.answer()
+    if paused:
+        return await turn.show(t(lang, "schedule.paused", n=shown))
+    now = services.clock.now()
+    upcoming = say_time(updated.next_fire_at or now, now, services.settings.app.zone, lang)
+    await turn.show(t(lang, "schedule.resumed", n=shown, next=upcoming))
+
+
+schedule.button(PauseSchedule, "manage", when=_managed)(pause_or_resume)
+schedule.button(ResumeSchedule, "manage", when=_managed)(pause_or_resume)

@@ -1,26 +1,56 @@
 """The visit safety timer: /visit (client, duration), the "all good?" answers, and /done.
 
-The choices before the start live in a draft ("visit"); the running visit lives in the visits table.
-Every press is checked again by the service against the stored visit: a stale or forged button gets a
-toast and changes nothing.
+The choices before the start live in a draft ("visit"); the running visit lives in the visits table, so its
+buttons ("running_visit") need no draft: the service checks every press against the stored visit, and a
+stale or forged button gets a toast and changes nothing.
 """
 
 from __future__ import annotations
 
-from telegram import Update
+from dataclasses import dataclass
 
-from bot.app import Context
-from bot.domain.callbacks import as_id, as_page, pack, unpack
-from bot.domain.models import Draft, Person, Role
+from bot.domain.callbacks import CallbackData, Page
+from bot.domain.models import Person
 from bot.domain.visits import DURATION_CHOICES, MAX_MINUTES, MIN_MINUTES, Action, parse_minutes
 from bot.i18n import plain, t
-from bot.services.errors import Refused
 from bot.services.visits import Finished
-from handlers.common import Rows, cancel_row, requires, say, show, toast
-from handlers.flows import text_step
+from handlers.choices import ClientChoice, client_rows, link_of, own_client
+from handlers.common import Button, Rows
+from handlers.flow import ROUTER, Empty, Flow, FlowTurn, Toasts, Turn
 
-FLOW = "visit"
-PREFIX = "vis"
+
+@dataclass(frozen=True)
+class VisitDraft:
+    link: int | None = None
+
+
+visit = Flow("visit", VisitDraft, command="visit", elsewhere="visit.use_buttons")
+# A toast, not an edit: the message the button sits on stays as it was.
+running_visit = Flow("running_visit", Empty, command="visit", refusals=Toasts(alert=frozenset({"visit.help_over"})))
+
+
+class VisitClient(CallbackData, prefix="vis", action="c"):
+    link: ClientChoice
+
+
+class VisitDuration(CallbackData, prefix="vis", action="d"):
+    minutes: int
+
+
+class EndVisit(CallbackData, prefix="vis", action=Action.END.value):
+    visit: int
+
+
+class VisitAnswer(CallbackData):
+    """An answer to "all good?" (`vis:<action>:<visit>:<prompt>`), on prompts that may be hours old."""
+
+    visit: int
+    prompt: Page
+
+
+AllGood = VisitAnswer.at("vis", Action.OK.value)
+Longer = VisitAnswer.at("vis", Action.MORE.value)
+NeedHelp = VisitAnswer.at("vis", Action.HELP.value)
 
 
 def _names(lang: str, names: list[str]) -> str:
@@ -29,9 +59,9 @@ def _names(lang: str, names: list[str]) -> str:
     return f"{', '.join(names[:-1])} {plain(lang, 'and')} {names[-1]}"
 
 
-def _duration_rows(lang: str) -> Rows:
-    buttons = [(plain(lang, f"button.visit.{m}"), pack(PREFIX, "d", m)) for m in DURATION_CHOICES]
-    return [buttons[:2], buttons[2:], cancel_row(lang, FLOW)]
+def _duration_rows(turn: FlowTurn[VisitDraft]) -> Rows:
+    buttons: list[Button] = [(plain(turn.lang, f"button.visit.{m}"), VisitDuration(m)) for m in DURATION_CHOICES]
+    return [buttons[:2], buttons[2:], turn.cancel_row()]
 
 
 def _finished_text(person: Person, finished: Finished) -> str:
@@ -41,129 +71,92 @@ def _finished_text(person: Person, finished: Finished) -> str:
     return t(lang, "visit.done", name=person.name)
 
 
-@requires(Role.VOLUNTEER)
-async def visit_command(update: Update, context: Context, person: Person) -> None:
-    lang = person.language
-    services = context.services
-    running = await services.visits.active(person)
+@ROUTER.command("visit")
+async def visit_command(turn: Turn) -> None:
+    """Start a visit (which client?), or offer to end the one running."""
+    lang, services = turn.lang, turn.services
+    running = await services.visits.active(turn.person)
     if running is not None:
-        text = t(
-            lang,
-            "visit.already",
-            client=running.client_alias or plain(lang, "no_client"),
-            time=services.visits.clock_text(running.ends_at),
-        )
-        await say(update, context, text, [[(plain(lang, "button.visit.end"), pack(PREFIX, "end", running.id))]])
-        return
-    await services.drafts.put(person.id, FLOW, "client")
-    links = await services.people.links_of(person)
-    rows: Rows = [[(link.client_alias, pack(PREFIX, "c", link.id))] for link in links[:20]]
-    rows.append([(plain(lang, "button.no_client"), pack(PREFIX, "c", "none"))])
-    rows.append(cancel_row(lang, FLOW))
-    await say(update, context, t(lang, "visit.ask_client"), rows)
+        client = running.client_alias or plain(lang, "no_client")
+        end = [[(plain(lang, "button.visit.end"), EndVisit(running.id))]]
+        return await turn.reply("visit.already", end, client=client, time=services.visits.clock_text(running.ends_at))
+    await visit.start(turn, "client", VisitDraft())
+    rows = await client_rows(turn, lambda link: VisitClient(link), visit.cancel_row(lang))
+    await turn.reply("visit.ask_client", rows)
 
 
-@requires(Role.VOLUNTEER)
-async def done_command(update: Update, context: Context, person: Person) -> None:
-    finished = await context.services.visits.finish(person)
+@ROUTER.command("done")
+async def done_command(turn: Turn) -> None:
+    """The visit is over, all good."""
+    finished = await turn.services.visits.finish(turn.person)
     if finished is None:
-        await say(update, context, t(person.language, "visit.none"))
-        return
-    await say(update, context, _finished_text(person, finished))
+        return await turn.reply("visit.none")
+    await turn.say(_finished_text(turn.person, finished))
 
 
-async def _start(update: Update, context: Context, person: Person, draft: Draft, minutes: int) -> None:
-    services = context.services
-    link = draft.data.get("link")
-    visit = await services.visits.start(person, link if isinstance(link, int) else None, minutes)
-    await services.drafts.clear(person.id)
-    text = t(person.language, "visit.started", time=services.visits.clock_text(visit.ends_at))
-    await show(update, context, text)
+@visit.button(VisitClient, "client")
+async def visit_client(turn: FlowTurn[VisitDraft], press: VisitClient, draft: VisitDraft) -> None:
+    """The client is known: ask how long the visit takes."""
+    if not await own_client(turn, press.link):
+        return await turn.expired()
+    await turn.answer()
+    await turn.go("duration", VisitDraft(link_of(press.link)))
+    await turn.show(t(turn.lang, "visit.ask_duration"), _duration_rows(turn))
 
 
-@requires(Role.VOLUNTEER)
-async def visit_button(update: Update, context: Context, person: Person) -> None:
-    query = update.callback_query
-    assert query is not None
-    lang = person.language
-    services = context.services
-    flow_step = unpack(query.data, PREFIX, 2)
-    if flow_step is not None and flow_step[0] in ("c", "d"):
-        # Choosing before the start: checked against the stored draft.
-        action, value = flow_step
-        draft = await services.drafts.get(person.id)
-        if draft is None or draft.flow != FLOW:
-            await toast(query, lang, "button.expired")
-            return
-        if action == "c" and draft.step == "client":
-            link_id = None if value == "none" else as_id(value)
-            if value != "none" and (
-                link_id is None or link_id not in {lk.id for lk in await services.people.links_of(person)}
-            ):
-                await toast(query, lang, "button.expired")
-                return
-            await query.answer()
-            await services.drafts.put(person.id, FLOW, "duration", link=link_id)
-            await show(update, context, t(lang, "visit.ask_duration"), _duration_rows(lang))
-            return
-        minutes = as_id(value)
-        if action == "d" and draft.step == "duration" and minutes is not None and minutes in DURATION_CHOICES:
-            await query.answer()
-            await _start(update, context, person, draft, minutes)
-            return
-        await toast(query, lang, "button.expired")
-        return
-    # Buttons on a running visit: every one re-checked by the service against the stored visit.
-    try:
-        if flow_step is not None and flow_step[0] == Action.END.value:
-            visit_id = as_id(flow_step[1])
-            if visit_id is None:
-                raise Refused("button.expired")
-            finished = await services.visits.finish(person, visit_id)
-            assert finished is not None
-            await query.answer()
-            await show(update, context, _finished_text(person, finished))
-            return
-        answer = unpack(query.data, PREFIX, 3)
-        if answer is None:
-            raise Refused("button.expired")
-        visit_id, prompt = as_id(answer[1]), as_page(answer[2])
-        if visit_id is None or prompt is None:
-            raise Refused("button.expired")
-        if answer[0] == Action.OK.value:
-            finished = await services.visits.finish(person, visit_id)
-            assert finished is not None
-            await query.answer()
-            await show(update, context, _finished_text(person, finished))
-        elif answer[0] == Action.MORE.value:
-            visit = await services.visits.extend(person, visit_id, prompt)
-            await query.answer()
-            await show(update, context, t(lang, "visit.extended", time=services.visits.clock_text(visit.ends_at)))
-        elif answer[0] == Action.HELP.value:
-            names = await services.visits.ask_help(person, visit_id)
-            await query.answer()
-            key = "visit.help_sent" if names else "visit.help_nobody"
-            await show(update, context, t(lang, key, names=_names(lang, names)))
-        else:
-            raise Refused("button.expired")
-    except Refused as refused:
-        # A toast, not an edit: the message the button sits on stays as it was.
-        await toast(query, lang, refused.reason, alert=refused.reason == "visit.help_over", **refused.values)
+@visit.button(VisitDuration, "duration", when=lambda press, _: press.minutes in DURATION_CHOICES)
+async def visit_duration(turn: FlowTurn[VisitDraft], press: VisitDuration, draft: VisitDraft) -> None:
+    """A duration tapped: the timer starts."""
+    await turn.answer()
+    await _start(turn, draft, press.minutes)
 
 
-@text_step(FLOW)
-async def visit_text(update: Update, context: Context, person: Person, draft: Draft, text: str) -> None:
-    lang = person.language
-    if draft.step != "duration":
-        await say(update, context, t(lang, "visit.use_buttons"))
-        return
+@visit.text("duration")
+async def duration_typed(turn: FlowTurn[VisitDraft], text: str, draft: VisitDraft) -> None:
+    """A duration typed ("45", "1,5 uur"): the timer starts."""
     minutes = parse_minutes(text)
     if minutes is None:
-        await say(
-            update,
-            context,
-            t(lang, "visit.bad_duration", min=MIN_MINUTES, max=MAX_MINUTES // 60),
-            [cancel_row(lang, FLOW)],
-        )
-        return
-    await _start(update, context, person, draft, minutes)
+        return await turn.reply("visit.bad_duration", [turn.cancel_row()], min=MIN_MINUTES, max=MAX_MINUTES // 60)
+    await _start(turn, draft, minutes)
+
+
+async def _start(turn: FlowTurn[VisitDraft], draft: VisitDraft, minutes: int) -> None:
+    started = await turn.services.visits.start(turn.person, draft.link, minutes)
+    await turn.end()
+    await turn.show(t(turn.lang, "visit.started", time=turn.services.visits.clock_text(started.ends_at)))
+
+
+@running_visit.free(EndVisit)
+async def end_visit(turn: FlowTurn[Empty], press: EndVisit) -> None:
+    """End the running visit early (from a second /visit)."""
+    await _finished(turn, press.visit)
+
+
+@running_visit.free(AllGood)
+async def all_good(turn: FlowTurn[Empty], press: VisitAnswer) -> None:
+    """All good: the visit is over."""
+    await _finished(turn, press.visit)
+
+
+async def _finished(turn: FlowTurn[Empty], visit_id: int) -> None:
+    finished = await turn.services.visits.finish(turn.person, visit_id)
+    assert finished is not None
+    await turn.answer()
+    await turn.show(_finished_text(turn.person, finished))
+
+
+@running_visit.free(Longer)
+async def longer(turn: FlowTurn[Empty], press: VisitAnswer) -> None:
+    """Half an hour longer (only from the question on screen, the service says)."""
+    extended = await turn.services.visits.extend(turn.person, press.visit, press.prompt)
+    await turn.answer()
+    await turn.show(t(turn.lang, "visit.extended", time=turn.services.visits.clock_text(extended.ends_at)))
+
+
+@running_visit.free(NeedHelp)
+async def need_help(turn: FlowTurn[Empty], press: VisitAnswer) -> None:
+    """Help: the volunteer's professionals are alerted at once."""
+    names = await turn.services.visits.ask_help(turn.person, press.visit)
+    await turn.answer()
+    key = "visit.help_sent" if names else "visit.help_nobody"
+    await turn.show(t(turn.lang, key, names=_names(turn.lang, names)))

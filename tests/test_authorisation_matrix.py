@@ -5,7 +5,7 @@ Application registers is tried by every kind of actor: coordinators, professiona
 backup, unrelated), volunteers (the owner and another one), someone with two roles, an unknown user
 and a removed user. Nothing here is a hand-copied list of who may do what: commands come from
 `bot.domain.commands`, callback prefixes from the running Application's handlers, and the roles a
-button needs from the command whose flow it belongs to.
+button needs from the command whose flow it belongs to (the router's registry, `handlers.flow.ROUTER`).
 
 Each cell checks, on the server side only:
 - allowed iff the stored roles (and for an item: ownership, the stored draft step) permit it;
@@ -47,6 +47,7 @@ from bot.domain.models import Role
 from bot.domain.wellbeing import Flag
 from bot.i18n import LANGUAGES, placeholders, plain
 from bot.i18n.catalogue import MESSAGES
+from handlers import ROUTER
 from storage.db import to_db
 from tests.harness import (
     ANNA,
@@ -110,23 +111,9 @@ def actor(user: FakeUser) -> Actor:
     return BY_USER.get(user.id) or Actor(f"owner {user.first_name}", user, frozenset({V}))
 
 
-# The flow (command) each callback prefix belongs to: a button needs the roles of its command.
-FLOW_COMMAND: dict[str, str] = {
-    "x": "cancel",
-    "lang": "language",
-    "inv": "invite",
-    "asg": "assign",
-    "lnk": "link",
-    "agr": "agreement",
-    "rm": "remove",
-    "sig": "signal",
-    "bkp": "backup",
-    "esc": "open",
-    "ci": "checkin",
-    "sch": "schedule",
-    "vis": "visit",
-    "fg": "forget",
-}
+# The flow (command) each callback prefix belongs to, from the router's registry (every Flow names its
+# command): a button needs the roles of its command.
+FLOW_COMMAND: dict[str, str] = ROUTER.prefix_commands()
 
 
 def all_commands() -> list[str]:
