@@ -11,7 +11,7 @@ from bot.app import Context
 from bot.domain.callbacks import as_id, pack, unpack
 from bot.domain.models import Draft, Person, Role
 from bot.domain.timefmt import say_time
-from bot.i18n import Markup, plain, t
+from bot.i18n import Amount, Markup, plain, t
 from bot.services.errors import Refused
 from handlers.common import Rows, cancel_row, requires, say, show, toast
 from handlers.flows import text_step
@@ -268,8 +268,8 @@ async def _create(update: Update, context: Context, person: Person, draft: Draft
             time=clock.strftime("%H:%M"),
             every=_every(lang, every),
             next=say_time(schedule.next_fire_at or now, now, services.settings.app.zone, lang),
-            remind=f"{schedule.remind_after_minutes / 60:g}",
-            close=f"{schedule.close_after_minutes / 60:g}",
+            remind=schedule.remind_after_minutes / 60,
+            close=Amount("amount.hours", schedule.close_after_minutes / 60),
         ),
     )
 

@@ -13,7 +13,7 @@ from bot.app import Context
 from bot.domain.callbacks import as_id, as_page, pack, unpack
 from bot.domain.models import Draft, Person, Role
 from bot.domain.visits import DURATION_CHOICES, MAX_MINUTES, MIN_MINUTES, Action, parse_minutes
-from bot.i18n import plain, t
+from bot.i18n import Amount, plain, t
 from bot.services.errors import Refused
 from bot.services.visits import Finished
 from handlers.common import Rows, cancel_row, requires, say, show, toast
@@ -162,7 +162,7 @@ async def visit_text(update: Update, context: Context, person: Person, draft: Dr
         await say(
             update,
             context,
-            t(lang, "visit.bad_duration", min=MIN_MINUTES, max=MAX_MINUTES // 60),
+            t(lang, "visit.bad_duration", min=MIN_MINUTES, max=Amount("amount.hours", MAX_MINUTES // 60)),
             [cancel_row(lang, FLOW)],
         )
         return
