@@ -86,10 +86,10 @@ def _names(lang: str, people: list[Person]) -> str:
 def _wait_text(lang: str, routing: Routing) -> str:
     minutes = int(routing.wait.total_seconds() // 60)
     if routing.working_time:
-        return plain(lang, "wait.working_hours", n=f"{minutes / 60:g}")
+        return plain(lang, "wait.working_hours", n=minutes / 60)
     if minutes < 120:
         return plain(lang, "wait.minutes", n=minutes)
-    return plain(lang, "wait.hours", n=f"{minutes / 60:g}")
+    return plain(lang, "wait.hours", n=minutes / 60)
 
 
 def routing_text(lang: str, routing: Routing, now_text: str | None) -> Markup:

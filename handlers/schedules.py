@@ -14,7 +14,7 @@ from typing import Annotated, Literal, get_args
 from bot.domain.callbacks import Bounds, CallbackData, Chosen
 from bot.domain.models import Role
 from bot.domain.timefmt import say_time
-from bot.i18n import Markup, plain, t
+from bot.i18n import Amount, Markup, plain, t
 from handlers.common import Button, Rows
 from handlers.flow import ROUTER, Flow, FlowTurn, Toasts, Turn
 from storage.checkins import Schedule
@@ -265,8 +265,8 @@ async def every_chosen(turn: FlowTurn[ScheduleDraft], press: EveryChosen, draft:
         time=clock.strftime("%H:%M"),
         every=_every(lang, press.weeks),
         next=say_time(added.next_fire_at or now, now, services.settings.app.zone, lang),
-        remind=f"{added.remind_after_minutes / 60:g}",
-        close=f"{added.close_after_minutes / 60:g}",
+        remind=added.remind_after_minutes / 60,
+        close=Amount("amount.hours", added.close_after_minutes / 60),
     )
     await turn.show(text)
     await turn.answer()  # after the service: a refusal answers the press itself

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from bot.domain.callbacks import CallbackData, Page
 from bot.domain.models import Person
 from bot.domain.visits import DURATION_CHOICES, MAX_MINUTES, MIN_MINUTES, Action, parse_minutes
-from bot.i18n import plain, t
+from bot.i18n import Amount, plain, t
 from bot.services.visits import Finished
 from handlers.choices import ClientChoice, client_rows, link_of, own_client
 from handlers.common import Button, Rows
@@ -116,7 +116,7 @@ async def duration_typed(turn: FlowTurn[VisitDraft], text: str, draft: VisitDraf
     """A duration typed ("45", "1,5 uur"): the timer starts."""
     minutes = parse_minutes(text)
     if minutes is None:
-        return await turn.reply("visit.bad_duration", [turn.cancel_row()], min=MIN_MINUTES, max=MAX_MINUTES // 60)
+        return await turn.reply("visit.bad_duration", [turn.cancel_row()], min=MIN_MINUTES, max=Amount("amount.hours", MAX_MINUTES // 60))
     await _start(turn, draft, minutes)
 
 

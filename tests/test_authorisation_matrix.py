@@ -45,8 +45,7 @@ from bot.domain.commands import EVERYONE_COMMANDS, ROLE_COMMANDS, STRANGER_COMMA
 from bot.domain.escalation import Kind, Urgency
 from bot.domain.models import Role
 from bot.domain.wellbeing import Flag
-from bot.i18n import LANGUAGES, placeholders, plain
-from bot.i18n.catalogue import MESSAGES
+from bot.i18n import CATALOGUE, LANGUAGES, placeholders, plain
 from handlers import ROUTER
 from storage.db import to_db
 from tests.harness import (
@@ -178,8 +177,9 @@ def _template(key: str) -> re.Pattern[str]:
     sentinel = "\x00"
     alternatives = []
     for lang in LANGUAGES:
-        filled = plain(lang, key, **dict.fromkeys(placeholders(MESSAGES[key].get(lang, "")), sentinel))
-        alternatives.append(".*?".join(re.escape(p) for p in _normal(filled).split(sentinel)))
+        for form in CATALOGUE.entries[key].texts[lang]:  # every plural form
+            filled = form.format(**dict.fromkeys(placeholders(form), sentinel))
+            alternatives.append(".*?".join(re.escape(p) for p in _normal(filled).split(sentinel)))
     return re.compile("|".join(f"(?:{a})" for a in alternatives), re.S)
 
 
@@ -189,14 +189,14 @@ def _refusal_keys() -> set[str]:
     for path in [*ROOT.glob("handlers/*.py"), *ROOT.glob("bot/services/*.py")]:
         keys |= set(re.findall(r"Refused\(\s*\"([\w.]+)\"", path.read_text(encoding="utf-8")))
     keys |= set(re.findall(r"return \"([\w.]+)\"", inspect.getsource(domain_visits.press_refusal)))
-    return {k for k in keys if k in MESSAGES}
+    return {k for k in keys if k in CATALOGUE.entries}
 
 
 REFUSALS = [_template(k) for k in sorted(_refusal_keys())]
 NOT_ALLOWED = _template("not_allowed")
 STRANGER_TEXT = _normal(plain("nl", "stranger", organisation="Buurtteam Overvecht"))
 NEVER_WHEN_ALLOWED = [*REFUSALS, _template("error.generic"), _template("unknown_command")]
-if "rate_limited" in MESSAGES:
+if "rate_limited" in CATALOGUE.entries:
     NEVER_WHEN_ALLOWED.append(_template("rate_limited"))
 
 

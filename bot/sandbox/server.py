@@ -23,8 +23,7 @@ from pydantic import SecretStr
 from bot.app import SamenspelApp, build_application, serve, services_of
 from bot.clock import ShiftedClock
 from bot.config import AppSettings, Settings, StorageSettings, TelegramSettings
-from bot.i18n import plain
-from bot.i18n.sandbox import SANDBOX_MESSAGES
+from bot.i18n import CATALOGUE, plain
 from bot.sandbox import demo
 from bot.sandbox.botapi import FakeBotApi, FakeUser, SentMessage
 
@@ -292,7 +291,9 @@ class Sandbox:
                 "language": self.language,
                 "zone": str(self._zone),
                 "organisation": demo.ORGANISATION,
-                "messages": {key.removeprefix("sandbox."): value for key, value in SANDBOX_MESSAGES.items()},
+                "messages": {
+                    key.removeprefix("sandbox."): texts for key, texts in CATALOGUE.plain_texts("sandbox.").items()
+                },
                 "people": [{"key": p.key, "name": p.name, "role": p.role.value} for p in demo.PEOPLE],
                 "shown_first": list(demo.SHOWN_FIRST),
             }

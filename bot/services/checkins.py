@@ -27,7 +27,7 @@ from bot.domain.schedule import (
     previous_occurrence,
 )
 from bot.domain.wellbeing import CheckInRecord, ContactOutside, Finding, Flag, evaluate
-from bot.i18n import plain
+from bot.i18n import Amount, plain
 from bot.services.errors import Refused
 from bot.services.escalations import EscalationService
 from bot.services.notify import notify
@@ -488,15 +488,15 @@ class CheckInService:
                     lang,
                     "wb.body.time_window",
                     name=name,
-                    hours=format_hours(float(ev["window_hours"]), lang),
+                    hours=Amount("amount.hours", format_hours(float(ev["window_hours"]), lang)),
                     agreed=format_hours(float(ev["agreed_hours"]), lang),
-                    weeks=ev.get("weeks", 4),
+                    weeks=Amount("amount.weeks", ev.get("weeks", 4)),
                 )
             return plain(
                 lang,
                 "wb.body.time_week",
                 name=name,
-                hours=format_hours(float(ev["week_hours"]), lang),
+                hours=Amount("amount.hours", format_hours(float(ev["week_hours"]), lang)),
                 agreed=format_hours(float(ev["agreed_weekly"]), lang),
                 week=ev.get("week", ""),
             )
@@ -519,7 +519,7 @@ class CheckInService:
             f"wb.body.{finding.flag.value}",
             name=name,
             count=ev.get("count", 1),
-            days=ev.get("days", 28),
+            days=Amount("amount.days", ev.get("days", 28)),
         )
 
     # --- pause and overview -----------------------------------------------------------------------

@@ -35,7 +35,7 @@ from bot.domain.visits import (
     press_refusal,
     valid_minutes,
 )
-from bot.i18n import plain
+from bot.i18n import Amount, plain
 from bot.services.errors import Refused
 from bot.services.escalations import EscalationService
 from bot.services.notify import notify
@@ -91,7 +91,7 @@ class VisitService:
 
     async def start(self, volunteer: Person, link_id: int | None, minutes: int) -> Visit:
         if not valid_minutes(minutes):
-            raise Refused("visit.bad_duration", min=MIN_MINUTES, max=MAX_MINUTES // 60)
+            raise Refused("visit.bad_duration", min=MIN_MINUTES, max=Amount("amount.hours", MAX_MINUTES // 60))
         now = self._clock.now()
         async with self._lock, self._db.transaction() as tx:
             if link_id is not None:
