@@ -116,7 +116,9 @@ async def duration_typed(turn: FlowTurn[VisitDraft], text: str, draft: VisitDraf
     """A duration typed ("45", "1,5 uur"): the timer starts."""
     minutes = parse_minutes(text)
     if minutes is None:
-        return await turn.reply("visit.bad_duration", [turn.cancel_row()], min=MIN_MINUTES, max=Amount("amount.hours", MAX_MINUTES // 60))
+        return await turn.reply(
+            "visit.bad_duration", [turn.cancel_row()], min=MIN_MINUTES, max=Amount("amount.hours", MAX_MINUTES // 60)
+        )
     await _start(turn, draft, minutes)
 
 
