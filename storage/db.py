@@ -212,7 +212,8 @@ class Database:
             raise
         if found != ["ok"]:
             # One line for the person reading it: SQLite's first finding, squeezed, and how many followed.
-            first = " ".join((found[0] if found else "no answer").split())[:160]
+            first = " ".join((found[0] if found else "no answer").split()).removeprefix("*** in database main *** ")
+            first = first[:160]
             more = f" and {len(found) - 1} more" if len(found) > 1 else ""
             raise DatabaseDamaged(self.path, f"quick_check: {first}{more}")
 
@@ -241,16 +242,8 @@ class Database:
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
         applied: list[str] = []
-        migrations = available_migrations()
         async with self._lock:
-            async with conn.execute("SELECT version FROM schema_migrations") as cursor:
-                done = {int(row[0]) for row in await cursor.fetchall()}
-            unknown = sorted(done - {version for version, _, _ in migrations})
-            if unknown:
-                raise DatabaseTooNew(self.path, unknown)
-            for version, name, sql in migrations:
-                if version in done:
-                    continue
+            for version, name, sql in await self._pending(conn):
                 await conn.execute("BEGIN IMMEDIATE")
                 try:
                     # executescript would COMMIT on its own; run statement by statement instead.
@@ -267,6 +260,31 @@ class Database:
                 log.info("applied migration %s", name)
                 applied.append(name)
         return applied
+
+    async def require_current(self) -> None:
+        """For commands that work beside a running bot: the schema must be this code's, without changing it."""
+        async with self._exclusive() as conn:
+            pending = await self._pending(conn)
+        if pending:
+            names = ", ".join(name for _, name, _ in pending)
+            raise DatabaseRefused(
+                self.path,
+                f"the database {self.path} needs upgrading ({names}) and a bot is running on it; "
+                "stop the bot, run samenspel migrate, and start it again",
+            )
+
+    async def _pending(self, conn: aiosqlite.Connection) -> list[tuple[int, str, str]]:
+        """Migrations not applied yet; DatabaseTooNew when the file holds one this code does not know."""
+        migrations = available_migrations()
+        try:
+            async with conn.execute("SELECT version FROM schema_migrations") as cursor:
+                done = {int(row[0]) for row in await cursor.fetchall()}
+        except sqlite3.OperationalError:  # no table yet: a new file
+            done = set()
+        unknown = sorted(done - {version for version, _, _ in migrations})
+        if unknown:
+            raise DatabaseTooNew(self.path, unknown)
+        return [migration for migration in migrations if migration[0] not in done]
 
     async def schema_version(self) -> int:
         async with self.conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations") as cur:

@@ -151,6 +151,17 @@ class InstanceLock:
         self.release()
 
 
+def held_elsewhere(database: Path) -> bool:
+    """Whether another process holds the database's lock right now (a running bot)."""
+    probe = InstanceLock(database)
+    try:
+        probe.acquire()
+    except DatabaseInUse:
+        return True
+    probe.release()
+    return False
+
+
 def _read_pid(descriptor: int) -> int | None:
     try:
         text = os.pread(descriptor, 32, 0).decode("ascii").strip()

@@ -90,6 +90,10 @@ SANDBOX_MESSAGES: Final[dict[str, dict[str, str]]] = {
         "nl": "{path} bestaat al. De proeftuin begint met een nieuw databasebestand; kies een andere naam.",
         "en": "{path} already exists. The sandbox starts with a new database file; choose another name.",
     },
+    "sandbox.cli.db_in_use": {
+        "nl": "{path} is in gebruik door een ander Samenspel-proces (pid {pid}). Kies een ander bestand of stop dat proces.",
+        "en": "{path} is in use by another Samenspel process (pid {pid}). Choose another file or stop that process.",
+    },
     # What the coordinator agreed with each demo volunteer (shown on their phone when seeded).
     "sandbox.demo.contact.vera": {"nl": "di en do 10-16 uur", "en": "Tue and Thu 10am-4pm"},
     "sandbox.demo.contact.kees": {"nl": "ma-vr 9-17 uur", "en": "Mon-Fri 9am-5pm"},
