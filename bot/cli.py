@@ -106,7 +106,9 @@ def _command(parser: argparse.ArgumentParser, args: argparse.Namespace, settings
         print(json.dumps(masked(settings), indent=2, ensure_ascii=False))
         return 0
     if args.command == "migrate":
-        return _holding_the_database(settings, "cannot migrate while a bot runs: ", lambda: _migrate(settings))
+        return _holding_the_database(
+            settings, "cannot migrate while a bot runs: {reason}; stop it first", lambda: _migrate(settings)
+        )
     if args.command == "invite":
         return asyncio.run(_invite(settings, Role(args.role), args.name, args.team))
     if args.command == "backup":
@@ -117,7 +119,7 @@ def _command(parser: argparse.ArgumentParser, args: argparse.Namespace, settings
     if args.command == "schedule":
         return asyncio.run(_schedule(settings, args))
     if args.command == "run":
-        return _holding_the_database(settings, "", lambda: _start(settings))
+        return _holding_the_database(settings, "{reason}; one bot per database", lambda: _start(settings))
     parser.error(f"unknown command {args.command}")
     return EXIT_CONFIG
 
@@ -131,7 +133,7 @@ def _holding_the_database(settings: Settings, refusal: str, work: Callable[[], C
     try:
         lock.acquire()
     except DatabaseInUse as exc:
-        print(f"samenspel: {refusal}{exc}; one bot per database.", file=sys.stderr)
+        print(f"samenspel: {refusal.format(reason=exc)}.", file=sys.stderr)
         return EXIT_CONFIG
     try:
         return asyncio.run(work())

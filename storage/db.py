@@ -305,6 +305,8 @@ async def backup_file(source: Path, target: Path) -> None:
     """
 
     def _copy() -> None:
+        if target.resolve() == source.resolve():
+            raise DatabaseRefused(target, f"{target} is the database itself; choose another path for the backup")
         src = _open_read_only(source)
         try:
             make_private_folders(target.parent)

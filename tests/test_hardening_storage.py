@@ -188,6 +188,22 @@ async def test_a_second_bot_on_the_same_database_is_refused_and_told_who_holds_i
         assert (tmp_path / "samenspel.db.lock").read_text().strip() == str(first.pid)
 
 
+async def test_while_the_database_is_held_migrate_refuses_and_invite_leaves_the_schema_alone(tmp_path: Path) -> None:
+    from storage.files import InstanceLock
+
+    db_path = tmp_path / "samenspel.db"
+    async with FakeBotApi() as api:
+        with InstanceLock(db_path):  # as a running bot would: this test process holds it
+            status, said = await samenspel(api, db_path, "migrate")
+            assert status == 2 and "cannot migrate while a bot runs" in said and f"pid {os.getpid()}" in said
+            status, said = await samenspel(api, db_path, "invite", "--role", "coordinator", "--name", "Anna")
+            assert status == 2 and "needs upgrading" in said and "samenspel migrate" in said, said
+        with sqlite3.connect(db_path) as conn:  # nothing was upgraded under the "bot"
+            assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'people'").fetchone() is None
+        status, said = await samenspel(api, db_path, "migrate")
+        assert status == 0, said
+
+
 # --- item 4: files only the bot can read ------------------------------------------------------------------
 
 
@@ -244,6 +260,8 @@ async def test_backup_refuses_what_is_not_a_samenspel_database(tmp_path: Path) -
         assert not (tmp_path / "samenspel-typo.db").exists()  # the mistyped path was not created either
         real = tmp_path / "samenspel.db"
         await migrated_database(real)
+        status, said = await samenspel(api, real, "backup", str(real))
+        assert status == 2 and "the database itself" in said
         status, said = await samenspel(api, real, "backup", str(target))
         assert status == 0, said
     with sqlite3.connect(target) as copy:
