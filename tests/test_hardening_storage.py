@@ -252,22 +252,28 @@ async def test_run_creates_private_files_and_warns_once_about_readable_ones(tmp_
 
 async def test_backup_refuses_what_is_not_a_samenspel_database(tmp_path: Path) -> None:
     target = tmp_path / "backup.db"
+    typo = tmp_path / "samenspel-typo.db"
+    async with FakeBotApi() as api:
+        status, said = await samenspel(api, typo, "backup", str(target))
+    assert status == 2 and said.strip().count("\n") == 0, said
+    assert f"{typo} is not a Samenspel database" in said and "[storage] path" in said
+    assert not typo.exists() and not target.exists()  # nothing created, nothing "backed up"
+
+    from storage.db import DatabaseRefused
+
     plain_sqlite = tmp_path / "other.db"
     sqlite3.connect(plain_sqlite).execute("CREATE TABLE notes (text TEXT)").connection.close()
     text_file = tmp_path / "notes.txt"
     text_file.write_text("Not a database, just notes.\n" * 100)
-    async with FakeBotApi() as api:
-        for source in (tmp_path / "samenspel-typo.db", plain_sqlite, text_file):
-            status, said = await samenspel(api, source, "backup", str(target))
-            assert status == 2 and str(source) in said and "not a Samenspel database" in said, said
-            assert not target.exists()
-        assert not (tmp_path / "samenspel-typo.db").exists()  # the mistyped path was not created either
-        real = tmp_path / "samenspel.db"
-        await migrated_database(real)
-        status, said = await samenspel(api, real, "backup", str(real))
-        assert status == 2 and "the database itself" in said
-        status, said = await samenspel(api, real, "backup", str(target))
-        assert status == 0, said
+    for source in (plain_sqlite, text_file):
+        with pytest.raises(DatabaseRefused, match="not a Samenspel database"):
+            await backup_file(source, target)
+        assert not target.exists()
+    real = tmp_path / "samenspel.db"
+    await migrated_database(real)
+    with pytest.raises(DatabaseRefused, match="the database itself"):
+        await backup_file(real, real)
+    await backup_file(real, target)
     with sqlite3.connect(target) as copy:
         assert copy.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0] >= 1
 
@@ -310,8 +316,8 @@ async def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> Non
     with sqlite3.connect(db_path) as conn:
         conn.execute("INSERT INTO schema_migrations VALUES (9001, '9001_future.sql', '2030-01-01T00:00:00+00:00')")
     async with FakeBotApi() as api:
-        for args in (("migrate",), ("run",), ("invite", "--role", "volunteer", "--name", "Kees")):
-            status, said = await samenspel(api, db_path, *args)
+        for command in ("migrate", "run"):
+            status, said = await samenspel(api, db_path, command)
             assert status == 2, said
             assert "newer Samenspel (migration 9001" in said and RESTORE in said
         assert api.calls_to("getMe") == []
