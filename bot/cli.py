@@ -7,8 +7,10 @@ import asyncio
 import json
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
@@ -19,7 +21,8 @@ from bot.domain.models import Role
 from bot.domain.onboarding import NAME_LIMIT, TEAM_LIMIT, clean_name
 from bot.logging_setup import setup_logging
 from bot.services.people import PeopleService
-from storage.db import Database, backup_file
+from storage.db import Database, DatabaseRefused, backup_file
+from storage.files import DatabaseInUse, InstanceLock, held_elsewhere, open_to_others_warning
 
 EXIT_CONFIG = 2
 
@@ -91,30 +94,70 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"samenspel: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     setup_logging(settings.app.log_level)
+    try:
+        return _command(parser, args, settings)
+    except DatabaseRefused as exc:  # damaged, newer than this code, or not a Samenspel database at all
+        print(f"samenspel: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def _command(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "check-config":
         print(json.dumps(masked(settings), indent=2, ensure_ascii=False))
         return 0
     if args.command == "migrate":
-        return asyncio.run(_migrate(settings))
+        return _holding_the_database(
+            settings, "cannot migrate while a bot runs: {reason}; stop it first", lambda: _migrate(settings)
+        )
     if args.command == "invite":
         return asyncio.run(_invite(settings, Role(args.role), args.name, args.team))
     if args.command == "backup":
+        # No lock: SQLite's online backup is safe next to the running bot.
         asyncio.run(backup_file(settings.storage.path, args.path))
         print(f"backup written to {args.path}")
         return 0
     if args.command == "schedule":
         return asyncio.run(_schedule(settings, args))
     if args.command == "run":
-        if settings.telegram.token is None or not settings.telegram.token.get_secret_value().strip():
-            print(NO_TOKEN, file=sys.stderr)
-            return EXIT_CONFIG
-        return asyncio.run(_run(settings))
+        return _holding_the_database(settings, "{reason}; one bot per database", lambda: _start(settings))
     parser.error(f"unknown command {args.command}")
     return EXIT_CONFIG
 
 
+def _holding_the_database(settings: Settings, refusal: str, work: Callable[[], Coroutine[Any, Any, int]]) -> int:
+    """Run `work` holding the database's instance lock, taken before anything touches the database.
+
+    A second bot on the same file would send what the first is sending again and fight it over getUpdates.
+    """
+    lock = InstanceLock(settings.storage.path)
+    try:
+        lock.acquire()
+    except DatabaseInUse as exc:
+        print(f"samenspel: {refusal.format(reason=exc)}.", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        return asyncio.run(work())
+    finally:
+        lock.release()
+
+
+async def _start(settings: Settings) -> int:
+    warning = open_to_others_warning(settings.storage.path)
+    if warning is not None:
+        print(f"samenspel: {warning}", file=sys.stderr)
+    if settings.telegram.token is None or not settings.telegram.token.get_secret_value().strip():
+        print(NO_TOKEN, file=sys.stderr)
+        return EXIT_CONFIG
+    # Checked and upgraded before the bot is built: a damaged or too new file stops here, before Telegram.
+    async with Database(settings.storage.path) as db:
+        await db.quick_check()
+        await db.migrate()
+    return await _run(settings)
+
+
 async def _migrate(settings: Settings) -> int:
     async with Database(settings.storage.path) as db:
+        await db.quick_check()
         applied = await db.migrate()
         version = await db.schema_version()
     print(
@@ -122,6 +165,17 @@ async def _migrate(settings: Settings) -> int:
         + (f" (applied {', '.join(applied)})" if applied else "")
     )
     return 0
+
+
+@asynccontextmanager
+async def _database_beside_the_bot(settings: Settings) -> AsyncIterator[Database]:
+    """invite and schedule may run next to the bot; only without one do they upgrade the database."""
+    async with Database(settings.storage.path) as db:
+        if held_elsewhere(settings.storage.path):
+            await db.require_current()
+        else:
+            await db.migrate()
+        yield db
 
 
 async def _invite(settings: Settings, role: Role, raw_name: str, raw_team: str | None) -> int:
@@ -133,8 +187,7 @@ async def _invite(settings: Settings, role: Role, raw_name: str, raw_team: str |
     if raw_team is not None and team_name is None:
         print(f"samenspel: --team must be 1 to {TEAM_LIMIT} characters", file=sys.stderr)
         return EXIT_CONFIG
-    async with Database(settings.storage.path) as db:
-        await db.migrate()
+    async with _database_beside_the_bot(settings) as db:
         service = PeopleService(db, SystemClock(), settings, lambda: None)
         team = await service.create_team(None, team_name) if team_name else None
         issued = await service.create_invite(by=None, role=role, name=name, team_id=team.id if team else None)
@@ -213,8 +266,7 @@ async def _schedule(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services.errors import Refused
     from bot.services.escalations import EscalationService
 
-    async with Database(settings.storage.path) as db:
-        await db.migrate()
+    async with _database_beside_the_bot(settings) as db:
         clock = SystemClock()
         service = CheckInService(
             db, clock, settings, lambda: None, EscalationService(db, clock, settings, lambda: None)

@@ -6,6 +6,7 @@ someone: names, the Telegram id, free texts. A forgotten person keeps the neutra
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,12 @@ def _records(rows: list[Row]) -> list[Record]:
 
 def erased_name(person_id: int) -> str:
     return f"#{person_id}"
+
+
+def stored_forms(name: str) -> list[str]:
+    """A name as it can appear in stored message texts: as typed, and escaped for Telegram HTML."""
+    escaped = html.escape(name, quote=False)  # how bot.i18n.t escapes every value
+    return [name] if escaped == name else [name, escaped]
 
 
 async def export_person(tx: Tx, person_id: int) -> dict[str, Any]:
@@ -171,9 +178,14 @@ async def erase_person(tx: Tx, person_id: int, now: datetime) -> None:
     await tx.execute("UPDATE outbox SET text = '', keyboard = NULL, chat_id = 0 WHERE person_id = ?", (person_id,))
     if isinstance(name, str) and len(name) >= 2:
         # Messages to others that named them (e.g. "you are now Vera's backup") are history: blank them.
-        await tx.execute(
-            "UPDATE outbox SET text = '', keyboard = NULL WHERE status != 'pending' AND instr(text, ?) > 0", (name,)
-        )
+        # Texts are stored as sent, in Telegram HTML, so "Jansen & Zn" sits there as "Jansen &amp; Zn";
+        # buttons hold the name as it is.
+        for form in stored_forms(name):
+            await tx.execute(
+                "UPDATE outbox SET text = '', keyboard = NULL"
+                " WHERE status != 'pending' AND (instr(text, ?) > 0 OR instr(COALESCE(keyboard, ''), ?) > 0)",
+                (form, form),
+            )
     await tx.execute(
         "UPDATE outbox SET text = '', keyboard = NULL WHERE status != 'pending' AND subject_type = 'escalation'"
         " AND subject_id IN (SELECT id FROM escalations WHERE volunteer_id = ?)",

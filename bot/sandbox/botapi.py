@@ -33,6 +33,7 @@ import itertools
 import json
 import random
 import re
+import secrets
 import threading
 import time
 from collections import Counter, deque
@@ -53,7 +54,15 @@ from .markup import (
     utf16_len,
 )
 
-__all__ = ["DEFAULT_SPEC_PATH", "FakeBotApi", "FakeUser", "SentMessage", "UserMessage"]
+__all__ = [
+    "DEFAULT_SPEC_PATH",
+    "FakeBotApi",
+    "FakeUser",
+    "SentMessage",
+    "UserMessage",
+    "is_loopback_host",
+    "random_token",
+]
 
 JSONDict = dict[str, Any]
 DEFAULT_SPEC_PATH = Path(__file__).resolve().parent / "data" / "bot-api-10.0.json"
@@ -103,6 +112,20 @@ _QUERY_INVALID = "Bad Request: query is too old and response timeout expired or 
 _FAKE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00fake-photo\xff\xd9"
 _FAKE_OGG = b"OggS\x00fake-voice"
 _FAKE_WEBP = b"RIFF\x00\x00\x00\x00WEBPfake-sticker"
+
+
+def is_loopback_host(host: str, port: int) -> bool:
+    """Whether an HTTP Host header names this machine's loopback address on `port`.
+
+    Refusing every other name stops DNS rebinding: a web page cannot point a name of its own at 127.0.0.1
+    and drive a local server through the visitor's browser.
+    """
+    return host in (f"127.0.0.1:{port}", f"localhost:{port}")
+
+
+def random_token(bot_id: int) -> str:
+    """A token shaped like BotFather's (id, colon, 35 URL-safe characters), new on every call."""
+    return f"{bot_id}:{secrets.token_urlsafe(26)}"
 
 
 @functools.lru_cache(maxsize=4)
@@ -328,7 +351,7 @@ class FakeBotApi:
         self._loop_thread_id = threading.get_ident()
         self._changed = asyncio.Event()
         self._stopping = asyncio.Event()
-        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app = web.Application(client_max_size=60 * 1024 * 1024, middlewares=[self._guard_host])
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._handle_file)
         runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=0.5)
@@ -992,6 +1015,14 @@ class FakeBotApi:
             self._inflight -= 1
             self._last_activity = time.monotonic()
         self._notify()
+
+    @web.middleware
+    async def _guard_host(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        # The same rule as the sandbox page: only clients that address this loopback port by name.
+        if not is_loopback_host(request.host, self.port):
+            return web.json_response(_error_body(_ApiError(403, "Forbidden: unknown host")), status=403)
+        response: web.StreamResponse = await handler(request)
+        return response
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         method = self._canonical(request.match_info["method"])

@@ -25,7 +25,8 @@ from bot.clock import ShiftedClock
 from bot.config import AppSettings, Settings, StorageSettings, TelegramSettings
 from bot.i18n import CATALOGUE, plain
 from bot.sandbox import demo
-from bot.sandbox.botapi import FakeBotApi, FakeUser, SentMessage
+from bot.sandbox.botapi import FakeBotApi, FakeUser, SentMessage, is_loopback_host, random_token
+from storage.files import DatabaseInUse, InstanceLock
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ LONG_POLL_SECONDS: Final = 20.0
 TOASTS_KEPT: Final = 20
 CLOCK_STEPS: Final = {"15m": timedelta(minutes=15), "1h": timedelta(hours=1)}
 NEXT_MONDAY_EVENING: Final = (0, time(19, 0))  # the demo's weekly check-in
+SANDBOX_BOT_ID: Final = 777000
 
 
 class SandboxError(Exception):
@@ -94,8 +96,10 @@ class Sandbox:
         self.language = language
         self._db_path = db_path
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._lock: InstanceLock | None = None
         self.clock = ShiftedClock()
-        self.api = FakeBotApi(token="777000:SANDBOX-local-only", bot_username="samenspel_sandbox_bot")
+        # A new token every run: nothing else on this machine can guess the simulator's URLs.
+        self.api = FakeBotApi(token=random_token(SANDBOX_BOT_ID), bot_username="samenspel_sandbox_bot")
         # Message times on the phones follow the bot's clock, not the wall clock.
         self.api.now = lambda: self.clock.now().timestamp()
         self.app: SamenspelApp | None = None
@@ -119,11 +123,19 @@ class Sandbox:
     # ------------------------------------------------------------------------------- lifecycle
 
     async def start(self) -> None:
-        if self._db_path is not None and self._db_path.exists():
-            raise SandboxError("sandbox.cli.db_exists", path=self._db_path)
         if self._db_path is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="samenspel-sandbox-")
             self._db_path = Path(self._tmp.name) / "sandbox.db"
+        # Like `samenspel run`, the lock comes first: a bot running on this file is named, not just "exists".
+        lock = InstanceLock(self._db_path)
+        try:
+            lock.acquire()
+        except DatabaseInUse as exc:
+            raise SandboxError("sandbox.cli.db_in_use", path=self._db_path, pid=exc.pid or "?") from None
+        self._lock = lock
+        if self._tmp is None and self._db_path.exists():
+            self._release_lock()
+            raise SandboxError("sandbox.cli.db_exists", path=self._db_path)
         try:
             # The page's port first: a busy port should fail before anything else starts.
             await self._start_web()
@@ -182,9 +194,15 @@ class Sandbox:
         await self.api.stop()  # first, so that open long polls of the page return
         if runner is not None:
             await runner.cleanup()
+        self._release_lock()
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
+
+    def _release_lock(self) -> None:
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.release()
 
     # ---------------------------------------------------------------------------- acting as people
 
@@ -263,7 +281,7 @@ class Sandbox:
     async def _guard(self, request: web.Request, handler: Any) -> web.StreamResponse:
         # Only pages served from this sandbox may drive it: a foreign Host (DNS rebinding) is refused,
         # and actions need a JSON body, which another site's form or plain fetch cannot send cross-origin.
-        if request.host not in (f"127.0.0.1:{self.port}", f"localhost:{self.port}"):
+        if not is_loopback_host(request.host, self.port):
             raise web.HTTPForbidden(text="open the sandbox at " + self.url)
         if request.method == "POST" and request.content_type != "application/json":
             raise web.HTTPUnsupportedMediaType(text="send JSON")

@@ -123,6 +123,8 @@ class PrivacyService:
                 subject_id=person_id,
                 detail={"handed_over": handed},
             )
+        # Committed: now the rows' old versions leave the WAL too, while the bot keeps running.
+        await self._db.truncate_wal()
         self._wake()
         return handed
 
@@ -159,5 +161,7 @@ class PrivacyService:
             erased = dataclasses.replace(erased, people=len(removed))
             if any(erased.as_dict().values()):
                 await audit.record(tx, now=now, event="privacy.retention", detail=erased.as_dict())
+        if any(erased.as_dict().values()):
+            await self._db.truncate_wal()
         log.info("retention: erased %s", erased.as_dict())
         return erased
