@@ -35,8 +35,8 @@ log = logging.getLogger(__name__)
 UnreachableHook = Callable[[int], Awaitable[None]]
 
 MAX_BACKOFF_SECONDS = 300.0
-# A failed round is tried again after at most this long: an urgent alert waits no longer than that
-# once the database works again.
+# A failed round is tried again after 0.25, 0.5, 1 … seconds, at most this long: an urgent alert waits
+# no longer than that once the database works again.
 MAX_ROUND_BACKOFF_SECONDS = 10.0
 
 
@@ -59,6 +59,11 @@ def backoff(attempts: int) -> float:
     """Exponential back-off with jitter: 1, 2, 4 … seconds, at most five minutes."""
     base: float = min(MAX_BACKOFF_SECONDS, 2.0 ** max(0, attempts - 1))
     return base * random.uniform(0.8, 1.2)
+
+
+def local_backoff(failures: int, cap: float) -> float:
+    """For retrying our own work (a round, a hook) rather than Telegram: 0.25, 0.5, 1 … seconds, at most cap."""
+    return float(min(cap, 0.25 * 2 ** min(failures - 1, 20)))
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -169,8 +174,8 @@ class Delivery:
                 log.warning("delivery did not finish in time; unfinished messages are sent after restart")
                 task.cancel()
                 await asyncio.wait({task})
-            elif (error := task_failure(task)) is not None:
-                log.error("delivery had ended: %r", error)
+            elif not task.cancelled() and (error := task.exception()) is not None:
+                log.error("delivery had ended with an error: %r", error)
         try:
             await self._settle()  # so that a clean stop sends nothing twice
         except Exception:
@@ -186,7 +191,7 @@ class Delivery:
                     await self._idle()
             except Exception as exc:
                 failures += 1
-                delay = min(MAX_ROUND_BACKOFF_SECONDS, backoff(failures))
+                delay = local_backoff(failures, MAX_ROUND_BACKOFF_SECONDS)
                 if failures == 1:
                     log.exception("delivery round failed; trying again in %.1f s", delay)
                 else:
@@ -199,8 +204,10 @@ class Delivery:
                 failures = 0
 
     async def _idle(self) -> None:
-        """Until woken, or until the next message falls due (a second at most)."""
+        """Until woken, or until the next message or owed hook falls due (a second at most)."""
         timeout = await self._idle_seconds()
+        if self._owed:
+            timeout = min(timeout, max(0.01, min(o.due for o in self._owed) - time.monotonic()))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=timeout)
 
@@ -287,9 +294,9 @@ class Delivery:
                 await owed.hook(owed.person_id)
             except Exception:
                 owed.attempts += 1
-                delay = backoff(owed.attempts)
+                delay = local_backoff(owed.attempts, MAX_BACKOFF_SECONDS)
                 owed.due = time.monotonic() + delay
-                log.exception("unreachable hook failed for person %d; trying again in %.0f s", owed.person_id, delay)
+                log.exception("unreachable hook failed for person %d; trying again in %.1f s", owed.person_id, delay)
             else:
                 self._owed.remove(owed)
 
