@@ -17,6 +17,7 @@ from telegram.ext import (
     CallbackContext,
     ContextTypes,
     ExtBot,
+    Job,
 )
 
 from bot.clock import Clock, SystemClock
@@ -168,8 +169,8 @@ async def start_services(app: SamenspelApp) -> None:
     await services.scheduler.tick()
 
 
-def schedule_tick(app: SamenspelApp, *, first: float | None = None) -> None:
-    """The JobQueue job that runs the scheduler tick every `tick_seconds` (first after `first` seconds)."""
+def schedule_tick(app: SamenspelApp) -> Job[Context]:
+    """The JobQueue job that runs the scheduler tick every `tick_seconds`."""
     assert app.job_queue is not None
     services = services_of(app)
 
@@ -180,13 +181,15 @@ def schedule_tick(app: SamenspelApp, *, first: float | None = None) -> None:
             log.exception("scheduler tick failed; it runs again next interval")
 
     interval = services.settings.app.tick_seconds
-    app.job_queue.run_repeating(
-        _tick,
-        interval=interval,
-        first=interval if first is None else first,
-        name=TICK_JOB,
-        job_kwargs={"misfire_grace_time": None},
+    return app.job_queue.run_repeating(
+        _tick, interval=interval, first=interval, name=TICK_JOB, job_kwargs={"misfire_grace_time": None}
     )
+
+
+def _schedule_tick_again(app: SamenspelApp) -> None:
+    """The tick job was gone: schedule it again, and tick at once for the time it was missing."""
+    job = schedule_tick(app)
+    app.create_task(job.run(app), name="samenspel-tick-again")
 
 
 async def stop_services(app: SamenspelApp) -> None:
@@ -220,12 +223,12 @@ def _parts(app: SamenspelApp, polling: asyncio.Task[Any] | None, fetcher: asynci
     job_queue = app.job_queue
     if job_queue is not None:
         # Each tick contains its tasks' failures (they run again next tick), so the job itself stays.
-        # Should it be gone anyway, schedule it again, running at once.
+        # Should it be gone anyway, schedule it again.
         parts.append(
             Part(
                 "scheduler tick",
                 lambda: None if job_queue.get_jobs_by_name(TICK_JOB) else PartEnded("the tick job is gone"),
-                restart=lambda: schedule_tick(app, first=0),
+                restart=lambda: _schedule_tick_again(app),
             )
         )
         parts.append(
