@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, ExtBot
+from telegram.error import InvalidToken
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, ExtBot, Job
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -23,11 +25,15 @@ from bot.services.menus import MenuService
 from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
 from bot.services.visits import VisitService
+from bot.supervision import Part, PartEnded, Supervisor, task_failure
 from bot.updates import PerSenderUpdateProcessor
 from handlers import register
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+TICK_JOB = "tick"
+SUPERVISION_PERIOD_SECONDS = 1.0
 
 
 SamenspelApp = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, Any]
@@ -103,27 +109,86 @@ async def start_services(app: SamenspelApp) -> None:
         log.info("database migrated: %s", ", ".join(applied))
     await services.delivery.start()
     if app.job_queue is not None:
-
-        async def _tick(_: object) -> None:
-            await services.scheduler.tick()
-
-        interval = services.settings.app.tick_seconds
-        app.job_queue.run_repeating(
-            _tick, interval=interval, first=interval, name="tick", job_kwargs={"misfire_grace_time": None}
-        )
+        schedule_tick(app)
     await services.menus.set_defaults()
     # Catch up at once on what fell due while the bot was down, before taking new updates.
     await services.scheduler.tick()
 
 
+def schedule_tick(app: SamenspelApp) -> Job[Context]:
+    """The JobQueue job that runs the scheduler tick every `tick_seconds`."""
+    assert app.job_queue is not None
+    services = services_of(app)
+
+    async def _tick(_: object) -> None:
+        try:
+            await services.scheduler.tick()
+        except Exception:  # the scheduler contains its tasks' failures; this guards the job itself
+            log.exception("scheduler tick failed; it runs again next interval")
+
+    interval = services.settings.app.tick_seconds
+    return app.job_queue.run_repeating(
+        _tick, interval=interval, first=interval, name=TICK_JOB, job_kwargs={"misfire_grace_time": None}
+    )
+
+
+def _schedule_tick_again(app: SamenspelApp) -> None:
+    """The tick job was gone: schedule it again, and tick at once for the time it was missing."""
+    job = schedule_tick(app)
+    app.create_task(job.run(app), name="samenspel-tick-again")
+
+
 async def stop_services(app: SamenspelApp) -> None:
     services = services_of(app)
-    await services.delivery.stop()
-    await services.db.close()
+    try:
+        await services.delivery.stop()
+    finally:
+        await services.db.close()
+
+
+def _ptb_loop(owner: object, attribute: str) -> asyncio.Task[Any] | None:
+    """One of PTB's own background loops. Private attributes: tests/test_supervision.py fails if they move."""
+    task = getattr(owner, attribute, None)
+    if not isinstance(task, asyncio.Task):
+        log.error("cannot watch PTB's %s: not found", attribute)
+        return None
+    return task
+
+
+def _parts(app: SamenspelApp, polling: asyncio.Task[Any] | None, fetcher: asyncio.Task[Any] | None) -> list[Part]:
+    """Every long-lived part of a running bot, and how each is brought back when it ends."""
+    services = services_of(app)
+    parts = [
+        # Its rounds retry every failure themselves; ending anyway is a bug, and a new loop carries on.
+        Part("outbox sender", services.delivery.failure, restart=services.delivery.restart),
+        # A restart cannot help these: polling stops for good (the token was revoked, say) and PTB's
+        # update fetcher only ends when told to. Stop, so that the service manager starts us afresh.
+        Part("Telegram polling", lambda: task_failure(polling)),
+        Part("update processing", lambda: task_failure(fetcher)),
+    ]
+    job_queue = app.job_queue
+    if job_queue is not None:
+        # Each tick contains its tasks' failures (they run again next tick), so the job itself stays.
+        # Should it be gone anyway, schedule it again.
+        parts.append(
+            Part(
+                "scheduler tick",
+                lambda: None if job_queue.get_jobs_by_name(TICK_JOB) else PartEnded("the tick job is gone"),
+                restart=lambda: _schedule_tick_again(app),
+            )
+        )
+        parts.append(
+            Part("job queue", lambda: None if job_queue.scheduler.running else PartEnded("the job queue stopped"))
+        )
+    return parts
 
 
 async def serve(app: SamenspelApp, stop: asyncio.Event) -> None:
-    """Run the bot until `stop` is set: long polling, handlers, delivery and scheduler."""
+    """Run the bot until `stop` is set: long polling, handlers, delivery and scheduler.
+
+    Supervised: a part that ends is restarted, or (when a restart cannot help) `serve()` stops and raises
+    `PartEnded`, or the InvalidToken that ended polling, so that `samenspel run` exits non-zero."""
+    supervisor: Supervisor | None = None
     async with app:
         await start_services(app)
         try:
@@ -135,12 +200,30 @@ async def serve(app: SamenspelApp, stop: asyncio.Event) -> None:
                 drop_pending_updates=False,
             )
             await app.start()
+            polling = _ptb_loop(app.updater, "_Updater__polling_task")
+            fetcher = _ptb_loop(app, "_Application__update_fetcher_task")
+            supervisor = Supervisor(_parts(app, polling, fetcher), period=SUPERVISION_PERIOD_SECONDS)
             log.info("Samenspel is running as @%s", app.bot.username)
-            await stop.wait()
+            await supervisor.run_until(stop)
         finally:
             log.info("stopping")
-            if app.updater is not None and app.updater.running:
-                await app.updater.stop()
-            if app.running:
-                await app.stop()
-            await stop_services(app)
+            await _stop_quietly(app)
+    if supervisor is not None and supervisor.fatal is not None:
+        if isinstance(supervisor.fatal, InvalidToken):
+            raise supervisor.fatal
+        raise PartEnded("a part of the bot ended for good; see the CRITICAL log") from supervisor.fatal
+
+
+async def _stop_quietly(app: SamenspelApp) -> None:
+    """Stop every part even when one of them fails to stop (a dead polling task re-raises, say)."""
+    steps: list[tuple[str, Callable[[], Awaitable[None]]]] = []
+    if app.updater is not None and app.updater.running:
+        steps.append(("polling", app.updater.stop))
+    if app.running:
+        steps.append(("application", app.stop))
+    steps.append(("services", lambda: stop_services(app)))
+    for name, step in steps:
+        try:
+            await step()
+        except Exception:
+            log.exception("stopping %s failed; going on with the rest", name)

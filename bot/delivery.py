@@ -1,4 +1,8 @@
-"""Delivers the outbox to Telegram: retries, RetryAfter, blocked users, edits in place."""
+"""Delivers the outbox to Telegram: retries, RetryAfter, blocked users, edits in place.
+
+The sender never stops on its own: a round that fails (a locked database, an I/O error) is tried again
+with back-off, and what became of messages already attempted is kept in memory until it is written.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,12 @@ import html
 import logging
 import random
 import re
+import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -18,8 +25,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.clock import Clock, SystemClock
 from bot.i18n import Markup, t
+from bot.supervision import task_failure
 from storage import outbox, people
-from storage.db import Database
+from storage.db import Database, Tx
 from storage.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -27,6 +35,9 @@ log = logging.getLogger(__name__)
 UnreachableHook = Callable[[int], Awaitable[None]]
 
 MAX_BACKOFF_SECONDS = 300.0
+# A failed round is tried again after 0.25, 0.5, 1 … seconds, at most this long: an urgent alert waits
+# no longer than that once the database works again.
+MAX_ROUND_BACKOFF_SECONDS = 10.0
 
 
 def keyboard_markup(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
@@ -50,9 +61,56 @@ def backoff(attempts: int) -> float:
     return base * random.uniform(0.8, 1.2)
 
 
+def local_backoff(failures: int, cap: float) -> float:
+    """For retrying our own work (a round, a hook) rather than Telegram: 0.25, 0.5, 1 … seconds, at most cap."""
+    return float(min(cap, 0.25 * 2 ** min(failures - 1, 20)))
+
+
 def retry_after_seconds(exc: RetryAfter) -> float:
     value = exc._retry_after  # the timedelta PTB keeps; the public int form is deprecated
     return max(1.0, value.total_seconds())
+
+
+OutcomeKind = Literal["sent", "retry", "failed", "unreachable"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one attempt. Until it is written its row stays in flight: never claimed again
+    meanwhile, and after a crash sent again, marked as a possible repeat."""
+
+    message: OutboxMessage
+    kind: OutcomeKind
+    telegram_id: int | None = None
+    retry_at: datetime | None = None
+    error: str = ""
+    maybe_delivered: bool = False
+
+    @classmethod
+    def sent(cls, message: OutboxMessage, telegram_id: int | None) -> Outcome:
+        return cls(message, "sent", telegram_id=telegram_id)
+
+    @classmethod
+    def retry(cls, message: OutboxMessage, at: datetime, error: str, *, maybe_delivered: bool) -> Outcome:
+        return cls(message, "retry", retry_at=at, error=error[:200], maybe_delivered=maybe_delivered)
+
+    @classmethod
+    def failed(cls, message: OutboxMessage, error: str) -> Outcome:
+        return cls(message, "failed", error=error[:200])
+
+    @classmethod
+    def unreachable(cls, message: OutboxMessage, error: str) -> Outcome:
+        return cls(message, "unreachable", error=f"unreachable: {error}"[:200])
+
+
+@dataclass
+class _OwedHook:
+    """An unreachable hook not yet run (or failed) for a person; tried again from `due` on."""
+
+    hook: UnreachableHook
+    person_id: int
+    attempts: int = 0
+    due: float = 0.0  # time.monotonic()
 
 
 class Delivery:
@@ -73,8 +131,11 @@ class Delivery:
         self._batch_size = batch_size
         self._concurrency = concurrency
         self._wake = asyncio.Event()
+        self._stopped = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._unwritten: list[Outcome] = []
+        self._owed: list[_OwedHook] = []
         self.unreachable_hooks: list[UnreachableHook] = []
         self.sent_count = 0
 
@@ -90,31 +151,65 @@ class Delivery:
                 recovered,
             )
         self._stopping = False
+        self._stopped.clear()
+        self.restart()
+
+    def restart(self) -> None:
+        """Run the loop (again). Rows in flight are not recovered here: in this process they are exactly
+        the ones whose results are kept in memory, and the first round writes those."""
         self._task = asyncio.create_task(self._run(), name="samenspel-delivery")
+
+    def failure(self) -> BaseException | None:
+        """Why the loop ended while it should be running; None while it runs or after `stop()`."""
+        return None if self._stopping else task_failure(self._task)
 
     async def stop(self) -> None:
         self._stopping = True
+        self._stopped.set()
         self._wake.set()
-        if self._task is not None:
-            try:
-                await asyncio.wait_for(self._task, timeout=5)
-            except TimeoutError:
+        task, self._task = self._task, None
+        if task is not None:
+            done, _ = await asyncio.wait({task}, timeout=5)
+            if not done:
                 log.warning("delivery did not finish in time; unfinished messages are sent after restart")
-            self._task = None
+                task.cancel()
+                await asyncio.wait({task})
+            elif not task.cancelled() and (error := task.exception()) is not None:
+                log.error("delivery had ended with an error: %r", error)
+        try:
+            await self._settle()  # so that a clean stop sends nothing twice
+        except Exception:
+            log.exception("could not write the last delivery results; those messages are resent, marked")
 
     async def _run(self) -> None:
+        """Rounds until stopped. Every await is inside the retry: a failed round waits and tries again."""
+        failures = 0
         while not self._stopping:
             self._wake.clear()
             try:
-                processed = await self.run_once()
-            except Exception:
-                log.exception("delivery round failed; trying again")
-                processed = 0
-                await asyncio.sleep(1)
-            if processed:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=await self._idle_seconds())
+                if not await self.run_once():
+                    await self._idle()
+            except Exception as exc:
+                failures += 1
+                delay = local_backoff(failures, MAX_ROUND_BACKOFF_SECONDS)
+                if failures == 1:
+                    log.exception("delivery round failed; trying again in %.1f s", delay)
+                else:
+                    log.error("delivery round failed again (%d in a row: %r); next try in %.1f s", failures, exc, delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopped.wait(), timeout=delay)
+            else:
+                if failures:
+                    log.warning("delivery works again after %d failed round(s)", failures)
+                failures = 0
+
+    async def _idle(self) -> None:
+        """Until woken, or until the next message or owed hook falls due (a second at most)."""
+        timeout = await self._idle_seconds()
+        if self._owed:
+            timeout = min(timeout, max(0.01, min(o.due for o in self._owed) - time.monotonic()))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=timeout)
 
     async def _idle_seconds(self) -> float:
         async with self._db.transaction() as tx:
@@ -125,7 +220,10 @@ class Delivery:
         return min(1.0, max(0.01, wait))
 
     async def run_once(self) -> int:
-        """Deliver what is due now. Returns how many messages were attempted."""
+        """Deliver what is due now. Returns how many messages were attempted.
+
+        Results that an earlier round could not write are written first, before anything is claimed."""
+        await self._settle()
         async with self._db.transaction() as tx:
             due = await outbox.claim_due(tx, self.clock.now(), self._batch_size)
         if not due:
@@ -134,52 +232,100 @@ class Delivery:
         for message in due:
             by_chat[message.chat_id].append(message)
         limit = asyncio.Semaphore(self._concurrency)
-
-        sent: list[tuple[int, int | None]] = []
+        outcomes: list[Outcome] = []
 
         async def one_chat(messages: list[OutboxMessage]) -> None:
             async with limit:
                 for message in messages:  # in order within a chat
-                    if (result := await self._deliver(message)) is not None:
-                        sent.append((message.id, result[0]))
+                    outcomes.append(await self._deliver(message))
 
         try:
             await asyncio.gather(*(one_chat(m) for m in by_chat.values()))
         finally:
-            # One transaction for the whole batch: delivery does not queue for the lock per message.
-            # A crash before it leaves the rows in flight, so they are resent marked as repeats.
-            if sent:
-                async with self._db.transaction() as tx:
-                    for message_id, telegram_id in sent:
-                        await outbox.mark_sent(tx, message_id, telegram_id, self.clock.now())
-                self.sent_count += len(sent)
+            # Kept until written, also when the write fails or we are cancelled half-way.
+            self._unwritten.extend(outcomes)
+        await self._settle()
         return len(due)
 
-    async def _deliver(self, message: OutboxMessage) -> tuple[int | None] | None:
-        """Send one message; (telegram message id,) when it went out, None when it did not."""
-        now = self.clock.now
+    async def _settle(self) -> None:
+        """Write the results kept in memory, then run the unreachable hooks that are owed."""
+        if self._unwritten:
+            await self._write_outcomes()
+        await self._announce_unreachable()
+
+    async def _write_outcomes(self) -> None:
+        # One transaction for the whole batch: delivery does not queue for the lock per message.
+        outcomes = list(self._unwritten)
+        newly_unreachable: list[int] = []
+        async with self._db.transaction() as tx:
+            for outcome in outcomes:
+                if await self._write(tx, outcome) and outcome.message.person_id is not None:
+                    newly_unreachable.append(outcome.message.person_id)
+        # Forgotten only once committed.
+        del self._unwritten[: len(outcomes)]
+        self.sent_count += sum(o.kind == "sent" for o in outcomes)
+        for person_id in newly_unreachable:
+            log.warning("person %d cannot be reached (blocked the bot or account gone)", person_id)
+            self._owed.extend(_OwedHook(hook, person_id) for hook in self.unreachable_hooks)
+
+    async def _write(self, tx: Tx, outcome: Outcome) -> bool:
+        """Record one outcome; True when it is news that its person cannot be reached."""
+        message, now = outcome.message, self.clock.now()
+        if outcome.kind == "sent":
+            await outbox.mark_sent(tx, message.id, outcome.telegram_id, now)
+        elif outcome.kind == "retry":
+            await outbox.retry_later(
+                tx, message.id, at=outcome.retry_at or now, error=outcome.error, maybe_delivered=outcome.maybe_delivered
+            )
+        else:
+            await outbox.mark_failed(tx, message.id, outcome.error)
+            if outcome.kind == "unreachable":
+                await outbox.fail_pending_for_chat(tx, message.chat_id, "unreachable")
+                if message.person_id is not None:
+                    return await people.mark_unreachable(tx, message.person_id, now)
+        return False
+
+    async def _announce_unreachable(self) -> None:
+        """Run the hooks owed for people found unreachable; one that fails is tried again with back-off."""
+        for owed in list(self._owed):
+            if owed.due > time.monotonic():
+                continue
+            try:
+                await owed.hook(owed.person_id)
+            except Exception:
+                owed.attempts += 1
+                delay = local_backoff(owed.attempts, MAX_BACKOFF_SECONDS)
+                owed.due = time.monotonic() + delay
+                log.exception("unreachable hook failed for person %d; trying again in %.1f s", owed.person_id, delay)
+            else:
+                self._owed.remove(owed)
+
+    async def _deliver(self, message: OutboxMessage) -> Outcome:
+        """Send one message and say what became of it; never raises but for cancellation."""
         try:
-            telegram_id = await self._send(message)
-        except RetryAfter as exc:
-            await self._retry(message, now() + timedelta(seconds=retry_after_seconds(exc)), "429", False)
-        except Forbidden as exc:
-            await self._unreachable(message, str(exc))
-        except BadRequest as exc:
-            await self._bad_request(message, exc)
-        except TimedOut as exc:
-            await self._retry(message, now() + timedelta(seconds=backoff(message.attempts)), f"timeout {exc}", True)
-        except NetworkError as exc:
-            await self._retry(message, now() + timedelta(seconds=backoff(message.attempts)), f"network {exc}", True)
-        except TelegramError as exc:
-            await self._retry(message, now() + timedelta(seconds=backoff(message.attempts)), str(exc), True)
+            return await self._attempt(message)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # never lose a message to a bug in one send
             log.exception("unexpected error delivering outbox message %d", message.id)
-            await self._retry(message, now() + timedelta(seconds=backoff(message.attempts)), repr(exc), True)
-        else:
-            return (telegram_id,)
-        return None
+            return self._retry(message, backoff(message.attempts), repr(exc), maybe_delivered=True)
+
+    async def _attempt(self, message: OutboxMessage) -> Outcome:
+        try:
+            telegram_id = await self._send(message)
+        except RetryAfter as exc:
+            return self._retry(message, retry_after_seconds(exc), "429", maybe_delivered=False)
+        except Forbidden as exc:
+            return Outcome.unreachable(message, str(exc))
+        except BadRequest as exc:
+            return await self._after_bad_request(message, exc)
+        except TimedOut as exc:
+            return self._retry(message, backoff(message.attempts), f"timeout {exc}", maybe_delivered=True)
+        except NetworkError as exc:
+            return self._retry(message, backoff(message.attempts), f"network {exc}", maybe_delivered=True)
+        except TelegramError as exc:
+            return self._retry(message, backoff(message.attempts), str(exc), maybe_delivered=True)
+        return Outcome.sent(message, telegram_id)
 
     async def _send(self, message: OutboxMessage, *, plain: bool = False) -> int | None:
         markup = keyboard_markup(message.keyboard)
@@ -211,43 +357,21 @@ class Delivery:
         )
         return sent.message_id
 
-    async def _retry(self, message: OutboxMessage, at: datetime, error: str, maybe_delivered: bool) -> None:
+    def _retry(self, message: OutboxMessage, seconds: float, error: str, *, maybe_delivered: bool) -> Outcome:
         log.info("outbox message %d: %s; retrying", message.id, error)
-        async with self._db.transaction() as tx:
-            await outbox.retry_later(tx, message.id, at=at, error=error[:200], maybe_delivered=maybe_delivered)
+        at = self.clock.now() + timedelta(seconds=seconds)
+        return Outcome.retry(message, at, error, maybe_delivered=maybe_delivered)
 
-    async def _bad_request(self, message: OutboxMessage, exc: BadRequest) -> None:
+    async def _after_bad_request(self, message: OutboxMessage, exc: BadRequest) -> Outcome:
         text = str(exc).lower()
         if "chat not found" in text or "user is deactivated" in text:
-            await self._unreachable(message, str(exc))
-            return
+            return Outcome.unreachable(message, str(exc))
         if "can't parse entities" in text:
             # A rendering bug must not lose the message: send it once more without markup.
             log.error("outbox message %d did not parse as HTML; sending it as plain text", message.id)
             try:
-                telegram_id = await self._send(message, plain=True)
+                return Outcome.sent(message, await self._send(message, plain=True))
             except TelegramError as again:
-                async with self._db.transaction() as tx:
-                    await outbox.mark_failed(tx, message.id, f"bad request: {again}"[:200])
-                return
-            async with self._db.transaction() as tx:
-                await outbox.mark_sent(tx, message.id, telegram_id, self.clock.now())
-            return
+                return Outcome.failed(message, f"bad request: {again}")
         log.error("outbox message %d refused by Telegram: %s", message.id, exc)
-        async with self._db.transaction() as tx:
-            await outbox.mark_failed(tx, message.id, f"bad request: {exc}"[:200])
-
-    async def _unreachable(self, message: OutboxMessage, error: str) -> None:
-        news = False
-        async with self._db.transaction() as tx:
-            await outbox.mark_failed(tx, message.id, f"unreachable: {error}"[:200])
-            await outbox.fail_pending_for_chat(tx, message.chat_id, "unreachable")
-            if message.person_id is not None:
-                news = await people.mark_unreachable(tx, message.person_id, self.clock.now())
-        if message.person_id is not None and news:
-            log.warning("person %d cannot be reached (blocked the bot or account gone)", message.person_id)
-            for hook in self.unreachable_hooks:
-                try:
-                    await hook(message.person_id)
-                except Exception:
-                    log.exception("unreachable hook failed for person %d", message.person_id)
+        return Outcome.failed(message, f"bad request: {exc}")

@@ -29,6 +29,11 @@ class Scheduler:
     def register(self, name: str, task: TickTask) -> None:
         self._tasks.append((name, task))
 
+    @property
+    def tasks(self) -> tuple[tuple[str, TickTask], ...]:
+        """The registered tasks, in the order each tick runs them."""
+        return tuple(self._tasks)
+
     async def tick(self) -> None:
         # One tick at a time: a slow tick must not overlap the next one.
         async with self._lock:
