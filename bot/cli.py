@@ -25,6 +25,8 @@ from storage.db import Database, DatabaseRefused, backup_file
 from storage.files import DatabaseInUse, InstanceLock, held_elsewhere, open_to_others_warning
 
 EXIT_CONFIG = 2
+# A part of the running bot ended for good (see bot/supervision.py): a service manager should restart it.
+EXIT_FAILED = 3
 
 NO_TOKEN = """samenspel: no bot token configured.
   Get one from @BotFather in Telegram: send /newbot, choose a name and a username, and copy the token.
@@ -220,6 +222,7 @@ async def _bot_username(settings: Settings) -> str | None:
 
 async def _run(settings: Settings) -> int:
     from bot.app import build_application, serve
+    from bot.supervision import PartEnded
 
     app = build_application(settings)
     stop = asyncio.Event()
@@ -231,6 +234,10 @@ async def _run(settings: Settings) -> int:
     except InvalidToken:
         print("samenspel: Telegram refused the bot token. Check it with @BotFather.", file=sys.stderr)
         return EXIT_CONFIG
+    except PartEnded as ended:
+        # Supervision gave up on a part that cannot be restarted from inside: a service manager restarts us.
+        print(f"samenspel: stopped: {ended} (the log above says why)", file=sys.stderr)
+        return EXIT_FAILED
     return 0
 
 

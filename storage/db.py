@@ -186,10 +186,15 @@ class Database:
                 try:
                     yield Tx(conn)
                 except BaseException:
-                    await conn.execute("ROLLBACK")
+                    await _roll_back(conn)
                     raise
-                else:
+                try:
                     await conn.execute("COMMIT")
+                except BaseException:
+                    # A COMMIT that fails (busy, I/O error) can leave the transaction open; every later BEGIN
+                    # would then fail for good, so end it here and let the caller retry the whole unit.
+                    await _roll_back(conn)
+                    raise
             finally:
                 self._owner = None
 
@@ -294,6 +299,16 @@ class Database:
     async def backup_to(self, target: Path) -> None:
         """Copy the live database with SQLite's online backup API (safe while the bot writes)."""
         await backup_file(self.path, target)
+
+
+async def _roll_back(conn: aiosqlite.Connection) -> None:
+    """Roll back what is open; SQLite may already have done so itself (after an I/O error, say)."""
+    if not conn.in_transaction:
+        return
+    try:
+        await conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        log.warning("rollback failed; the connection's transaction state is left to SQLite", exc_info=True)
 
 
 async def backup_file(source: Path, target: Path) -> None:

@@ -179,3 +179,36 @@ async def test_a_nested_transaction_fails_loudly_instead_of_hanging(db: Database
                 pass
     async with db.transaction() as tx:  # the lock was released
         assert await tx.scalar("SELECT 1") == 1
+
+
+async def test_a_failed_commit_does_not_leave_the_connection_in_a_transaction(db: Database) -> None:
+    """A COMMIT that fails while SQLite keeps the transaction open (busy, I/O error) must not make every later
+    BEGIN fail: the unit is rolled back, and the next transaction works."""
+    conn = db.conn
+    real_execute = conn.execute
+    failing = True
+
+    def execute(sql: str, parameters: object = None) -> object:
+        nonlocal failing
+        if sql == "COMMIT" and failing:
+            failing = False
+
+            async def refuse() -> None:
+                raise sqlite3.OperationalError("disk I/O error")
+
+            return refuse()
+        return real_execute(sql, parameters) if parameters is not None else real_execute(sql)
+
+    conn.execute = execute  # type: ignore[assignment,method-assign]
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+            async with db.transaction() as tx:
+                await people.create(tx, name="Vera", telegram_id=1, language="nl", team_id=None, now=NOW)
+        assert not conn.in_transaction
+        async with db.transaction() as tx:
+            assert await tx.scalar("SELECT COUNT(*) FROM people") == 0  # the failed unit left nothing
+            await people.create(tx, name="Noor", telegram_id=2, language="nl", team_id=None, now=NOW)
+        async with db.transaction() as tx:
+            assert await tx.scalar("SELECT COUNT(*) FROM people") == 1
+    finally:
+        conn.execute = real_execute  # type: ignore[method-assign]

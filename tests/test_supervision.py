@@ -484,3 +484,26 @@ async def test_update_processing_that_ends_stops_the_bot(tmp_path: Path) -> None
                 await eventually(lambda: not h.app.running, "the bot stopped")
                 stopped_by_itself = True
     assert stopped_by_itself
+
+
+async def test_samenspel_run_says_why_and_exits_non_zero_when_a_part_ended(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`samenspel run` turns supervision's PartEnded into one line and exit status 3, so a service manager
+    restarts it (and no traceback reaches the terminal)."""
+    import bot.app
+    from bot import cli
+
+    async def serve_that_gives_up(app: object, stop: asyncio.Event) -> None:
+        raise PartEnded("update processing ended")
+
+    monkeypatch.setattr(bot.app, "serve", serve_that_gives_up)
+    async with FakeBotApi() as api:
+        settings = load_settings(
+            None,
+            telegram={"token": api.token, "base_url": api.base_url, "base_file_url": api.base_file_url},
+            storage={"path": tmp_path / "samenspel.db"},
+        )
+        assert await cli._run(settings) == cli.EXIT_FAILED == 3
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == ["samenspel: stopped: update processing ended (the log above says why)"]
