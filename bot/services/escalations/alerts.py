@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.config import Settings
-from bot.domain.escalation import Escalation
+from bot.domain.escalation import Escalation, Kind
 from bot.domain.models import Person
 from bot.i18n import Markup, t
 from bot.services.base import load_people, zone_of
@@ -88,9 +88,10 @@ class Alerts:
             await outbox.enqueue_edit(tx, target_id=outbox_id, text=text, keyboard=keyboard, now=now)
 
     async def tell_team_chat(self, tx: Tx, escalation: Escalation, volunteer: Person, now: datetime) -> None:
-        """The team group hears (without buttons) that an item reached the coordinators."""
+        """The team group hears (without buttons) that an item reached the coordinators. Never of a wellbeing
+        alert: it is about a volunteer, who may be a member of that group."""
         chat_id = self._settings.escalation.alert_chat_id
-        if chat_id is None:
+        if chat_id is None or escalation.kind is Kind.WELLBEING:
             return
         lang = self._settings.app.language
         header = render.header(escalation, volunteer.name, lang, now, self._settings.app.zone)
