@@ -100,7 +100,7 @@ def alert(
         tail.append(t(lang, "alert.emergency_note"))
     if status:
         tail.append(status)
-    body = _body(escalation.body or "", lang, used=sum(len(p) + 2 for p in parts + tail))
+    body = _body(escalation.body or "", lang, used=sum(telegram_length(p) + 2 for p in parts + tail))
     text = Markup("\n".join([*parts, body, *tail]) if body else "\n".join([*parts, *tail]))
     return text, keyboard(escalation, viewer)
 
@@ -161,6 +161,16 @@ def _body(body: str, lang: str, *, used: int) -> str:
     if not body:
         return ""
     room = MESSAGE_LIMIT - used - SPARE
-    if len(body) <= room:
+    if telegram_length(body) <= room:
         return t(lang, "alert.body", text=body)
-    return t(lang, "alert.body", text=body[: max(0, room)]) + t(lang, "alert.trimmed")
+    return t(lang, "alert.body", text=_cut(body, max(0, room))) + t(lang, "alert.trimmed")
+
+
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it, in UTF-16 code units: an emoji outside the BMP counts twice."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(text: str, units: int) -> str:
+    """The longest start of text that takes at most `units` UTF-16 code units, no emoji cut in half."""
+    return text.encode("utf-16-le")[: units * 2].decode("utf-16-le", errors="ignore")
