@@ -1,4 +1,5 @@
-"""What the services share: what they are built from, audit rows, loading people, a person's time zone."""
+"""What the services share: what they are built from, who may use the coordinator's tools, audit rows,
+loading people, a person's time zone."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.models import Person
+from bot.services.errors import Refused
 from storage import audit, people
 from storage.db import Database, Tx
 
@@ -25,6 +27,12 @@ class Service:
         self._wake = wake_delivery
 
 
+def coordinators_only(by: Person | None) -> None:
+    """The coordinator's tools refuse anyone else; by None is the administrator on the command line."""
+    if by is not None and not by.is_coordinator:
+        raise Refused("not_allowed")
+
+
 @dataclass(frozen=True)
 class Trail:
     """Audit rows about one kind of subject ("escalation", "visit", "schedule", ...)."""
@@ -35,14 +43,9 @@ class Trail:
         self, tx: Tx, now: datetime, event: str, subject_id: int, *, actor: int | None = None, **detail: object
     ) -> None:
         """One row: what happened (event) to which subject, by whom (None: the bot itself), with details."""
+        kind = self.subject_type
         await audit.record(
-            tx,
-            now=now,
-            event=event,
-            actor_id=actor,
-            subject_type=self.subject_type,
-            subject_id=subject_id,
-            detail=detail,
+            tx, now=now, event=event, actor_id=actor, subject_type=kind, subject_id=subject_id, detail=detail
         )
 
 

@@ -28,42 +28,25 @@ def hours_keyboard(lang: str, checkin_id: int) -> list[list[dict[str, str]]]:
 def describe(finding: Finding, name: str, lang: str) -> str:
     """What was seen, in plain words and the recent numbers (the body of the wellbeing alert)."""
     ev = dict(finding.evidence)
+
+    def hours(key: str) -> str:
+        return format_hours(float(ev[key]), lang)
+
     if finding.flag is Flag.TIME_OVERLOAD:
         if "window_hours" in ev:
-            return plain(
-                lang,
-                "wb.body.time_window",
-                name=name,
-                hours=Amount("amount.hours", format_hours(float(ev["window_hours"]), lang)),
-                agreed=format_hours(float(ev["agreed_hours"]), lang),
-                weeks=Amount("amount.weeks", ev.get("weeks", 4)),
-            )
-        return plain(
-            lang,
-            "wb.body.time_week",
-            name=name,
-            hours=Amount("amount.hours", format_hours(float(ev["week_hours"]), lang)),
-            agreed=format_hours(float(ev["agreed_weekly"]), lang),
-            week=ev.get("week", ""),
-        )
+            window = Amount("amount.hours", hours("window_hours"))
+            agreed, weeks = hours("agreed_hours"), Amount("amount.weeks", ev.get("weeks", 4))
+            return plain(lang, "wb.body.time_window", name=name, hours=window, agreed=agreed, weeks=weeks)
+        week = Amount("amount.hours", hours("week_hours"))
+        agreed = hours("agreed_weekly")
+        return plain(lang, "wb.body.time_week", name=name, hours=week, agreed=agreed, week=ev.get("week", ""))
     if finding.flag is Flag.ENERGY:
         if "average" in ev and "in_a_row" not in ev:
-            return plain(
-                lang,
-                "wb.body.energy_drop",
-                name=name,
-                latest=ev["latest"],
-                average=format_hours(float(ev["average"]), lang),
-            )
+            return plain(lang, "wb.body.energy_drop", name=name, latest=ev["latest"], average=hours("average"))
         return plain(lang, "wb.body.energy_low", name=name, latest=ev["latest"], count=ev.get("in_a_row", 2))
     if finding.flag is Flag.MISSED:
         return plain(lang, "wb.body.missed", name=name, count=ev.get("missed", 2))
     if finding.flag is Flag.BOUNDARIES and ev.get("latest") == "several":
         return plain(lang, "wb.body.boundaries_several", name=name)
-    return plain(
-        lang,
-        f"wb.body.{finding.flag.value}",
-        name=name,
-        count=ev.get("count", 1),
-        days=Amount("amount.days", ev.get("days", 28)),
-    )
+    days = Amount("amount.days", ev.get("days", 28))
+    return plain(lang, f"wb.body.{finding.flag.value}", name=name, count=ev.get("count", 1), days=days)

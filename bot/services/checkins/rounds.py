@@ -31,14 +31,9 @@ CHECKIN_TRAIL = Trail("checkin")
 
 class CheckInRounds(Service):
     def __init__(
-        self,
-        db: Database,
-        clock: Clock,
-        settings: Settings,
-        wake_delivery: Callable[[], None],
-        wellbeing: WellbeingWatch,
+        self, db: Database, clock: Clock, settings: Settings, wake: Callable[[], None], wellbeing: WellbeingWatch
     ) -> None:
-        super().__init__(db, clock, settings, wake_delivery)
+        super().__init__(db, clock, settings, wake)
         self._wellbeing = wellbeing
 
     @property

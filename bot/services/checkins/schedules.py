@@ -6,7 +6,7 @@ from datetime import time, timedelta
 
 from bot.domain.models import Person
 from bot.domain.schedule import ScheduleRule, next_occurrence
-from bot.services.base import Service, Trail
+from bot.services.base import Service, Trail, coordinators_only
 from bot.services.errors import Refused
 from storage import checkins, people
 from storage.checkins import Schedule
@@ -24,12 +24,6 @@ def rule_of(schedule: Schedule, zone: str) -> ScheduleRule:
     )
 
 
-def _coordinator_only(by: Person | None) -> None:
-    """by None: the administrator on the command line."""
-    if by is not None and not by.is_coordinator:
-        raise Refused("not_allowed")
-
-
 class Schedules(Service):
     async def add(
         self,
@@ -44,7 +38,7 @@ class Schedules(Service):
         remind_after_minutes: int | None = None,
         close_after_minutes: int | None = None,
     ) -> Schedule:
-        _coordinator_only(by)
+        coordinators_only(by)
         if audience not in ("everyone", "team", "volunteer"):
             raise ValueError("audience must be everyone, team or volunteer")
         now = self._clock.now()
@@ -89,7 +83,7 @@ class Schedules(Service):
             return await checkins.schedules(tx)
 
     async def set_paused(self, by: Person | None, schedule_id: int, paused: bool) -> Schedule:
-        _coordinator_only(by)
+        coordinators_only(by)
         now = self._clock.now()
         async with self._db.transaction() as tx:
             schedule = await checkins.schedule(tx, schedule_id)
@@ -105,7 +99,7 @@ class Schedules(Service):
         return updated
 
     async def delete(self, by: Person | None, schedule_id: int) -> None:
-        _coordinator_only(by)
+        coordinators_only(by)
         now = self._clock.now()
         async with self._db.transaction() as tx:
             if not await checkins.delete_schedule(tx, schedule_id):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
-from bot.config import Settings
+from bot.config import EscalationSettings, Settings
 from bot.domain.escalation import Candidate, Escalation, Situation, WorkingHours, levels_for
 from bot.domain.models import Link, Person, Role
 from bot.services.base import load_people, zone_of
@@ -42,14 +42,9 @@ class Route:
         ]
 
     def hours(self, person: Person, row: AvailabilityRow | None) -> WorkingHours:
-        """The person's working hours (their /workhours, else the configured default) in their time zone."""
-        config = self._settings.escalation
-        zone = str(zone_of(person, self._settings))
-        if row is None:
-            return WorkingHours(
-                days=frozenset(config.work_days), start=config.work_start, end=config.work_end, zone=zone
-            )
-        return WorkingHours(days=row.work_days, start=row.work_start, end=row.work_end, zone=zone)
+        """The person's working hours in their time zone."""
+        days, start, end = hours_of(row, self._settings.escalation)
+        return WorkingHours(days=days, start=start, end=end, zone=str(zone_of(person, self._settings)))
 
     async def candidates(self, tx: Tx, levels: list[list[Person]], now: datetime) -> list[list[Candidate]]:
         rows = await escalations.availability(tx, [p.id for level in levels for p in level])
@@ -84,6 +79,13 @@ class Route:
             told_at_level=frozenset(r.person_id for r in told if r.level == escalation.level),
         )
         return Loaded(volunteer, by_id, situation, len(level_people) - 1)
+
+
+def hours_of(row: AvailabilityRow | None, config: EscalationSettings) -> tuple[frozenset[int], time, time]:
+    """Working days, start and end: the person's own (/workhours), else the configured default."""
+    if row is None:
+        return frozenset(config.work_days), config.work_start, config.work_end
+    return row.work_days, row.work_start, row.work_end
 
 
 async def own_link(tx: Tx, volunteer: Person, link_id: int | None) -> Link | None:

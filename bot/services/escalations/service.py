@@ -29,19 +29,17 @@ class EscalationService(Service):
         self._alerts = Alerts(settings)
         self.engine = EscalationEngine(db, clock, settings, wake_delivery, self._alerts)
         self.actions = EscalationActions(db, clock, settings, wake_delivery, self._alerts)
-        # Each entry point under the name the callers use, served by the part it belongs to.
+        # The entry points of handlers and wiring, under the names they use, served by the part they belong to.
+        # Other services, working inside their own transaction, call the part itself (engine.hand_over_in).
         self.preview = self.engine.preview
         self.raise_item = self.engine.raise_item
         self.tick = self.engine.tick
         self.on_unreachable = self.engine.on_unreachable
-        self.hand_over_in = self.engine.hand_over_in
-        self.release_in = self.engine.release_in
         self.get_for = self.actions.get_for
         self.acknowledge = self.actions.acknowledge
         self.handoff_candidates = self.actions.handoff_candidates
         self.handoff = self.actions.handoff
         self.resolve = self.actions.resolve
-        self.close_in = self.actions.close_in
 
     # --- overviews --------------------------------------------------------------------------------
 

@@ -136,7 +136,9 @@ class VisitService(Service):
                     if person.id != volunteer.id and await self._all_clear(tx, person, volunteer, visit, now):
                         told.append(person.name)
                 # All is well: the alert stops climbing to the backup and the coordinators.
-                await self._escalations.close_in(tx, visit.escalation_id, reason_key="status.closed_visit_ok", now=now)
+                await self._escalations.actions.close_in(
+                    tx, visit.escalation_id, reason_key="status.closed_visit_ok", now=now
+                )
             after_alert = visit.escalation_id is not None
             await TRAIL.record(tx, now, "visit.done", visit.id, actor=volunteer.id, after_alert=after_alert)
         if told:
