@@ -42,10 +42,16 @@ class Trail:
     async def record(
         self, tx: Tx, now: datetime, event: str, subject_id: int, *, actor: int | None = None, **detail: object
     ) -> None:
-        """One row: what happened (event) to which subject, by whom (None: the bot itself), with details."""
-        kind = self.subject_type
+        """One row: what happened (event) to which subject, by whom (None: the bot's own timer or the command
+        line), with details."""
         await audit.record(
-            tx, now=now, event=event, actor_id=actor, subject_type=kind, subject_id=subject_id, detail=detail
+            tx,
+            now=now,
+            event=event,
+            actor_id=actor,
+            subject_type=self.subject_type,
+            subject_id=subject_id,
+            detail=detail,
         )
 
 
