@@ -186,7 +186,7 @@ def _template(key: str) -> re.Pattern[str]:
 def _refusal_keys() -> set[str]:
     """Every catalogue key the code refuses with: Refused("…") in handlers and services, the visit rules."""
     keys = {"button.expired", "not_allowed", "stranger", "schedule.need_day"}
-    for path in [*ROOT.glob("handlers/*.py"), *ROOT.glob("bot/services/*.py")]:
+    for path in [*ROOT.glob("handlers/*.py"), *ROOT.glob("bot/services/**/*.py")]:
         keys |= set(re.findall(r"Refused\(\s*\"([\w.]+)\"", path.read_text(encoding="utf-8")))
     keys |= set(re.findall(r"return \"([\w.]+)\"", inspect.getsource(domain_visits.press_refusal)))
     return {k for k in keys if k in CATALOGUE.entries}

@@ -238,9 +238,9 @@ def test_a_button_sent_before_the_upgrade_means_the_same(data: str, flow: str, f
 def test_the_services_buttons_are_read_by_the_router() -> None:
     """Check-in prompts and visit questions are built by the services, which the router must read."""
     from bot.domain.visits import Action
-    from bot.services.visits import VisitService
+    from bot.services.visits.render import answer_keyboard
 
-    keyboards = [hours_keyboard("nl", 5), VisitService._answer_keyboard("nl", 7, 3, longer=True)]
+    keyboards = [hours_keyboard("nl", 5), answer_keyboard("nl", 7, 3, longer=True)]
     datas = [button["data"] for keyboard in keyboards for row in keyboard for button in row]
     assert len(datas) == 6 + 3 and {d.split(":")[1] for d in datas[6:]} == {a.value for a in Action} - {"end"}
     for data in datas:

@@ -41,7 +41,11 @@ async def notify(
 
 def role_names(language: str, roles: frozenset[Role] | set[Role]) -> str:
     ordered = [r for r in (Role.VOLUNTEER, Role.PROFESSIONAL, Role.COORDINATOR) if r in roles]
-    names = [plain(language, f"role.{r.value}") for r in ordered]
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} {plain(language, 'and')} {names[-1]}"
+    return spoken_list(language, [plain(language, f"role.{r.value}") for r in ordered])
+
+
+def spoken_list(language: str, items: list[str]) -> str:
+    """The items as a sentence says them: "Piet, Fatima and Anna"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {plain(language, 'and')} {items[-1]}"

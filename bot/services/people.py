@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 
-from bot.clock import Clock
-from bot.config import Settings
 from bot.domain.models import Agreement, Link, Person, Role, Team
 from bot.domain.onboarding import InviteState, format_hours, hash_code, invite_state, is_well_formed_code
 from bot.i18n import language_for, plain
+from bot.services.base import Service, Trail, coordinators_only
 from bot.services.errors import Refused
+from bot.services.escalations.route import hours_of
 from bot.services.notify import notify, role_names
-from storage import audit, escalations, groups, invites, links, people
-from storage.db import Database, Tx
+from storage import escalations, groups, invites, links, people
+from storage.db import Tx
 
 
 class Redeemed(StrEnum):
@@ -61,18 +60,18 @@ class Overview:
     coordinators: list[Person] = field(default_factory=list)
 
 
+INVITES = Trail("invite")
+TEAMS = Trail("team")
+PERSONS = Trail("person")
+LINKS = Trail("link")
+
+
 def new_invite_code() -> str:
     """192 random bits, URL-safe, 32 characters: fits Telegram's 64-character deep-link payload."""
     return secrets.token_urlsafe(24)
 
 
-class PeopleService:
-    def __init__(self, db: Database, clock: Clock, settings: Settings, wake_delivery: Callable[[], None]) -> None:
-        self._db = db
-        self._clock = clock
-        self._settings = settings
-        self._wake = wake_delivery
-
+class PeopleService(Service):
     # --- who is this ------------------------------------------------------------------------------
 
     async def identify(self, telegram_id: int) -> Person | None:
@@ -100,8 +99,7 @@ class PeopleService:
 
     async def create_invite(self, *, by: Person | None, role: Role, name: str, team_id: int | None) -> IssuedInvite:
         """by None: the administrator on the command line."""
-        if by is not None and not by.is_coordinator:
-            raise Refused("not_allowed")
+        coordinators_only(by)
         now = self._clock.now()
         code = new_invite_code()
         expires = now + timedelta(days=self._settings.app.invite_valid_days)
@@ -119,15 +117,7 @@ class PeopleService:
                 now=now,
                 expires_at=expires,
             )
-            await audit.record(
-                tx,
-                now=now,
-                event="invite.created",
-                actor_id=by.id if by else None,
-                subject_type="invite",
-                subject_id=invite_id,
-                detail={"role": role.value},
-            )
+            await INVITES.record(tx, now, "invite.created", invite_id, actor=by.id if by else None, role=role.value)
         return IssuedInvite(code=code, role=role, name=name, team=team, expires_at=expires)
 
     async def redeem(self, *, telegram_id: int, language_code: str | None, code: str) -> RedeemOutcome:
@@ -169,15 +159,7 @@ class PeopleService:
             await people.add_role(tx, person_id, invite.role)
             if not await invites.mark_used(tx, invite.id, person_id, now):
                 raise Refused("invite.used")  # rolls back: someone else was faster
-            await audit.record(
-                tx,
-                now=now,
-                event="invite.redeemed",
-                actor_id=person_id,
-                subject_type="invite",
-                subject_id=invite.id,
-                detail={"role": invite.role.value},
-            )
+            await INVITES.record(tx, now, "invite.redeemed", invite.id, actor=person_id, role=invite.role.value)
             person = await people.get(tx, person_id)
             assert person is not None
             if invite.created_by is not None:
@@ -205,22 +187,14 @@ class PeopleService:
             return await people.team(tx, team_id)
 
     async def create_team(self, by: Person | None, name: str) -> Team:
-        if by is not None and not by.is_coordinator:
-            raise Refused("not_allowed")
+        coordinators_only(by)
         now = self._clock.now()
         async with self._db.transaction() as tx:
             existing = await people.team_by_name(tx, name)
             if existing is not None:
                 return existing
             team_id = await people.create_team(tx, name, now)
-            await audit.record(
-                tx,
-                now=now,
-                event="team.created",
-                actor_id=by.id if by else None,
-                subject_type="team",
-                subject_id=team_id,
-            )
+            await TEAMS.record(tx, now, "team.created", team_id, actor=by.id if by else None)
         return Team(id=team_id, name=name)
 
     async def with_role(self, role: Role) -> list[Person]:
@@ -265,8 +239,7 @@ class PeopleService:
     async def assign(
         self, by: Person, *, volunteer_id: int, professional_id: int, backup_id: int | None
     ) -> tuple[Person, Person, Person | None]:
-        if not by.is_coordinator:
-            raise Refused("not_allowed")
+        coordinators_only(by)
         now = self._clock.now()
         async with self._db.transaction() as tx:
             volunteer = await self._active(tx, volunteer_id, Role.VOLUNTEER)
@@ -275,15 +248,8 @@ class PeopleService:
             if backup is not None and backup.id == professional.id:
                 backup = None
             await people.assign(tx, volunteer.id, professional.id, backup.id if backup else None)
-            await audit.record(
-                tx,
-                now=now,
-                event="volunteer.assigned",
-                actor_id=by.id,
-                subject_type="person",
-                subject_id=volunteer.id,
-                detail={"professional": professional.id, "backup": backup.id if backup else None},
-            )
+            detail = {"professional": professional.id, "backup": backup.id if backup else None}
+            await PERSONS.record(tx, now, "volunteer.assigned", volunteer.id, actor=by.id, **detail)
             if professional.id != volunteer.responsible_professional_id:
                 await notify(tx, professional, "assign.notice_professional", now, volunteer=volunteer.name)
                 await notify(tx, volunteer, "assign.notice_volunteer", now, professional=professional.name)
@@ -303,8 +269,7 @@ class PeopleService:
         self, by: Person, *, volunteer_id: int, alias: str, professional_id: int | None
     ) -> tuple[Link, Person, Person | None]:
         """professional_id None: the link follows the volunteer's responsible professional."""
-        if not by.is_coordinator:
-            raise Refused("not_allowed")
+        coordinators_only(by)
         now = self._clock.now()
         async with self._db.transaction() as tx:
             volunteer = await self._active(tx, volunteer_id, Role.VOLUNTEER)
@@ -316,14 +281,8 @@ class PeopleService:
             link_id = await links.create(
                 tx, volunteer_id=volunteer.id, client_alias=alias, professional_id=professional_id, now=now
             )
-            await audit.record(
-                tx,
-                now=now,
-                event="link.created",
-                actor_id=by.id,
-                subject_type="link",
-                subject_id=link_id,
-                detail={"volunteer": volunteer.id, "professional": professional_id},
+            await LINKS.record(
+                tx, now, "link.created", link_id, actor=by.id, volunteer=volunteer.id, professional=professional_id
             )
             effective = professional
             if effective is None and volunteer.responsible_professional_id is not None:
@@ -346,8 +305,7 @@ class PeopleService:
     async def set_agreement(
         self, by: Person, *, volunteer_id: int, hours_per_week: float, contact_times: str
     ) -> Person:
-        if not by.is_coordinator:
-            raise Refused("not_allowed")
+        coordinators_only(by)
         now = self._clock.now()
         async with self._db.transaction() as tx:
             volunteer = await self._active(tx, volunteer_id, Role.VOLUNTEER)
@@ -359,15 +317,7 @@ class PeopleService:
                 by=by.id,
                 now=now,
             )
-            await audit.record(
-                tx,
-                now=now,
-                event="agreement.set",
-                actor_id=by.id,
-                subject_type="person",
-                subject_id=volunteer.id,
-                detail={"hours_per_week": hours_per_week},
-            )
+            await PERSONS.record(tx, now, "agreement.set", volunteer.id, actor=by.id, hours_per_week=hours_per_week)
             lang = volunteer.language
             await notify(
                 tx,
@@ -381,8 +331,7 @@ class PeopleService:
         return volunteer
 
     async def remove(self, by: Person, person_id: int) -> Person:
-        if not by.is_coordinator:
-            raise Refused("not_allowed")
+        coordinators_only(by)
         if person_id == by.id:
             raise Refused("remove.self")
         now = self._clock.now()
@@ -392,14 +341,7 @@ class PeopleService:
                 raise Refused("flow.person_gone")
             await notify(tx, person, "remove.notice", now, organisation=self._settings.app.organisation)
             await people.deactivate(tx, person.id, now)
-            await audit.record(
-                tx,
-                now=now,
-                event="person.removed",
-                actor_id=by.id,
-                subject_type="person",
-                subject_id=person.id,
-            )
+            await PERSONS.record(tx, now, "person.removed", person.id, actor=by.id)
         self._wake()
         return person
 
@@ -410,7 +352,7 @@ class PeopleService:
             person = await people.get(tx, person_id)
             if person is None:
                 return
-            await audit.record(tx, now=now, event="person.unreachable", subject_type="person", subject_id=person.id)
+            await PERSONS.record(tx, now, "person.unreachable", person.id)
             for coordinator in await people.active_with_role(tx, Role.COORDINATOR):
                 if coordinator.id == person.id or coordinator.unreachable:
                     continue
@@ -434,14 +376,7 @@ class PeopleService:
         now = self._clock.now()
         async with self._db.transaction() as tx:
             await escalations.set_away(tx, person.id, until)
-            await audit.record(
-                tx,
-                now=now,
-                event="person.away" if until else "person.back",
-                actor_id=person.id,
-                subject_type="person",
-                subject_id=person.id,
-            )
+            await PERSONS.record(tx, now, "person.away" if until else "person.back", person.id, actor=person.id)
 
     async def away_until(self, person: Person) -> datetime | None:
         async with self._db.transaction() as tx:
@@ -452,21 +387,11 @@ class PeopleService:
     async def working_hours(self, person: Person) -> tuple[frozenset[int], time, time]:
         async with self._db.transaction() as tx:
             row = (await escalations.availability(tx, [person.id])).get(person.id)
-        if row is None:
-            config = self._settings.escalation
-            return frozenset(config.work_days), config.work_start, config.work_end
-        return row.work_days, row.work_start, row.work_end
+        return hours_of(row, self._settings.escalation)
 
     async def set_working_hours(self, person: Person, days: frozenset[int], start: time, end: time) -> None:
         now = self._clock.now()
         async with self._db.transaction() as tx:
             await escalations.set_working_hours(tx, person.id, days, start, end)
-            await audit.record(
-                tx,
-                now=now,
-                event="person.working_hours",
-                actor_id=person.id,
-                subject_type="person",
-                subject_id=person.id,
-                detail={"days": sorted(days), "start": start.isoformat(), "end": end.isoformat()},
-            )
+            detail = {"days": sorted(days), "start": start.isoformat(), "end": end.isoformat()}
+            await PERSONS.record(tx, now, "person.working_hours", person.id, actor=person.id, **detail)

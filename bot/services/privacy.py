@@ -14,15 +14,17 @@ from bot.config import Settings
 from bot.domain.models import Person, Role
 from bot.domain.schedule import next_daily_run
 from bot.i18n import t
+from bot.services.base import Service, Trail, coordinators_only
 from bot.services.errors import Refused
 from bot.services.escalations import EscalationService
 from storage import audit, outbox, people, privacy
 from storage.db import Database, Tx
 
 log = logging.getLogger(__name__)
+PERSONS = Trail("person")
 
 
-class PrivacyService:
+class PrivacyService(Service):
     def __init__(
         self,
         db: Database,
@@ -31,11 +33,8 @@ class PrivacyService:
         escalations: EscalationService,
         wake_delivery: Callable[[], None],
     ) -> None:
-        self._db = db
-        self._clock = clock
-        self._settings = settings
+        super().__init__(db, clock, settings, wake_delivery)
         self._escalations = escalations
-        self._wake = wake_delivery
         # In memory on purpose: every start runs the erasure once, then daily at the configured hour.
         self._next_retention: datetime | None = None
 
@@ -46,9 +45,7 @@ class PrivacyService:
         now = self._clock.now()
         async with self._db.transaction() as tx:
             stored = await privacy.export_person(tx, person.id)
-            await audit.record(
-                tx, now=now, event="person.exported", actor_id=person.id, subject_type="person", subject_id=person.id
-            )
+            await PERSONS.record(tx, now, "person.exported", person.id, actor=person.id)
         document: dict[str, Any] = {
             "organisation": self._settings.app.organisation,
             "exported_at": now.isoformat(),
@@ -81,8 +78,7 @@ class PrivacyService:
 
     async def offboard(self, by: Person, person_id: int) -> tuple[str, int]:
         """A coordinator erases someone who left; returns their (former) name and items handed over."""
-        if not by.is_coordinator:
-            raise Refused("not_allowed")
+        coordinators_only(by)
         if person_id == by.id:
             raise Refused("remove.self")
         async with self._db.transaction() as tx:
@@ -114,15 +110,8 @@ class PrivacyService:
                     text=t(person.language, "forget.done", organisation=self._settings.app.organisation),
                     now=now,
                 )
-            await audit.record(
-                tx,
-                now=now,
-                event=event,
-                actor_id=actor_id if actor_id != person_id else None,
-                subject_type="person",
-                subject_id=person_id,
-                detail={"handed_over": handed},
-            )
+            actor = actor_id if actor_id != person_id else None
+            await PERSONS.record(tx, now, event, person_id, actor=actor, handed_over=handed)
         # Committed: now the rows' old versions leave the WAL too, while the bot keeps running.
         await self._db.truncate_wal()
         self._wake()
@@ -133,10 +122,10 @@ class PrivacyService:
         items they had picked up go back to climbing."""
         handed = 0
         for escalation_id in await privacy.raised_open_items(tx, person.id):
-            if await self._escalations.hand_over_in(tx, escalation_id, now, leaving=person):
+            if await self._escalations.engine.hand_over_in(tx, escalation_id, now, leaving=person):
                 handed += 1
         for escalation_id in await privacy.owned_open_items(tx, person.id):
-            await self._escalations.release_in(tx, escalation_id, now, leaving=person)
+            await self._escalations.engine.release_in(tx, escalation_id, now, leaving=person)
         return handed
 
     # --- retention ----------------------------------------------------------------------------------

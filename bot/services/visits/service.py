@@ -13,10 +13,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.domain.callbacks import pack
 from bot.domain.escalation import Kind, Urgency
 from bot.domain.models import Person
 from bot.domain.visits import (
@@ -36,17 +36,20 @@ from bot.domain.visits import (
     valid_minutes,
 )
 from bot.i18n import Amount, plain
+from bot.services.base import Service, Trail, load_people
 from bot.services.errors import Refused
 from bot.services.escalations import EscalationService
-from bot.services.notify import notify
-from storage import audit, escalations, links, people, visits
+from bot.services.notify import notify, spoken_list
+from bot.services.visits.render import alert_body, answer_keyboard
+from storage import escalations, links, people, visits
 from storage.db import Database, Tx
 
 log = logging.getLogger(__name__)
 
 SUBJECT = "visit"
+TRAIL = Trail(SUBJECT)
 BATCH = 100
-Keyboard = list[list[dict[str, str]]]
+AlertStep = Literal["help", "overdue"]  # the alert's category, and its words in the catalogue
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class Finished:
     told: list[str]
 
 
-class VisitService:
+class VisitService(Service):
     def __init__(
         self,
         db: Database,
@@ -67,11 +70,8 @@ class VisitService:
         *,
         grace: timedelta = GRACE,
     ) -> None:
-        self._db = db
-        self._clock = clock
-        self._settings = settings
+        super().__init__(db, clock, settings, wake_delivery)
         self._escalations = escalation_service
-        self._wake = wake_delivery
         self.grace = grace
         # Taken around every change to a visit. raise_item runs in its own transaction, so a button
         # press must not slip in between "claimed as overdue" and "alert sent" (one process, one loop).
@@ -108,15 +108,7 @@ class VisitService:
             )
             if visit_id is None:
                 raise Refused("visit.running")
-            await audit.record(
-                tx,
-                now=now,
-                event="visit.started",
-                actor_id=volunteer.id,
-                subject_type=SUBJECT,
-                subject_id=visit_id,
-                detail={"minutes": minutes},
-            )
+            await TRAIL.record(tx, now, "visit.started", visit_id, actor=volunteer.id, minutes=minutes)
             visit = await visits.get(tx, visit_id)
         assert visit is not None
         return visit
@@ -140,36 +132,33 @@ class VisitService:
             told: list[str] = []
             if visit.escalation_id is not None:
                 # Answered after the alert: tell whoever was alerted so far that all is well.
-                for recipient in await escalations.recipients(tx, visit.escalation_id):
-                    person = await people.get(tx, recipient.person_id)
-                    if person is None or person.id == volunteer.id:
-                        continue
-                    if await notify(
-                        tx,
-                        person,
-                        "visit.all_clear",
-                        now,
-                        volunteer=volunteer.name,
-                        client=visit.client_alias or plain(person.language, "no_client"),
-                        time=self.clock_text(now),
-                        subject_type=SUBJECT,
-                        subject_id=visit.id,
-                    ):
+                for person in (await self._told(tx, visit.escalation_id)).values():
+                    if person.id != volunteer.id and await self._all_clear(tx, person, volunteer, visit, now):
                         told.append(person.name)
                 # All is well: the alert stops climbing to the backup and the coordinators.
-                await self._escalations.close_in(tx, visit.escalation_id, reason_key="status.closed_visit_ok", now=now)
-            await audit.record(
-                tx,
-                now=now,
-                event="visit.done",
-                actor_id=volunteer.id,
-                subject_type=SUBJECT,
-                subject_id=visit.id,
-                detail={"after_alert": visit.escalation_id is not None},
-            )
+                await self._escalations.actions.close_in(
+                    tx, visit.escalation_id, reason_key="status.closed_visit_ok", now=now
+                )
+            after_alert = visit.escalation_id is not None
+            await TRAIL.record(tx, now, "visit.done", visit.id, actor=volunteer.id, after_alert=after_alert)
         if told:
             self._wake()
         return Finished(visit, told)
+
+    async def _all_clear(self, tx: Tx, person: Person, volunteer: Person, visit: Visit, now: datetime) -> bool:
+        """Tell someone alerted about this visit that the volunteer is fine; False if they cannot be told."""
+        sent = await notify(
+            tx,
+            person,
+            "visit.all_clear",
+            now,
+            volunteer=volunteer.name,
+            client=visit.client_alias or plain(person.language, "no_client"),
+            time=self.clock_text(now),
+            subject_type=SUBJECT,
+            subject_id=visit.id,
+        )
+        return sent is not None
 
     async def extend(self, volunteer: Person, visit_id: int, prompt: int) -> Visit:
         now = self._clock.now()
@@ -181,14 +170,7 @@ class VisitService:
             assert visit is not None
             if not await visits.extend(tx, visit.id, prompt=prompt, ends_at=extended_end(visit.ends_at, now)):
                 raise Refused("button.expired")
-            await audit.record(
-                tx,
-                now=now,
-                event="visit.extended",
-                actor_id=volunteer.id,
-                subject_type=SUBJECT,
-                subject_id=visit.id,
-            )
+            await TRAIL.record(tx, now, "visit.extended", visit.id, actor=volunteer.id)
             updated = await visits.get(tx, visit.id)
         assert updated is not None
         return updated
@@ -206,32 +188,11 @@ class VisitService:
                 link_id = await self._usable_link(tx, visit)
             # Raised before the visit is marked: a crash in between leaves the visit running (and its
             # timer still guarding), never a help request that was not sent. A repeat is deduplicated.
-            raised = await self._escalations.raise_item(
-                volunteer,
-                kind=Kind.VISIT,
-                link_id=link_id,
-                category="help",
-                urgency=Urgency.URGENT,
-                body=self._body("help", volunteer, visit, visit.started_at),
-                dedupe_key=help_key(visit.id),
-            )
+            escalation_id = await self._raise(volunteer, visit, link_id, "help")
             async with self._db.transaction() as tx:
-                escalation_id = (
-                    raised.escalation.id
-                    if raised is not None
-                    else await visits.escalation_id_by_key(tx, help_key(visit.id))
-                )
                 await visits.end(tx, visit.id, state=VisitState.HELP, now=now)
-                await audit.record(
-                    tx,
-                    now=now,
-                    event="visit.help",
-                    actor_id=volunteer.id,
-                    subject_type=SUBJECT,
-                    subject_id=visit.id,
-                    detail={"escalation": escalation_id},
-                )
-                names = await self._told(tx, escalation_id)
+                await TRAIL.record(tx, now, "visit.help", visit.id, actor=volunteer.id, escalation=escalation_id)
+                names = [p.name for p in (await self._told(tx, escalation_id)).values()]
         self._wake()
         return names
 
@@ -272,18 +233,18 @@ class VisitService:
                     volunteer,
                     "visit.prompt",
                     now,
-                    keyboard=self._answer_keyboard(volunteer.language, visit.id, visit.prompts + 1, True),
+                    keyboard=answer_keyboard(volunteer.language, visit.id, visit.prompts + 1, True),
                     name=volunteer.name,
                     grace=int(self.grace.total_seconds() // 60),
                     subject_type=SUBJECT,
                     subject_id=visit.id,
                     purpose="visit.prompt",
                 )
-                await audit.record(tx, now=now, event="visit.asked", subject_type=SUBJECT, subject_id=visit.id)
+                await TRAIL.record(tx, now, "visit.asked", visit.id)
                 return True
             if visit.state is not VisitState.ASKED or not await visits.mark_overdue(tx, visit.id, now):
                 return False
-            await audit.record(tx, now=now, event="visit.overdue", subject_type=SUBJECT, subject_id=visit.id)
+            await TRAIL.record(tx, now, "visit.overdue", visit.id)
         return await self._alert(visit_id, now)
 
     async def _alert(self, visit_id: int, now: datetime) -> bool:
@@ -296,53 +257,54 @@ class VisitService:
             if volunteer is None or not volunteer.active:
                 return await self._drop(tx, visit, now)
             link_id = await self._usable_link(tx, visit)
-        raised = await self._escalations.raise_item(
-            volunteer,
-            kind=Kind.VISIT,
-            link_id=link_id,
-            category="overdue",
-            urgency=Urgency.URGENT,
-            body=self._body("overdue", volunteer, visit, visit.ends_at),
-            dedupe_key=overdue_key(visit.id),
-        )
+        escalation_id = await self._raise(volunteer, visit, link_id, "overdue")
         async with self._db.transaction() as tx:
-            escalation_id = (
-                raised.escalation.id
-                if raised is not None
-                else await visits.escalation_id_by_key(tx, overdue_key(visit.id))
-            )
             if not await visits.mark_alerted(tx, visit.id, escalation_id=escalation_id, now=now):
                 return False
-            names = await self._told(tx, escalation_id)
+            names = [p.name for p in (await self._told(tx, escalation_id)).values()]
             lang = volunteer.language
             await notify(
                 tx,
                 volunteer,
                 "visit.overdue_told" if names else "visit.overdue_nobody",
                 now,
-                keyboard=self._answer_keyboard(lang, visit.id, visit.prompts, False),
-                names=self._names(lang, names),
+                keyboard=answer_keyboard(lang, visit.id, visit.prompts, False),
+                names=spoken_list(lang, names),
                 subject_type=SUBJECT,
                 subject_id=visit.id,
             )
-            await audit.record(
-                tx,
-                now=now,
-                event="visit.alerted",
-                subject_type=SUBJECT,
-                subject_id=visit.id,
-                detail={"escalation": escalation_id},
-            )
+            await TRAIL.record(tx, now, "visit.alerted", visit.id, escalation=escalation_id)
         return True
 
     async def _drop(self, tx: Tx, visit: Visit, now: datetime) -> bool:
         """The volunteer was removed: nobody to ask or to worry about any more."""
         if not await visits.end(tx, visit.id, state=VisitState.DONE, now=now):
             return False
-        await audit.record(tx, now=now, event="visit.dropped", subject_type=SUBJECT, subject_id=visit.id)
+        await TRAIL.record(tx, now, "visit.dropped", visit.id)
         return True
 
     # --- helpers ----------------------------------------------------------------------------------
+
+    async def _raise(self, volunteer: Person, visit: Visit, link_id: int | None, step: AlertStep) -> int | None:
+        """Raise the visit's urgent alert, or find the one raised before (a crash
+        between raising and marking the visit); its id."""
+        help_asked = step == "help"
+        key = help_key(visit.id) if help_asked else overdue_key(visit.id)
+        app = self._settings.app
+        moment = visit.started_at if help_asked else visit.ends_at  # when it began; when it should have ended
+        raised = await self._escalations.raise_item(
+            volunteer,
+            kind=Kind.VISIT,
+            link_id=link_id,
+            category=step,
+            urgency=Urgency.URGENT,
+            body=alert_body(step, app.language, app.zone, volunteer.name, visit, moment),
+            dedupe_key=key,
+        )
+        if raised is not None:
+            return raised.escalation.id
+        async with self._db.transaction() as tx:
+            return await visits.escalation_id_by_key(tx, key)
 
     async def _usable_link(self, tx: Tx, visit: Visit) -> int | None:
         """The visit's link if raise_item will accept it; a link ended mid-visit must not stop the alert."""
@@ -353,34 +315,9 @@ class VisitService:
             return None
         return link.id
 
-    async def _told(self, tx: Tx, escalation_id: int | None) -> list[str]:
+    @staticmethod
+    async def _told(tx: Tx, escalation_id: int | None) -> dict[int, Person]:
+        """Everyone alerted about the visit's escalation so far."""
         if escalation_id is None:
-            return []
-        names: list[str] = []
-        for recipient in await escalations.recipients(tx, escalation_id):
-            person = await people.get(tx, recipient.person_id)
-            if person is not None:
-                names.append(person.name)
-        return names
-
-    def _body(self, step: str, volunteer: Person, visit: Visit, moment: datetime) -> str:
-        """Plain words for the alert, in the organisation's language (it is stored once, for everyone)."""
-        lang = self._settings.app.language
-        key = f"visit.body.{step}" if visit.client_alias else f"visit.body.{step}_general"
-        return plain(lang, key, volunteer=volunteer.name, client=visit.client_alias or "", time=self.clock_text(moment))
-
-    @staticmethod
-    def _names(lang: str, names: list[str]) -> str:
-        if len(names) <= 1:
-            return "".join(names)
-        return f"{', '.join(names[:-1])} {plain(lang, 'and')} {names[-1]}"
-
-    @staticmethod
-    def _answer_keyboard(lang: str, visit_id: int, prompt: int, longer: bool) -> Keyboard:
-        def button(key: str, action: Action) -> dict[str, str]:
-            return {"text": plain(lang, key), "data": pack("vis", action.value, visit_id, max(prompt, 0))}
-
-        first = [button("button.visit.ok", Action.OK)]
-        if longer:
-            first.append(button("button.visit.more", Action.MORE))
-        return [first, [button("button.visit.help", Action.HELP)]]
+            return {}
+        return await load_people(tx, [r.person_id for r in await escalations.recipients(tx, escalation_id)])

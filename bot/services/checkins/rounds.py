@@ -1,0 +1,183 @@
+"""The check-in timer: scheduled occurrences fanned out to volunteers, prompts, reminders, closing.
+
+Each scheduled occurrence is keyed by (schedule, fire time) and each volunteer's check-in by
+(volunteer, occurrence), so a restart in the middle of a fan-out sends nobody a second prompt and
+misses nobody. Prompts go through the outbox in the same transaction that marks them sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.domain.models import Draft, Person, Role
+from bot.domain.schedule import QuietHours, after_quiet_hours, next_occurrence, previous_occurrence
+from bot.services.base import Service, Trail, zone_of
+from bot.services.checkins.render import hours_keyboard
+from bot.services.checkins.schedules import rule_of
+from bot.services.checkins.wellbeing import WellbeingWatch
+from bot.services.notify import notify
+from storage import checkins, drafts, people
+from storage.checkins import CheckIn, Schedule
+from storage.db import Database, Tx
+
+FANOUT_BATCH = 500
+PROMPT_BATCH = 100
+SCHEDULE_TRAIL = Trail("schedule")
+CHECKIN_TRAIL = Trail("checkin")
+
+
+class CheckInRounds(Service):
+    def __init__(
+        self, db: Database, clock: Clock, settings: Settings, wake: Callable[[], None], wellbeing: WellbeingWatch
+    ) -> None:
+        super().__init__(db, clock, settings, wake)
+        self._wellbeing = wellbeing
+
+    @property
+    def _quiet(self) -> QuietHours:
+        config = self._settings.checkins
+        return QuietHours(start=config.quiet_start, end=config.quiet_end)
+
+    def _allowed_at(self, moment: datetime, volunteer: Person) -> datetime:
+        """moment, or when the volunteer's quiet hours end if it falls in them."""
+        return after_quiet_hours(moment, self._quiet, str(zone_of(volunteer, self._settings)))
+
+    async def tick(self, now: datetime) -> int:
+        done = await self._fire_schedules(now)
+        done += await self._send_prompts(now)
+        done += await self._send_reminders(now)
+        done += await self._close(now)
+        if done:
+            self._wake()
+        return done
+
+    # --- fan-out ------------------------------------------------------------------------------------
+
+    async def _fire_schedules(self, now: datetime) -> int:
+        async with self._db.transaction() as tx:
+            due = await checkins.due_schedules(tx, now)
+        fired = 0
+        for schedule in due:
+            rule = rule_of(schedule, self._settings.app.timezone)
+            close_after = timedelta(minutes=schedule.close_after_minutes)
+            # Down for a while: only the latest missed occurrence, and only while it is still open.
+            latest = previous_occurrence(rule, now)
+            upcoming = next_occurrence(rule, now)
+            async with self._db.transaction() as tx:
+                if (
+                    latest is not None
+                    and latest + close_after > now
+                    and (schedule.next_fire_at is None or latest >= schedule.next_fire_at)
+                ):
+                    await self._fan_out(tx, schedule, latest, latest + close_after, now)
+                    fired += 1
+                await checkins.set_next_fire(tx, schedule.id, upcoming)
+        return fired
+
+    async def _targets(self, tx: Tx, schedule: Schedule) -> list[Person]:
+        if schedule.audience == "volunteer":
+            person = await people.get(tx, schedule.volunteer_id or 0)
+            return [person] if person is not None and person.active and person.is_volunteer else []
+        team = schedule.team_id if schedule.audience == "team" else None
+        return await people.active_with_role(tx, Role.VOLUNTEER, team)
+
+    async def _fan_out(self, tx: Tx, schedule: Schedule, fire_at: datetime, closes_at: datetime, now: datetime) -> None:
+        occurrence = await checkins.claim_occurrence(tx, schedule.id, fire_at, closes_at, now)
+        paused = await checkins.paused_volunteers(tx, now)
+        period = timedelta(days=7 * schedule.every_weeks)
+        rows: list[tuple[int, str, datetime | None, datetime]] = []
+        for volunteer in await self._targets(tx, schedule):
+            if volunteer.id in paused:
+                rows.append((volunteer.id, "excused", None, closes_at))
+                continue
+            early = await checkins.early_answer(tx, volunteer.id, fire_at - period)
+            if early is not None:
+                await checkins.attach(tx, early, occurrence)  # answered early: counts for this one
+                continue
+            rows.append((volunteer.id, "open", self._allowed_at(max(fire_at, now), volunteer), closes_at))
+        await checkins.add_for_occurrence(tx, occurrence, rows, now)
+        await SCHEDULE_TRAIL.record(
+            tx, now, "schedule.fired", schedule.id, fire_at=fire_at.isoformat(), volunteers=len(rows)
+        )
+
+    # --- prompts and reminders ------------------------------------------------------------------------
+
+    async def _send_prompts(self, now: datetime) -> int:
+        sent = 0
+        while True:
+            # Small transactions, and delivery woken after each: sending starts while the rest of a
+            # large fan-out is still being queued, and delivery is never kept from the database long.
+            async with self._db.transaction() as tx:
+                due = await checkins.due_prompts(tx, now, PROMPT_BATCH)
+                for checkin in due:
+                    sent += await self._prompt(tx, checkin, now)
+            if due:
+                self._wake()
+            if len(due) < PROMPT_BATCH:
+                return sent
+
+    async def _prompt(self, tx: Tx, checkin: CheckIn, now: datetime) -> int:
+        volunteer = await people.get(tx, checkin.volunteer_id)
+        if volunteer is None or not volunteer.active:
+            await checkins.mark_missed(tx, checkin.id, now)
+            return 0
+        allowed = self._allowed_at(now, volunteer)
+        if allowed > now:  # quiet hours began after the prompt was planned
+            await checkins.postpone_prompt(tx, checkin.id, allowed)
+            return 0
+        schedule_minutes = await self._remind_after(tx, checkin)
+        remind_at = None
+        if schedule_minutes is not None:
+            remind_at = self._allowed_at(now + timedelta(minutes=schedule_minutes), volunteer)
+            if checkin.closes_at is not None and remind_at >= checkin.closes_at:
+                remind_at = None
+        if not await checkins.mark_prompted(tx, checkin.id, now, remind_at):
+            return 0
+        lang = volunteer.language
+        await notify(tx, volunteer, "ci.prompt", now, keyboard=hours_keyboard(lang, checkin.id), name=volunteer.name)
+        await drafts.put_if_absent(tx, volunteer.id, Draft("checkin", "hours", {"checkin": checkin.id}), now)
+        return 1
+
+    async def _remind_after(self, tx: Tx, checkin: CheckIn) -> int | None:
+        if checkin.occurrence_id is None:
+            return None
+        return await checkins.remind_after_minutes(tx, checkin.occurrence_id)
+
+    async def _send_reminders(self, now: datetime) -> int:
+        sent = 0
+        async with self._db.transaction() as tx:
+            paused = await checkins.paused_volunteers(tx, now)
+            for checkin in await checkins.due_reminders(tx, now, FANOUT_BATCH):
+                volunteer = await people.get(tx, checkin.volunteer_id)
+                if volunteer is None or not volunteer.active or volunteer.id in paused:
+                    await checkins.mark_reminded(tx, checkin.id, now)  # no reminders on holiday
+                    continue
+                allowed = self._allowed_at(now, volunteer)
+                if allowed > now:
+                    await checkins.postpone_reminder(tx, checkin.id, allowed)
+                    continue
+                if await checkins.mark_reminded(tx, checkin.id, now):
+                    keyboard = hours_keyboard(volunteer.language, checkin.id)
+                    await notify(tx, volunteer, "ci.reminder", now, keyboard=keyboard, name=volunteer.name)
+                    sent += 1
+        return sent
+
+    # --- closing ------------------------------------------------------------------------------------
+
+    async def _close(self, now: datetime) -> int:
+        closed: list[int] = []
+        async with self._db.transaction() as tx:
+            paused = await checkins.paused_volunteers(tx, now)
+            for checkin in await checkins.due_closing(tx, now, FANOUT_BATCH):
+                if checkin.volunteer_id in paused:
+                    await checkins.mark_missed(tx, checkin.id, now, excused=True)
+                    continue
+                if await checkins.mark_missed(tx, checkin.id, now):
+                    await CHECKIN_TRAIL.record(tx, now, "checkin.missed", checkin.id)
+                    closed.append(checkin.volunteer_id)
+        for volunteer_id in set(closed):
+            await self._wellbeing.evaluate(volunteer_id)
+        return len(closed)

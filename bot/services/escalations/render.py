@@ -1,0 +1,176 @@
+"""How an alert reads: its text and buttons for one viewer. Pure: no database, no clock.
+
+Everything is passed in as plain values (the item, who looks at it, the names it shows already looked
+up, the language and time zone in the viewer, now), so every state and viewer can be tested directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.domain.callbacks import pack
+from bot.domain.escalation import Escalation, Kind, State, Urgency
+from bot.domain.timefmt import say_duration, say_time
+from bot.i18n import Markup, plain, t
+
+MESSAGE_LIMIT = 4096  # Telegram's limit on a message's text
+# Headroom below the limit for what is put around an alert later (a repeat mark, the state line of /open).
+SPARE = 120
+Keyboard = list[list[dict[str, str]]]
+CATEGORY_PREFIX = {Kind.SIGNAL: "cat", Kind.BACKUP: "bk", Kind.WELLBEING: "wb", Kind.VISIT: "vk"}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who an alert is rendered for."""
+
+    person_id: int
+    language: str
+    zone: ZoneInfo
+
+
+def client(escalation: Escalation, lang: str) -> str:
+    return escalation.client_alias or plain(lang, "no_client")
+
+
+def category(escalation: Escalation, lang: str) -> str:
+    try:
+        return plain(lang, f"{CATEGORY_PREFIX[escalation.kind]}.{escalation.category}")
+    except KeyError:  # a category this version has no words for: shown as stored
+        return escalation.category
+
+
+def header(escalation: Escalation, volunteer: str, lang: str, now: datetime, zone: ZoneInfo) -> Markup:
+    """The alert's first line: urgency, kind, whose, about whom, what, when."""
+    return t(
+        lang,
+        "alert.header",
+        urgency=plain(lang, f"urg.{escalation.urgency.value}"),
+        kind=plain(lang, f"kind.{escalation.kind.value}"),
+        volunteer=volunteer,
+        client=client(escalation, lang),
+        category=category(escalation, lang),
+        time=say_time(escalation.created_at, now, zone, lang),
+    )
+
+
+def keyboard(escalation: Escalation, viewer: Viewer) -> Keyboard | None:
+    """What this viewer may press now: nothing once it is done or someone else holds it."""
+    lang = viewer.language
+
+    def button(key: str, action: str) -> dict[str, str]:
+        return {"text": plain(lang, key), "data": pack("esc", action, escalation.id)}
+
+    if escalation.state is State.RESOLVED:
+        return None
+    if escalation.state is State.ACKNOWLEDGED:
+        if escalation.owner_id != viewer.person_id:
+            return None
+        return [[button("button.resolve", "r"), button("button.handoff", "h")]]
+    if escalation.state is State.HANDOFF and escalation.handoff_to == viewer.person_id:
+        return [[button("button.takeover", "a")], [button("button.resolve", "r")]]
+    return [[button("button.ack", "a"), button("button.handoff", "h")], [button("button.resolve", "r")]]
+
+
+def alert(
+    escalation: Escalation,
+    viewer: Viewer,
+    names: Mapping[int, str],
+    now: datetime,
+    *,
+    reminder: bool = False,
+    handoff_from: str | None = None,
+    status: str | None = None,
+) -> tuple[Markup, Keyboard | None]:
+    """The alert as sent: a reminder or hand-off request line first, the header, the volunteer's words, and
+    the emergency note and status line last. names: person id -> name, the volunteer's at least."""
+    lang = viewer.language
+    parts: list[str] = []
+    if reminder:
+        minutes = int((now - escalation.created_at).total_seconds() // 60)
+        parts.append(t(lang, "alert.reminder", age=say_duration(minutes, lang)))
+    if handoff_from is not None:
+        parts.append(t(lang, "alert.handoff_request", name=handoff_from))
+    parts.append(header(escalation, _name(names, escalation.volunteer_id), lang, now, viewer.zone))
+    tail: list[str] = []
+    if escalation.urgency is Urgency.EMERGENCY and escalation.kind is Kind.SIGNAL:
+        tail.append(t(lang, "alert.emergency_note"))
+    if status:
+        tail.append(status)
+    body = _body(escalation.body or "", lang, used=sum(telegram_length(p) + 2 for p in parts + tail))
+    text = Markup("\n".join([*parts, body, *tail]) if body else "\n".join([*parts, *tail]))
+    return text, keyboard(escalation, viewer)
+
+
+def status(
+    escalation: Escalation, viewer: Viewer, names: Mapping[int, str], now: datetime, *, expired_handoff: str | None
+) -> Markup | None:
+    """The line that says where the item stands: who picked it up, handed off, resolved or closed it."""
+    lang, zone = viewer.language, viewer.zone
+    if escalation.state is State.ACKNOWLEDGED and escalation.acknowledged_at is not None:
+        at = time_of_day(escalation.acknowledged_at, zone)
+        if escalation.owner_id == viewer.person_id:
+            return t(lang, "status.acknowledged_you", time=at, volunteer=_name(names, escalation.volunteer_id))
+        return t(lang, "status.acknowledged", name=_name(names, escalation.owner_id), time=at)
+    if escalation.state is State.RESOLVED and escalation.resolved_at is not None:
+        at = time_of_day(escalation.resolved_at, zone)
+        if escalation.resolved_by is None:  # closed by the bot, not by a person
+            reason = plain(lang, escalation.resolution or "status.closed_default")
+            return t(lang, "status.closed", time=at, reason=reason)
+        return t(lang, "status.resolved", name=_name(names, escalation.resolved_by), time=at)
+    if escalation.state is State.HANDOFF:
+        return t(lang, "status.handoff", name=_name(names, escalation.handoff_to), time=time_of_day(now, zone))
+    if expired_handoff is not None:
+        return t(lang, "status.handoff_expired", name=expired_handoff)
+    return None
+
+
+def current(
+    escalation: Escalation,
+    viewer: Viewer,
+    names: Mapping[int, str],
+    now: datetime,
+    *,
+    expired_handoff: str | None = None,
+) -> tuple[Markup, Keyboard | None]:
+    """The alert as it stands now (an edit of the first alert, an item in /open)."""
+    line = status(escalation, viewer, names, now, expired_handoff=expired_handoff)
+    return alert(escalation, viewer, names, now, status=line)
+
+
+def names_needed(escalation: Escalation) -> set[int]:
+    """Whose names `alert`, `status` and `current` may show for this item."""
+    ids = (escalation.volunteer_id, escalation.owner_id, escalation.resolved_by, escalation.handoff_to)
+    return {i for i in ids if i is not None}
+
+
+def time_of_day(moment: datetime, zone: ZoneInfo) -> str:
+    """The time of day ("14:30") in this zone."""
+    return moment.astimezone(zone).strftime("%H:%M")
+
+
+def _name(names: Mapping[int, str], person_id: int | None) -> str:
+    return names.get(person_id or 0, "?")  # a name not looked up (no such person): the alert still reads
+
+
+def _body(body: str, lang: str, *, used: int) -> str:
+    """The volunteer's words, escaped, trimmed with a note if the alert would pass Telegram's limit."""
+    if not body:
+        return ""
+    room = MESSAGE_LIMIT - used - SPARE
+    if telegram_length(body) <= room:
+        return t(lang, "alert.body", text=body)
+    return t(lang, "alert.body", text=_cut(body, max(0, room))) + t(lang, "alert.trimmed")
+
+
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it, in UTF-16 code units: an emoji outside the BMP counts twice."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut(text: str, units: int) -> str:
+    """The longest start of text that takes at most `units` UTF-16 code units, no emoji cut in half."""
+    return text.encode("utf-16-le")[: units * 2].decode("utf-16-le", errors="ignore")
