@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from bot.domain.callbacks import CallbackData, Choice
 from bot.domain.escalation import BACKUP_KINDS, BODY_LIMIT, CATEGORIES, Escalation, Kind, Urgency, backup_urgency
 from bot.domain.models import Person
-from bot.domain.privacy import Finding as PrivacyFinding
-from bot.domain.privacy import masked, screen
+from bot.domain.screening import Finding as PrivacyFinding
+from bot.domain.screening import masked, screen
 from bot.domain.timefmt import say_time
 from bot.i18n import Markup, plain, t
 from bot.services.escalations import Raised, Routing
