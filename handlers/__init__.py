@@ -21,11 +21,13 @@ from telegram.ext import (
 
 from handlers import (  # noqa: F401 - imported for the flows and commands they file in ROUTER
     checkins,
-    coordinator,
     errors,
     fallback,
     gate,
+    invites,
+    links,
     onboarding,
+    people,
     privacy,
     professional,
     reports,

@@ -13,7 +13,7 @@ from typing import Annotated, ClassVar, Literal
 
 from bot.domain.callbacks import Bounds, CallbackData
 from bot.domain.onboarding import format_hours, parse_hours
-from bot.domain.privacy import screen
+from bot.domain.screening import screen
 from bot.domain.timefmt import say_time
 from bot.i18n import Markup, plain, t
 from bot.services.checkins import COMMENT_LIMIT, HOURS_BUCKETS, MAX_TYPED_HOURS, Recognition, hours_keyboard

@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 from bot.domain.callbacks import CallbackData, Choice
 from bot.domain.escalation import BACKUP_KINDS, BODY_LIMIT, CATEGORIES, Escalation, Kind, Urgency, backup_urgency
 from bot.domain.models import Person
-from bot.domain.privacy import Finding as PrivacyFinding
-from bot.domain.privacy import masked, screen
+from bot.domain.screening import Finding as PrivacyFinding
+from bot.domain.screening import masked, screen
 from bot.domain.timefmt import say_time
 from bot.i18n import Markup, plain, t
 from bot.services.escalations import Raised, Routing
+from bot.services.notify import spoken_list
 from handlers.choices import ClientChoice, client_rows, link_of, own_client
 from handlers.common import Rows
 from handlers.flow import ROUTER, Flow, FlowTurn, Turn, given
@@ -77,10 +78,7 @@ CategoryChosen, KindChosen = Choice.at("sig", "k"), Choice.at("bkp", "k")
 
 
 def _names(lang: str, people: list[Person]) -> str:
-    names = [p.name for p in people]
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} {plain(lang, 'and')} {names[-1]}"
+    return spoken_list(lang, [p.name for p in people])
 
 
 def _wait_text(lang: str, routing: Routing) -> str:

@@ -13,6 +13,7 @@ from bot.domain.callbacks import CallbackData, Page
 from bot.domain.models import Person
 from bot.domain.visits import DURATION_CHOICES, MAX_MINUTES, MIN_MINUTES, Action, parse_minutes
 from bot.i18n import Amount, plain, t
+from bot.services.notify import spoken_list
 from bot.services.visits import Finished
 from handlers.choices import ClientChoice, client_rows, link_of, own_client
 from handlers.common import Button, Rows
@@ -53,12 +54,6 @@ Longer = VisitAnswer.at("vis", Action.MORE.value)
 NeedHelp = VisitAnswer.at("vis", Action.HELP.value)
 
 
-def _names(lang: str, names: list[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} {plain(lang, 'and')} {names[-1]}"
-
-
 def _duration_rows(turn: FlowTurn[VisitDraft]) -> Rows:
     buttons: list[Button] = [(plain(turn.lang, f"button.visit.{m}"), VisitDuration(m)) for m in DURATION_CHOICES]
     return [buttons[:2], buttons[2:], turn.cancel_row()]
@@ -67,7 +62,7 @@ def _duration_rows(turn: FlowTurn[VisitDraft]) -> Rows:
 def _finished_text(person: Person, finished: Finished) -> str:
     lang = person.language
     if finished.told:
-        return t(lang, "visit.done_late", name=person.name, names=_names(lang, finished.told))
+        return t(lang, "visit.done_late", name=person.name, names=spoken_list(lang, finished.told))
     return t(lang, "visit.done", name=person.name)
 
 
@@ -161,4 +156,4 @@ async def need_help(turn: FlowTurn[Empty], press: VisitAnswer) -> None:
     names = await turn.services.visits.ask_help(turn.person, press.visit)
     await turn.answer()
     key = "visit.help_sent" if names else "visit.help_nobody"
-    await turn.show(t(turn.lang, key, names=_names(turn.lang, names)))
+    await turn.show(t(turn.lang, key, names=spoken_list(turn.lang, names)))

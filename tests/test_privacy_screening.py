@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.privacy import (
+from bot.domain.screening import (
     PRECEDENCE,
     Finding,
     FindingKind,

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
-MONTHS = {
+# Month names and abbreviations, Dutch and English, as people type them: read here and by the screening
+# (`bot.domain.screening`), each adding the one abbreviation only it takes.
+MONTH_NAMES = {
     "jan": 1, "januari": 1, "january": 1,
     "feb": 2, "februari": 2, "february": 2,
-    "mrt": 3, "maa": 3, "maart": 3, "mar": 3, "march": 3,
+    "mrt": 3, "maart": 3, "mar": 3, "march": 3,
     "apr": 4, "april": 4,
     "mei": 5, "may": 5,
     "jun": 6, "juni": 6, "june": 6,
@@ -19,6 +21,7 @@ MONTHS = {
     "nov": 11, "november": 11,
     "dec": 12, "december": 12,
 }  # fmt: skip
+MONTHS = {**MONTH_NAMES, "maa": 3}
 
 _NUMERIC = re.compile(r"(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2}|\d{4}))?", re.ASCII)
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)

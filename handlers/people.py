@@ -1,0 +1,177 @@
+"""The coordinator's view of and care for the team: /people (everyone, by role) and /remove (someone who left).
+
+/remove keeps its state in a stored draft; every button press is checked against that draft and against
+the stored roles, so stale or forged buttons change nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.callbacks import Chosen
+from bot.domain.models import Person, Role
+from bot.domain.onboarding import format_hours
+from bot.i18n import Markup, plain, t
+from bot.services.people import Overview, VolunteerOverview
+from handlers.choices import Picker, PickPage, paged
+from handlers.common import Rows
+from handlers.flow import ROUTER, Flow, FlowTurn, Turn
+
+MESSAGE_LIMIT = 4096
+
+
+# --- /people --------------------------------------------------------------------------------------
+
+
+def _team_of(lang: str, overview: Overview, person: Person) -> str:
+    team = overview.teams.get(person.team_id or -1)
+    return team.name if team else plain(lang, "people.no_team")
+
+
+def _flags(lang: str, person: Person) -> str:
+    return plain(lang, "people.unreachable") if person.unreachable else ""
+
+
+def _volunteer_line(lang: str, overview: Overview, entry: VolunteerOverview) -> str:
+    p, agreement = entry.person, entry.agreement
+    aliases = ", ".join(link.client_alias for link in entry.links)
+    line = t(
+        lang,
+        "people.volunteer_line",
+        name=f"{p.name} ({_team_of(lang, overview, p)})",
+        professional=entry.professional.name if entry.professional else plain(lang, "people.nobody"),
+        backup=t(lang, "people.backup", name=entry.backup.name) if entry.backup else "",
+        agreement=t(lang, "people.agreement", hours=format_hours(agreement.hours_per_week, lang)) if agreement else "",
+        clients=t(lang, "people.clients", aliases=aliases) if entry.links else "",
+    )
+    return line + _flags(lang, p)
+
+
+@ROUTER.command("people")
+async def people_command(turn: Turn) -> None:
+    """Everyone, by role: volunteers with their professional, backup, agreement and clients."""
+    lang = turn.lang
+    overview = await turn.services.people.overview()
+    by_team = sorted(
+        overview.volunteers, key=lambda v: (_team_of(lang, overview, v.person).lower(), v.person.name.lower())
+    )
+    sections: list[str] = [t(lang, "people.header")]
+    sections.append(_section(lang, Role.VOLUNTEER, [_volunteer_line(lang, overview, v) for v in by_team]))
+    for role, members in ((Role.PROFESSIONAL, overview.professionals), (Role.COORDINATOR, overview.coordinators)):
+        lines = [
+            str(t(lang, "people.person_line", name=f"{p.name} ({_team_of(lang, overview, p)})", flags=_flags(lang, p)))
+            for p in members
+        ]
+        sections.append(_section(lang, role, lines))
+    await turn.say(_fit(lang, sections))
+
+
+def _section(lang: str, role: Role, lines: list[str]) -> str:
+    header = t(lang, "people.role_header", roles=plain(lang, f"roles.{role.value}").capitalize(), count=len(lines))
+    return "\n".join([header, *(lines or [t(lang, "people.none")])])
+
+
+def _fit(lang: str, sections: list[str]) -> Markup:
+    """Keep the overview within one Telegram message, saying how much was left out."""
+    lines = "\n\n".join(sections).split("\n")
+    kept: list[str] = []
+    size = 0
+    reserve = 60
+    for index, line in enumerate(lines):
+        if size + len(line) + 1 > MESSAGE_LIMIT - reserve:
+            kept.append(t(lang, "people.truncated", count=len(lines) - index))
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return Markup("\n".join(kept))
+
+
+# --- /remove --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RemoveDraft:
+    target: int | None = None
+
+
+remove = Flow("remove", RemoveDraft, command="remove")
+
+
+RemovePage, RemovePerson = PickPage.at("rm", "pg"), Chosen.at("rm", "p")
+
+
+RemoveOnly = Chosen.at("rm", "y")  # the person is deactivated, their data stays
+RemoveAndErase = Chosen.at("rm", "e")  # their open items are handed over, then they are erased
+
+
+REMOVE_PERSON = Picker(remove, "p", RemovePerson, RemovePage)
+
+
+async def _others(turn: Turn) -> list[Person]:
+    return [p for p in await turn.services.people.everyone() if p.id != turn.person.id]
+
+
+@ROUTER.command("remove")
+async def remove_command(turn: Turn) -> None:
+    """Remove someone who left: who?"""
+    others = await _others(turn)
+    if not others:
+        return await turn.reply("pick.none.person")
+    await remove.start(turn, "p", RemoveDraft())
+    await REMOVE_PERSON.show(turn, others, t(turn.lang, "remove.ask_person"))
+
+
+async def _remove_prompt(turn: FlowTurn[RemoveDraft], draft: RemoveDraft, page: int) -> None:
+    """Everyone else, at this page."""
+    await REMOVE_PERSON.show(turn, await _others(turn), t(turn.lang, "remove.ask_person"), page)
+
+
+paged(remove, RemovePage, {"p": _remove_prompt})
+
+
+@remove.button(RemovePerson, "p")
+async def remove_person(turn: FlowTurn[RemoveDraft], press: Chosen, draft: RemoveDraft) -> None:
+    """The person is known: remove only, or remove and erase?"""
+    lang = turn.lang
+    target = await turn.services.people.get(press.id)
+    if target is None or not target.active or target.id == turn.person.id:
+        # Not on the list (removed meanwhile, forged, or oneself): nothing changes.
+        removed_since = target is not None and target.id != turn.person.id
+        return await turn.toast("flow.person_gone" if removed_since else "button.expired", alert=removed_since)
+    await turn.answer()
+    await turn.go("confirm", RemoveDraft(target.id))
+    rows: Rows = [
+        [(plain(lang, "button.remove.yes"), RemoveOnly(target.id))],
+        [(plain(lang, "button.remove.erase"), RemoveAndErase(target.id))],
+        turn.cancel_row(),
+    ]
+    await turn.show(t(lang, "remove.confirm", name=target.name), rows)
+
+
+def _confirmed(press: Chosen, draft: RemoveDraft) -> bool:
+    return press.id == draft.target
+
+
+@remove.button(RemoveOnly, "confirm", when=_confirmed)
+async def remove_only(turn: FlowTurn[RemoveDraft], press: Chosen, draft: RemoveDraft) -> None:
+    """Deactivate the person; their menu shrinks to what a stranger sees."""
+    removed = await turn.services.people.remove(turn.person, press.id)
+    await turn.answer()  # after the service: a refusal (removed meanwhile) answers the press itself
+    await turn.end()
+    await turn.show(t(turn.lang, "remove.done", name=removed.name))
+    gone = await turn.services.people.get(removed.id)
+    if gone is not None:
+        await turn.services.menus.refresh(gone)
+
+
+@remove.button(RemoveAndErase, "confirm", when=_confirmed)
+async def remove_and_erase(turn: FlowTurn[RemoveDraft], press: Chosen, draft: RemoveDraft) -> None:
+    """Hand over the person's open items, then erase them."""
+    services = turn.services
+    await turn.answer()
+    target = await services.people.get(press.id)
+    name, handed = await services.privacy.offboard(turn.person, press.id)
+    await turn.end()
+    await turn.show(t(turn.lang, "remove.erased", name=name, handed=handed))
+    if target is not None and target.telegram_id is not None:
+        await services.menus.clear(target.telegram_id)
