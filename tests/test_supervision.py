@@ -400,7 +400,7 @@ def _tick_params() -> list[object]:
     return [
         pytest.param(point, marks=_LOST_EVALUATION)
         if point.task == "checkins"
-        and point.site.function in {"CheckInService._evaluate", "EscalationService.raise_item"}
+        and point.site.function in {"WellbeingWatch.evaluate", "EscalationEngine.raise_item"}
         else point
         for point in TICK_POINTS
     ]

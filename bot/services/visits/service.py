@@ -188,8 +188,9 @@ class VisitService(Service):
                 link_id = await self._usable_link(tx, visit)
             # Raised before the visit is marked: a crash in between leaves the visit running (and its
             # timer still guarding), never a help request that was not sent. A repeat is deduplicated.
-            escalation_id = await self._raise(volunteer, visit, link_id, "help")
+            raised_id = await self._raise(volunteer, visit, link_id, "help")
             async with self._db.transaction() as tx:
+                escalation_id = await self._alert_of(tx, visit, "help", raised_id)
                 await visits.end(tx, visit.id, state=VisitState.HELP, now=now)
                 await TRAIL.record(tx, now, "visit.help", visit.id, actor=volunteer.id, escalation=escalation_id)
                 names = [p.name for p in (await self._told(tx, escalation_id)).values()]
@@ -257,8 +258,9 @@ class VisitService(Service):
             if volunteer is None or not volunteer.active:
                 return await self._drop(tx, visit, now)
             link_id = await self._usable_link(tx, visit)
-        escalation_id = await self._raise(volunteer, visit, link_id, "overdue")
+        raised_id = await self._raise(volunteer, visit, link_id, "overdue")
         async with self._db.transaction() as tx:
+            escalation_id = await self._alert_of(tx, visit, "overdue", raised_id)
             if not await visits.mark_alerted(tx, visit.id, escalation_id=escalation_id, now=now):
                 return False
             names = [p.name for p in (await self._told(tx, escalation_id)).values()]
@@ -286,8 +288,7 @@ class VisitService(Service):
     # --- helpers ----------------------------------------------------------------------------------
 
     async def _raise(self, volunteer: Person, visit: Visit, link_id: int | None, step: AlertStep) -> int | None:
-        """Raise the visit's urgent alert, or find the one raised before (a crash
-        between raising and marking the visit); its id."""
+        """Raise the visit's urgent alert; its id, or None when it was raised before (see `_alert_of`)."""
         help_asked = step == "help"
         key = help_key(visit.id) if help_asked else overdue_key(visit.id)
         app = self._settings.app
@@ -301,10 +302,15 @@ class VisitService(Service):
             body=alert_body(step, app.language, app.zone, volunteer.name, visit, moment),
             dedupe_key=key,
         )
-        if raised is not None:
-            return raised.escalation.id
-        async with self._db.transaction() as tx:
-            return await visits.escalation_id_by_key(tx, key)
+        return raised.escalation.id if raised is not None else None
+
+    @staticmethod
+    async def _alert_of(tx: Tx, visit: Visit, step: AlertStep, raised_id: int | None) -> int | None:
+        """The alert just raised, or (a crash between raising and marking the visit, so raise_item found a
+        duplicate) the one raised before: looked up in the marking transaction, which has to open anyway."""
+        if raised_id is not None:
+            return raised_id
+        return await visits.escalation_id_by_key(tx, help_key(visit.id) if step == "help" else overdue_key(visit.id))
 
     async def _usable_link(self, tx: Tx, visit: Visit) -> int | None:
         """The visit's link if raise_item will accept it; a link ended mid-visit must not stop the alert."""
