@@ -143,6 +143,16 @@ class Pace:
         return self.h.latest(ANNA, before, message.message_id)
 
 
+async def _anna_joins(h: Harness) -> Pace:
+    """Anna opens her coordinator invite: her first update, at the pace."""
+    issued = await h.services.people.create_invite(by=None, role=Role.COORDINATOR, name="Anna", team_id=None)
+    h.api.register_user(ANNA)
+    anna = Pace(h)
+    welcome = await anna.send(f"/start {issued.code}")
+    assert "Welkom bij Buurtteam Overvecht, Anna!" in welcome.text
+    return anna
+
+
 async def _invite(anna: Pace, user: FakeUser, role: str) -> str:
     ask_role = await anna.send("/invite")
     ask_name = await anna.tap(ask_role, role)
@@ -157,11 +167,7 @@ async def test_a_coordinator_tapping_every_0_7_s_through_five_invites_an_assignm
     tmp_path: Path,
 ) -> None:
     async with running_bot(tmp_path, **LIMIT_ON) as h:
-        issued = await h.services.people.create_invite(by=None, role=Role.COORDINATOR, name="Anna", team_id=None)
-        h.api.register_user(ANNA)
-        anna = Pace(h)
-        welcome = await anna.send(f"/start {issued.code}")
-        assert "Welkom bij Buurtteam Overvecht, Anna!" in welcome.text
+        anna = await _anna_joins(h)
 
         for user, role in NEWCOMERS:
             code = await _invite(anna, user, role)
@@ -194,10 +200,7 @@ async def test_past_the_burst_a_message_gets_one_notice_and_a_tap_a_toast_that_s
     tmp_path: Path,
 ) -> None:
     async with running_bot(tmp_path, **LIMIT_ON) as h:
-        issued = await h.services.people.create_invite(by=None, role=Role.COORDINATOR, name="Anna", team_id=None)
-        h.api.register_user(ANNA)
-        anna = Pace(h)
-        await anna.send(f"/start {issued.code}")
+        anna = await _anna_joins(h)
         menu = await anna.send("/invite")  # a message with buttons, for the taps below
         before = len(h.api.messages(ANNA.id))
         for _ in range(DEFAULT_UPDATES_BURST + 10):  # all at one instant
