@@ -80,7 +80,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         visits=VisitService(db, clock, settings, escalation_service, delivery.wake),
         menus=MenuService(app.bot, settings),
         privacy=PrivacyService(db, clock, settings, escalation_service, delivery.wake),
-        limiter=UpdateLimiter(settings.app.updates_per_minute),
+        limiter=UpdateLimiter(settings.app.updates_burst, settings.app.updates_per_second),
     )
     delivery.unreachable_hooks.append(people_service.tell_coordinators_unreachable)
     delivery.unreachable_hooks.append(services.escalations.on_unreachable)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,6 +22,11 @@ from bot.domain.wellbeing import WellbeingThresholds
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_FILE_URL = "https://api.telegram.org/file/bot"
+# The per-person limit: about 30 updates at once, refilled at about one a second (see bot/domain/ratelimit.py).
+DEFAULT_UPDATES_BURST = 30
+DEFAULT_UPDATES_PER_SECOND = 1.0
+
+log = logging.getLogger(__name__)
 
 
 class TelegramSettings(BaseModel):
@@ -66,8 +72,13 @@ class AppSettings(BaseModel):
     # Timer lateness is at most one tick; each tick is one indexed query per kind of deadline.
     tick_seconds: float = Field(default=0.5, gt=0, le=5)
     log_level: str = "INFO"
-    # Updates one sender may send a minute before the bot politely stops listening for the rest of it (0 = off).
-    updates_per_minute: int = Field(default=20, ge=0, le=10_000)
+    # The per-person limit, a token bucket: a burst of updates_burst updates, refilled at updates_per_second.
+    # A person at human pace never reaches it; a flood gets one notice and is dropped (updates_burst 0 = off).
+    updates_burst: int = Field(default=DEFAULT_UPDATES_BURST, ge=0, le=10_000)
+    updates_per_second: float = Field(default=DEFAULT_UPDATES_PER_SECOND, gt=0, le=1000)
+    # Obsolete (20 a minute counted button taps and stopped people mid-flow); still read so that an old
+    # config.toml loads: see _from_updates_per_minute. Not shown by check-config.
+    updates_per_minute: int | None = Field(default=None, ge=0, le=10_000, exclude=True)
 
     @field_validator("timezone")
     @classmethod
@@ -96,6 +107,30 @@ class AppSettings(BaseModel):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @model_validator(mode="after")
+    def _from_updates_per_minute(self) -> AppSettings:
+        """An old `updates_per_minute = N` still loads. 0 keeps the limit off; any other N becomes a burst of N
+        refilled at N a minute, but never stricter than the new defaults, because the old default of 20 a
+        minute is what stopped coordinators mid-flow. The new keys, where set, win."""
+        old = self.updates_per_minute
+        if old is None:
+            return self
+        if self.model_fields_set & {"updates_burst", "updates_per_second"}:
+            log.warning("[app] updates_per_minute is obsolete and ignored beside the new limit keys: remove that line")
+            return self
+        if old == 0:
+            self.updates_burst = 0
+        else:
+            self.updates_burst = max(DEFAULT_UPDATES_BURST, old)
+            self.updates_per_second = max(DEFAULT_UPDATES_PER_SECOND, old / 60)
+        log.warning(
+            "[app] updates_per_minute is obsolete: replace it with updates_burst = %d and updates_per_second = %g "
+            "(read that way now; see config.example.toml)",
+            self.updates_burst,
+            self.updates_per_second,
+        )
+        return self
 
 
 class UrgencyPolicySettings(BaseModel):

@@ -6,6 +6,8 @@ import it without an import circle.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +44,8 @@ class Services:
     menus: MenuService
     privacy: PrivacyService
     limiter: UpdateLimiter
+    # The per-person limit's time source (seconds; only differences count); tests pass a fake one.
+    monotonic: Callable[[], float] = time.monotonic
 
 
 class BotData:

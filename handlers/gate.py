@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -32,7 +31,7 @@ async def gate(update: Update, context: Context) -> None:
     if chat.type != ChatType.PRIVATE:
         await _group(update, context, chat.id)
         raise ApplicationHandlerStop
-    verdict = context.services.limiter.check(user.id, time.monotonic())
+    verdict = context.services.limiter.check(user.id, context.services.monotonic())
     if verdict is not Verdict.ALLOW:
         await _too_many(update, context, told=verdict is Verdict.REFUSE)
         raise ApplicationHandlerStop
@@ -50,7 +49,8 @@ async def _too_many(update: Update, context: Context, *, told: bool) -> None:
     # Checked before anyone is looked up, so a flood costs no database work; the language comes from the phone.
     lang = language(update, context)
     if update.callback_query is not None:
-        await update.callback_query.answer(plain(lang, "rate_limited")[:200])
+        # Every refused tap is answered (its spinner stops), with what to do: the message it is on is unchanged.
+        await update.callback_query.answer(plain(lang, "rate_limited.button")[:200])
     elif not told and update.message is not None and update.effective_chat is not None:
         await context.bot.send_message(update.effective_chat.id, plain(lang, "rate_limited"))
 

@@ -296,29 +296,37 @@ async def _send(turn: FlowTurn[ReportDraft], draft: ReportDraft) -> None:
     """Raise the item; the draft is consumed in the same transaction, so a second Send cannot raise it twice."""
     services = turn.services
     kind, category = _kind_and_category(turn.flow, draft)
+    urgency = _urgency_of(turn.flow, draft)
     raised = await services.escalations.raise_item(
         turn.person,
         kind=kind,
         link_id=draft.link,
         category=category,
-        urgency=_urgency_of(turn.flow, draft),
+        urgency=urgency,
         body=draft.text or "",
         consume_draft=True,
     )
     assert raised is not None  # no dedupe key for a volunteer's report
-    await turn.show(_sent_text(turn.lang, raised, kind, services.settings.app.zone, services.clock.now()))
+    later: list[Person] = []
+    if not raised.told and raised.deferred_until is not None:
+        # Held for working hours: name who gets it then, as the confirmation screen did.
+        later = (await services.escalations.preview(turn.person, draft.link, urgency)).first
+    await turn.show(_sent_text(turn.lang, raised, kind, later, services.settings.app.zone, services.clock.now()))
 
 
-def _sent_text(lang: str, raised: Raised, kind: Kind, zone: ZoneInfo, now: datetime) -> Markup:
+def _sent_text(lang: str, raised: Raised, kind: Kind, later: list[Person], zone: ZoneInfo, now: datetime) -> Markup:
+    signal = kind is Kind.SIGNAL
     if raised.nobody:
         return t(lang, "signal.sent_nobody")
     if raised.told:
-        return t(lang, "signal.sent" if kind is Kind.SIGNAL else "backup.sent", names=_names(lang, raised.told))
+        return t(lang, "signal.sent" if signal else "backup.sent", names=_names(lang, raised.told))
     if raised.deferred_until is not None:
+        # The names open a sentence; without one, the role does, with a capital.
+        role = plain(lang, "routing.role.responsible")
         return t(
             lang,
-            "signal.sent_later",
-            names=plain(lang, "routing.role.responsible"),
+            "signal.sent_later" if signal else "backup.sent_later",
+            names=_names(lang, later) or role[:1].upper() + role[1:],
             when=say_time(raised.deferred_until, now, zone, lang),
         )
     return t(lang, "signal.sent_nobody")

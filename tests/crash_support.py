@@ -70,7 +70,7 @@ class BotProcess:
             'organisation = "Buurtteam Overvecht"\n'
             "tick_seconds = 0.5\n"
             'log_level = "WARNING"\n'
-            "updates_per_minute = 0\n"
+            "updates_burst = 0\n"
         )
         self.process: asyncio.subprocess.Process | None = None
         self.kills = 0

@@ -42,7 +42,7 @@ def make_settings(
         storage={"path": db_path},
         escalation=escalation or {},
         # Tests act faster than any person; the per-person limit has its own tests.
-        app={"organisation": "Buurtteam Overvecht", "updates_per_minute": 0, **app},
+        app={"organisation": "Buurtteam Overvecht", "updates_burst": 0, **app},
     )
 
 

@@ -195,9 +195,10 @@ def _refusal_keys() -> set[str]:
 REFUSALS = [_template(k) for k in sorted(_refusal_keys())]
 NOT_ALLOWED = _template("not_allowed")
 STRANGER_TEXT = _normal(plain("nl", "stranger", organisation="Buurtteam Overvecht"))
-NEVER_WHEN_ALLOWED = [*REFUSALS, _template("error.generic"), _template("unknown_command")]
-if "rate_limited" in CATALOGUE.entries:
-    NEVER_WHEN_ALLOWED.append(_template("rate_limited"))
+NEVER_WHEN_ALLOWED = [
+    *REFUSALS,
+    *(_template(k) for k in ("error.generic", "unknown_command", "rate_limited", "rate_limited.button")),
+]
 
 
 def is_refusal(text: str) -> bool:

@@ -68,7 +68,7 @@ async def test_forget_hands_open_reports_over_then_erases(tmp_path: Path) -> Non
         assert "Je gegevens wissen?" in confirm.text and "/mydata" in confirm.text
         piet_before = len(h.api.messages(PIET.id))
         done = await h.tap(VERA, confirm, "Ja, wis mijn gegevens")
-        assert "je gegevens zijn gewist" in done.text and "professional: 1" in done.text
+        assert "je gegevens zijn gewist" in done.text and "beroepskracht: 1" in done.text
         handover = await h.api.wait_for(PIET.id, "is gestopt", after=piet_before)
         assert "Vera" in handover.text and WORDS in handover.text and "ligt nu bij jou" in handover.text
         async with h.services.db.transaction() as tx:
