@@ -20,6 +20,7 @@ from bot.domain.ratelimit import UpdateLimiter
 from bot.scheduler import Scheduler
 from bot.services.checkins import CheckInService
 from bot.services.drafts import DraftService
+from bot.services.email import EmailService
 from bot.services.escalations import EscalationService
 from bot.services.menus import MenuService
 from bot.services.people import PeopleService
@@ -81,10 +82,13 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         menus=MenuService(app.bot, settings),
         privacy=PrivacyService(db, clock, settings, escalation_service, delivery.wake),
         limiter=UpdateLimiter(settings.app.updates_per_minute),
+        email=EmailService(db, clock, settings),
     )
     delivery.unreachable_hooks.append(people_service.tell_coordinators_unreachable)
     delivery.unreachable_hooks.append(services.escalations.on_unreachable)
     scheduler.register("escalations", services.escalations.tick)
+    # After the escalations: an e-mail they wrote in this tick goes out in the same one.
+    scheduler.register("email", services.email.tick)
     scheduler.register("visits", services.visits.tick)
     scheduler.register("checkins", services.checkins.tick)
     scheduler.register("retention", services.privacy.retention_tick)
@@ -108,6 +112,7 @@ async def start_services(app: SamenspelApp) -> None:
     if applied:
         log.info("database migrated: %s", ", ".join(applied))
     await services.delivery.start()
+    await services.email.start()
     if app.job_queue is not None:
         schedule_tick(app)
     await services.menus.set_defaults()
@@ -141,6 +146,7 @@ def _schedule_tick_again(app: SamenspelApp) -> None:
 async def stop_services(app: SamenspelApp) -> None:
     services = services_of(app)
     try:
+        await services.email.stop()
         await services.delivery.stop()
     finally:
         await services.db.close()

@@ -19,6 +19,7 @@ from bot.domain.ratelimit import UpdateLimiter
 from bot.scheduler import Scheduler
 from bot.services.checkins import CheckInService
 from bot.services.drafts import DraftService
+from bot.services.email import EmailService
 from bot.services.escalations import EscalationService
 from bot.services.menus import MenuService
 from bot.services.people import PeopleService
@@ -42,6 +43,7 @@ class Services:
     menus: MenuService
     privacy: PrivacyService
     limiter: UpdateLimiter
+    email: EmailService
 
 
 class BotData:
