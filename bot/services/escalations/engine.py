@@ -447,6 +447,7 @@ class EscalationEngine(Service):
         after = await escalations.get(tx, escalation.id)
         assert after is not None
         await self._alerts.refresh(tx, after, now, reopened_from=holder)
+        volunteer = await people.get(tx, escalation.volunteer_id)
         for coordinator in await people.active_with_role(tx, Role.COORDINATOR):
             if coordinator.id == escalation.volunteer_id:
                 continue  # an alert about themselves is not theirs to handle
@@ -459,7 +460,7 @@ class EscalationEngine(Service):
                 "followup.reopened_coordinator",
                 now,
                 name=holder.name if holder else "?",
-                volunteer=by_id[escalation.volunteer_id].name if escalation.volunteer_id in by_id else "?",
+                volunteer=volunteer.name if volunteer else "?",
                 kind=plain(lang, f"kind.{escalation.kind.value}"),
                 client=render.client(escalation, lang),
                 since=say_time(escalation.held_since or now, now, zone_of(coordinator, self._settings), lang),
