@@ -332,8 +332,11 @@ class EscalationEngine(Service):
         if not reasons:
             return
         by_id, situation = loaded.by_id, loaded.situation
-        told = [by_id[i].name for i in sorted(situation.told | set(step.tell)) if i in by_id]
-        cut_off = [by_id[c.person_id].name for level in situation.levels for c in level if not c.reachable]
+        route = [c.person_id for level in situation.levels for c in level]
+        told_ids = situation.told | set(step.tell)
+        cut_off = [c.person_id for level in situation.levels for c in level if not c.reachable]
+        ordered = [*route, *sorted(told_ids - set(route))]
+        told = [by_id[i].name for i in ordered if i in told_ids and i in by_id and i not in cut_off]
         lang, app = self._settings.app.language, self._settings.app
         for reason in reasons:
             subject, body = render.email(
@@ -341,7 +344,7 @@ class EscalationEngine(Service):
                 reason=reason,
                 volunteer=loaded.volunteer.name,
                 told=told,
-                unreachable=cut_off,
+                unreachable=[by_id[i].name for i in cut_off],
                 lang=lang,
                 zone=app.zone,
                 now=now,
