@@ -67,7 +67,13 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
     delivery = Delivery(db, app.bot)
     scheduler = Scheduler(clock)
     people_service = PeopleService(db, clock, settings, delivery.wake)
-    escalation_service = EscalationService(db, clock, settings, delivery.wake)
+    email = EmailService(db, clock, settings)
+
+    def wake() -> None:  # after a commit that queued messages (and maybe e-mail)
+        delivery.wake()
+        email.wake()
+
+    escalation_service = EscalationService(db, clock, settings, wake)
     services = Services(
         settings=settings,
         clock=clock,
@@ -82,13 +88,11 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         menus=MenuService(app.bot, settings),
         privacy=PrivacyService(db, clock, settings, escalation_service, delivery.wake),
         limiter=UpdateLimiter(settings.app.updates_per_minute),
-        email=EmailService(db, clock, settings),
+        email=email,
     )
     delivery.unreachable_hooks.append(people_service.tell_coordinators_unreachable)
     delivery.unreachable_hooks.append(services.escalations.on_unreachable)
     scheduler.register("escalations", services.escalations.tick)
-    # After the escalations: an e-mail they wrote in this tick goes out in the same one.
-    scheduler.register("email", services.email.tick)
     scheduler.register("visits", services.visits.tick)
     scheduler.register("checkins", services.checkins.tick)
     scheduler.register("retention", services.privacy.retention_tick)
@@ -167,6 +171,7 @@ def _parts(app: SamenspelApp, polling: asyncio.Task[Any] | None, fetcher: asynci
     parts = [
         # Its rounds retry every failure themselves; ending anyway is a bug, and a new loop carries on.
         Part("outbox sender", services.delivery.failure, restart=services.delivery.restart),
+        Part("e-mail sender", services.email.failure, restart=services.email.restart),
         # A restart cannot help these: polling stops for good (the token was revoked, say) and PTB's
         # update fetcher only ends when told to. Stop, so that the service manager starts us afresh.
         Part("Telegram polling", lambda: task_failure(polling)),

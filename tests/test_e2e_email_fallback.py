@@ -71,9 +71,9 @@ def use_mail(monkeypatch: pytest.MonkeyPatch, port: int, **notify: str) -> None:
 
 
 async def send_mail(h: Harness, delta: timedelta = timedelta()) -> None:
-    """Move the clock, tick, and wait for the e-mail round the tick started."""
+    """Move the clock and tick, then one e-mail round (after any the sender's loop has under way)."""
     await h.advance(delta)
-    await h.services.email.idle()
+    await h.services.email.flush()
 
 
 def text(mail: EmailMessage) -> str:
@@ -125,6 +125,7 @@ async def test_an_emergency_nobody_picks_up_is_emailed_once(tmp_path: Path, monk
             # More reminder rounds, a restart of the sender: never a second e-mail for the same reason.
             for _ in range(3):
                 await send_mail(h, timedelta(minutes=5))
+            await h.services.email.stop()
             await h.services.email.start()
             await send_mail(h, timedelta(minutes=5))
             assert len(inbox.mails) == 1
@@ -200,6 +201,7 @@ async def test_an_attempt_cut_off_by_a_crash_is_tried_again_at_start(
         await seed_organisation(h)
         await emergency(h)
         await h.advance(timedelta(minutes=5))
+        await h.services.email.stop()
         async with h.services.db.transaction() as tx:  # as if the bot died mid-attempt
             await tx.execute("UPDATE emails SET in_flight = 1, next_attempt_at = NULL")
             assert await emails.claim_due(tx, h.clock.now(), 10) == []

@@ -72,7 +72,8 @@ async def test_signal_reaches_the_professional_who_picks_it_up(tmp_path: Path) -
         edited = next(m for m in h.api.messages(PIET.id) if m.message_id == alert.message_id)
         assert "🟢 Opgepakt door jou om 10:04. Vera is op de hoogte." in edited.text
         assert edited.button_texts() == ["Afronden", "Overdragen"]
-        assert "🟢 Piet heeft je signaal over C-12 opgepakt (10:04). Je hoort het als Piet het afrondt." in h.texts(VERA)
+        picked_up = "🟢 Piet heeft je signaal over C-12 opgepakt (10:04). Je hoort het als Piet het afrondt."
+        assert picked_up in h.texts(VERA)
 
         # Acknowledged: the climb has stopped.
         await h.advance(timedelta(minutes=30))

@@ -1,10 +1,11 @@
 """E-mail as a second channel: delivers the `emails` rows to the mail server in `[notify]`.
 
 Rows are written by the escalation engine in the transaction that finds a life-safety item stalled on Telegram
-(storage/emails.py), so a crash loses none. Each scheduler tick starts a sending round in the background when
-none is running (a slow mail server must not hold up the timers); a round claims the due rows, sends them over
-one connection and records each outcome. A failure is tried again with back-off in the domain's time; a row
-found in flight at start was cut off mid-attempt and is tried again.
+(storage/emails.py), so a crash loses none. A loop of its own (not the scheduler tick: a slow mail server must
+not hold up the timers) looks for due rows every second; a round claims them, sends them over one connection
+and records each outcome. A failure is tried again with back-off in the domain's time; a row found in flight at
+start was cut off mid-attempt and is tried again. The loop never stops on an error, and supervision restarts it
+should it end anyway.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import asyncio
 import contextlib
 import logging
 import ssl
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 
 import aiosmtplib
 
 from bot.clock import Clock
 from bot.config import NotifySettings, Settings
+from bot.supervision import task_failure
 from storage import emails
 from storage.db import Database
 from storage.emails import Email
@@ -32,6 +34,7 @@ FIRST_RETRY = timedelta(seconds=30)
 MAX_RETRY = timedelta(minutes=30)
 MAX_ATTEMPTS = 60
 STOP_WAIT_SECONDS = 5.0
+POLL_SECONDS = 1.0
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -61,38 +64,41 @@ class EmailService:
         self._db = db
         self._clock = clock
         self._config = settings.notify
-        self._round: asyncio.Task[int] | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._wake = asyncio.Event()
+        self._round = asyncio.Lock()  # one round at a time: the loop's, or a caller's `flush`
 
     @property
     def enabled(self) -> bool:
         return bool(self._config.email)
 
     async def start(self) -> None:
-        """After a crash: attempts that were under way are tried again."""
+        """Attempts under way when the bot stopped are tried again; then the loop runs (if e-mail is set up)."""
         async with self._db.transaction() as tx:
             recovered = await emails.recover_in_flight(tx)
         if recovered:
             log.warning("%d e-mail(s) were being sent when the bot stopped; they are sent again", recovered)
+        self._stopping = False
+        if self.enabled:
+            self.restart()
 
-    async def tick(self, now: datetime) -> int:
-        """A scheduler task: start a sending round when mail is due and none is running. Returns 1 if started."""
-        if not self.enabled or (self._round is not None and not self._round.done()):
-            return 0
-        async with self._db.transaction() as tx:
-            if not await emails.due_count(tx, now):
-                return 0
-        self._round = asyncio.create_task(self.send_due(), name="samenspel-email")
-        return 1
+    def restart(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="samenspel-email")
 
-    async def idle(self) -> None:
-        """Until the running round (if any) has finished."""
-        if self._round is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.shield(self._round)
+    def failure(self) -> BaseException | None:
+        """Why the loop ended while it should be running; None while it runs, after `stop()`, or when off."""
+        return None if self._stopping or self._task is None else task_failure(self._task)
+
+    def wake(self) -> None:
+        """Mail may be due: look now rather than at the next poll."""
+        self._wake.set()
 
     async def stop(self) -> None:
-        """Let a running round finish, briefly; one cut off is sent again after the next start."""
-        task, self._round = self._round, None
+        """Let a round under way finish, briefly; one cut off is sent again after the next start."""
+        self._stopping = True
+        self._wake.set()
+        task, self._task = self._task, None
         if task is None or task.done():
             return
         done, _ = await asyncio.wait({task}, timeout=STOP_WAIT_SECONDS)
@@ -101,8 +107,22 @@ class EmailService:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
 
-    async def send_due(self) -> int:
-        """One round: every due e-mail, over one connection. Returns how many the server took."""
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                await self.flush()
+            except Exception:  # a database error: the rows stay and the next round tries again
+                log.exception("e-mail round failed; trying again shortly")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=POLL_SECONDS)
+
+    async def flush(self) -> int:
+        """One round now (after a round under way): every due e-mail. Returns how many the server took."""
+        async with self._round:
+            return await self._send_due()
+
+    async def _send_due(self) -> int:
         async with self._db.transaction() as tx:
             due = await emails.claim_due(tx, self._clock.now(), BATCH)
         if not due:
