@@ -9,8 +9,8 @@ import shutil
 import socket
 import ssl
 import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email import message_from_bytes
@@ -25,9 +25,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from bot.config import load_settings
 from storage import emails
-from tests.harness import PIET, VERA, Harness, running_bot, seed_organisation
+from tests.harness import PIET, Harness, running_bot, seed_organisation
 from tests.test_e2e_escalations import send_signal
-from tests.test_e2e_lifecycle import ask_help_now
+from tests.test_e2e_lifecycle import ask_help_now, send_emergency
 
 DUTY = "dienst@buurtteam.example"
 
@@ -88,22 +88,20 @@ async def rows(h: Harness) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in found]
 
 
-async def emergency(h: Harness) -> None:
-    [ask_client] = await h.send(VERA, "/signal")
-    step = await h.tap(VERA, ask_client, "C-12")
-    step = await h.tap(VERA, step, "Veiligheid en geweld")
-    await h.tap(VERA, step, "Nood")
-    [summary] = await h.send(VERA, "Haar ex staat voor de deur en schreeuwt.")
-    await h.tap(VERA, summary, "Versturen")
+@asynccontextmanager
+async def emergency_raised(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The bot (with [notify] set) right after Vera's emergency signal went to everyone."""
+    async with running_bot(tmp_path) as h:
+        await seed_organisation(h)
+        await send_emergency(h)
+        yield h
 
 
 async def test_an_emergency_nobody_picks_up_is_emailed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     port = free_port()
     use_mail(monkeypatch, port)
     with mail_server(port) as inbox:
-        async with running_bot(tmp_path) as h:
-            await seed_organisation(h)
-            await emergency(h)
+        async with emergency_raised(tmp_path) as h:
             await send_mail(h, timedelta(minutes=4))
             assert inbox.mails == []  # everyone has it on Telegram; the first round is not over yet
             await send_mail(h, timedelta(minutes=1))
@@ -177,9 +175,7 @@ async def test_a_mail_server_that_is_down_gets_the_email_later_once(
 ) -> None:
     port = free_port()
     use_mail(monkeypatch, port)
-    async with running_bot(tmp_path) as h:
-        await seed_organisation(h)
-        await emergency(h)
+    async with emergency_raised(tmp_path) as h:
         await send_mail(h, timedelta(minutes=5))  # nothing listens on the port
         [(reason, status, attempts, body)] = await rows(h)
         assert (reason, status, attempts) == ("unpicked", "pending", 1) and "Haar ex" in body
@@ -197,9 +193,7 @@ async def test_an_attempt_cut_off_by_a_crash_is_tried_again_at_start(
 ) -> None:
     port = free_port()
     use_mail(monkeypatch, port)
-    async with running_bot(tmp_path) as h:
-        await seed_organisation(h)
-        await emergency(h)
+    async with emergency_raised(tmp_path) as h:
         await h.advance(timedelta(minutes=5))
         await h.services.email.stop()
         async with h.services.db.transaction() as tx:  # as if the bot died mid-attempt
@@ -252,9 +246,7 @@ async def test_tls_and_a_login(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
     else:  # aiosmtpd counts only STARTTLS as TLS for its AUTH rule; this whole connection is TLS
         options |= {"ssl_context": context, "auth_require_tls": False}
     with mail_server(port, **options) as inbox:
-        async with running_bot(tmp_path) as h:
-            await seed_organisation(h)
-            await emergency(h)
+        async with emergency_raised(tmp_path) as h:
             await send_mail(h, timedelta(minutes=5))
             assert len(inbox.mails) == 1, await rows(h)
             assert "geheim" not in repr(h.services.settings.notify)  # the password is a SecretStr

@@ -46,6 +46,16 @@ async def ask_help_now(h: Harness) -> SentMessage:
     return await h.tap(VERA, summary, "Versturen")
 
 
+async def send_emergency(h: Harness) -> SentMessage:
+    """Vera's emergency signal (everyone at once); her "sent" message."""
+    [ask_client] = await h.send(VERA, "/signal")
+    step = await h.tap(VERA, ask_client, "C-12")
+    step = await h.tap(VERA, step, "Veiligheid en geweld")
+    await h.tap(VERA, step, "Nood")
+    [summary] = await h.send(VERA, "Haar ex staat voor de deur en schreeuwt.")
+    return await h.tap(VERA, summary, "Versturen")
+
+
 async def test_a_picked_up_item_is_followed_up_then_reopens_and_climbs(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:
         await seed_organisation(h)
@@ -196,12 +206,7 @@ async def test_an_emergency_unpicked_after_the_first_round_gets_the_advice_witho
 ) -> None:
     async with running_bot(tmp_path) as h:
         await seed_organisation(h)
-        [ask_client] = await h.send(VERA, "/signal")
-        step = await h.tap(VERA, ask_client, "C-12")
-        step = await h.tap(VERA, step, "Veiligheid en geweld")
-        await h.tap(VERA, step, "Nood")
-        [summary] = await h.send(VERA, "Haar ex staat voor de deur en schreeuwt.")
-        sent = await h.tap(VERA, summary, "Versturen")
+        sent = await send_emergency(h)
         assert sent.text == (
             "Verstuurd naar Piet, Fatima en Anna. Je hoort het zodra iemand het oppakt."
             " Ik herinner iedereen elke 5 minuten tot iemand het oppakt. Dank je dat je dit meldt."

@@ -10,28 +10,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import load_settings
-from bot.domain.escalation import DEFAULT_POLICIES, Escalation, Kind, Policy, State, Urgency, WorkingHours
+from bot.domain.escalation import DEFAULT_POLICIES, Kind, Policy, State, Urgency, WorkingHours
 from bot.services.email import retry_delay
 from bot.services.escalations import render
 from bot.services.escalations.render import Viewer
+from tests.test_escalation_render import PIET, SIGNAL, VERA
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 FRIDAY = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # 16:00 in Amsterdam
-PIET, VERA = 2, 4
-ITEM = Escalation(
-    id=7,
-    kind=Kind.SIGNAL,
-    volunteer_id=VERA,
-    link_id=3,
-    client_alias="C-12",
-    category="health",
-    urgency=Urgency.URGENT,
+ITEM = replace(
+    SIGNAL,
     body="<b>Ze</b> is gevallen & bang.",
     state=State.ACKNOWLEDGED,
-    level=0,
     owner_id=PIET,
-    handoff_from=None,
-    handoff_to=None,
     next_step_at=None,
     created_at=FRIDAY - timedelta(days=1),
     acknowledged_at=FRIDAY - timedelta(days=1),
