@@ -20,6 +20,7 @@ from bot.domain.ratelimit import UpdateLimiter
 from bot.scheduler import Scheduler
 from bot.services.checkins import CheckInService
 from bot.services.drafts import DraftService
+from bot.services.email import EmailService
 from bot.services.escalations import EscalationService
 from bot.services.menus import MenuService
 from bot.services.people import PeopleService
@@ -66,7 +67,13 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
     delivery = Delivery(db, app.bot)
     scheduler = Scheduler(clock)
     people_service = PeopleService(db, clock, settings, delivery.wake)
-    escalation_service = EscalationService(db, clock, settings, delivery.wake)
+    email = EmailService(db, clock, settings)
+
+    def wake() -> None:  # after a commit that queued messages (and maybe e-mail)
+        delivery.wake()
+        email.wake()
+
+    escalation_service = EscalationService(db, clock, settings, wake)
     services = Services(
         settings=settings,
         clock=clock,
@@ -81,6 +88,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         menus=MenuService(app.bot, settings),
         privacy=PrivacyService(db, clock, settings, escalation_service, delivery.wake),
         limiter=UpdateLimiter(settings.app.updates_burst, settings.app.updates_per_second),
+        email=email,
     )
     delivery.unreachable_hooks.append(people_service.tell_coordinators_unreachable)
     delivery.unreachable_hooks.append(services.escalations.on_unreachable)
@@ -108,6 +116,7 @@ async def start_services(app: SamenspelApp) -> None:
     if applied:
         log.info("database migrated: %s", ", ".join(applied))
     await services.delivery.start()
+    await services.email.start()
     if app.job_queue is not None:
         schedule_tick(app)
     await services.menus.set_defaults()
@@ -141,6 +150,7 @@ def _schedule_tick_again(app: SamenspelApp) -> None:
 async def stop_services(app: SamenspelApp) -> None:
     services = services_of(app)
     try:
+        await services.email.stop()
         await services.delivery.stop()
     finally:
         await services.db.close()
@@ -161,6 +171,7 @@ def _parts(app: SamenspelApp, polling: asyncio.Task[Any] | None, fetcher: asynci
     parts = [
         # Its rounds retry every failure themselves; ending anyway is a bug, and a new loop carries on.
         Part("outbox sender", services.delivery.failure, restart=services.delivery.restart),
+        Part("e-mail sender", services.email.failure, restart=services.email.restart),
         # A restart cannot help these: polling stops for good (the token was revoked, say) and PTB's
         # update fetcher only ends when told to. Stop, so that the service manager starts us afresh.
         Part("Telegram polling", lambda: task_failure(polling)),

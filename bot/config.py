@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
@@ -61,6 +62,13 @@ class StorageSettings(BaseModel):
     path: Path = Path("samenspel.db")
 
 
+class EmergencyContact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=60)  # as the volunteer should read it: "Crisisdienst Overvecht"
+    phone: str = Field(pattern=r"^\+?[0-9][0-9 ()-]{2,24}$")
+
+
 class AppSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -79,6 +87,9 @@ class AppSettings(BaseModel):
     # Obsolete (20 a minute counted button taps and stopped people mid-flow); still read so that an old
     # config.toml loads: see _from_updates_per_minute. Not shown by check-config.
     updates_per_minute: int | None = Field(default=None, ge=0, le=10_000, exclude=True)
+    # The organisation's emergency lines, told to a volunteer whose urgent call for help or emergency nobody
+    # has picked up yet (with the advice to call 112). None configured: only the 112 advice.
+    emergency_contacts: list[EmergencyContact] = Field(default_factory=list, max_length=5)
 
     @field_validator("timezone")
     @classmethod
@@ -143,6 +154,10 @@ class UrgencyPolicySettings(BaseModel):
     all_at_once: bool = False
     climb: bool = True
     working_hours_only: bool = False
+    # After a pick-up, the holder is asked how it stands after this many hours; without an answer by the same
+    # time again, the item reopens and climbs. Working hours of the holder if working_hours_only (a working day
+    # of the default 08:30-17:00 is 8.5 of them), clock hours otherwise.
+    follow_up_hours: float = Field(default=24, gt=0, le=24 * 60)
 
     def policy(self) -> Policy:
         return Policy(
@@ -151,6 +166,7 @@ class UrgencyPolicySettings(BaseModel):
             all_at_once=self.all_at_once,
             repeat=timedelta(minutes=self.repeat_minutes) if self.repeat_minutes else None,
             working_hours_only=self.working_hours_only,
+            follow_up=timedelta(hours=self.follow_up_hours),
         )
 
 
@@ -159,21 +175,25 @@ class InfoPolicy(UrgencyPolicySettings):
     wait_minutes: float = Field(default=240, gt=0, le=60 * 24 * 7)
     climb: bool = False
     working_hours_only: bool = True
+    follow_up_hours: float = Field(default=5 * 8.5, gt=0, le=24 * 60)  # a working week
 
 
 class ConcernPolicy(UrgencyPolicySettings):
     wait_minutes: float = Field(default=240, gt=0, le=60 * 24 * 7)
     working_hours_only: bool = True
+    follow_up_hours: float = Field(default=3 * 8.5, gt=0, le=24 * 60)  # three working days
 
 
 class UrgentPolicy(UrgencyPolicySettings):
     wait_minutes: float = Field(default=10, gt=0, le=60 * 24 * 7)
+    follow_up_hours: float = Field(default=24, gt=0, le=24 * 60)
 
 
 class EmergencyPolicy(UrgencyPolicySettings):
     wait_minutes: float = Field(default=5, gt=0, le=60 * 24 * 7)
     repeat_minutes: float = Field(default=5, ge=0, le=60 * 24)
     all_at_once: bool = True
+    follow_up_hours: float = Field(default=2, gt=0, le=24 * 60)
 
 
 class EscalationSettings(BaseModel):
@@ -244,6 +264,56 @@ class PrivacySettings(BaseModel):
     retention_hour: int = Field(default=3, ge=0, le=23)
 
 
+SmtpTls = Literal["starttls", "implicit", "none"]
+_ADDRESS = r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$"
+
+
+class NotifySettings(BaseModel):
+    """E-mail as a second channel for life-safety items that Telegram did not get picked up."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Where the e-mails go; empty: no e-mail at all.
+    email: list[Annotated[str, Field(pattern=_ADDRESS, max_length=254)]] = Field(default_factory=list, max_length=20)
+    sender: str = Field(default="samenspel@localhost", pattern=_ADDRESS, max_length=254)
+    smtp_host: str | None = None
+    smtp_port: int | None = Field(default=None, ge=1, le=65535)  # default: 587 with STARTTLS, 465 implicit, 25 none
+    # STARTTLS (port 587), implicit TLS (port 465), or none: only for a relay on this machine.
+    smtp_tls: SmtpTls = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    # A CA certificate file to trust for the mail server, besides the system's (a server with a private CA).
+    smtp_ca_file: Path | None = None
+    smtp_timeout_seconds: float = Field(default=20, gt=0, le=120)
+
+    @model_validator(mode="after")
+    def _usable(self) -> NotifySettings:
+        if self.email and not self.smtp_host:
+            raise ValueError("e-mail addresses are set but smtp_host is not")
+        if (self.smtp_username is None) != (self.smtp_password is None):
+            raise ValueError("set both smtp_username and smtp_password, or neither")
+        if self.smtp_tls == "none" and self.smtp_host and not _is_loopback(self.smtp_host):
+            raise ValueError("smtp_tls = 'none' is only allowed for a mail server on this machine")
+        if self.smtp_ca_file is not None and not self.smtp_ca_file.is_file():
+            raise ValueError(f"smtp_ca_file {self.smtp_ca_file} does not exist")
+        return self
+
+    @property
+    def port(self) -> int:
+        if self.smtp_port is not None:
+            return self.smtp_port
+        return {"starttls": 587, "implicit": 465, "none": 25}[self.smtp_tls]
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SAMENSPEL_",
@@ -261,6 +331,7 @@ class Settings(BaseSettings):
     checkins: CheckInSettings = CheckInSettings()
     wellbeing: WellbeingSettings = WellbeingSettings()
     privacy: PrivacySettings = PrivacySettings()
+    notify: NotifySettings = NotifySettings()
 
     @classmethod
     def settings_customise_sources(

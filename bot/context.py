@@ -21,6 +21,7 @@ from bot.domain.ratelimit import UpdateLimiter
 from bot.scheduler import Scheduler
 from bot.services.checkins import CheckInService
 from bot.services.drafts import DraftService
+from bot.services.email import EmailService
 from bot.services.escalations import EscalationService
 from bot.services.menus import MenuService
 from bot.services.people import PeopleService
@@ -44,6 +45,7 @@ class Services:
     menus: MenuService
     privacy: PrivacyService
     limiter: UpdateLimiter
+    email: EmailService
     # The per-person limit's time source (seconds; only differences count); tests pass a fake one.
     monotonic: Callable[[], float] = time.monotonic
 

@@ -1,4 +1,5 @@
-"""The professional's side: alert buttons (acknowledge, hand off, resolve), /open, /away, /back, /workhours.
+"""The professional's side: alert buttons (acknowledge, hand off, resolve, still on it), /open, /away, /back,
+/workhours.
 
 An alert's buttons need no draft: they name the item, and the service checks on every press who may act on
 it now. Handing off and resolving then keep a short draft (the colleague list, the reply being typed).
@@ -11,10 +12,13 @@ from datetime import UTC, datetime, time
 
 from bot.domain.callbacks import CallbackData
 from bot.domain.dates import parse_working_hours
-from bot.domain.escalation import REPLY_LIMIT, Kind, State
-from bot.domain.timefmt import say_duration
+from bot.domain.escalation import REPLY_LIMIT, Escalation, Kind, State
+from bot.domain.models import Person
+from bot.domain.timefmt import say_duration, say_time
 from bot.i18n import Markup, plain, t
+from bot.services.base import zone_of
 from bot.services.errors import Refused
+from bot.services.notify import spoken_list
 from handlers.choices import until_typed_day
 from handlers.common import Rows, command_arguments
 from handlers.flow import ROUTER, Empty, Flow, FlowTurn, Toasts, Turn
@@ -46,6 +50,7 @@ class AlertPressed(CallbackData):
 Acknowledge = AlertPressed.at("esc", "a")
 HandOff = AlertPressed.at("esc", "h")
 Resolve = AlertPressed.at("esc", "r")
+StillWorking = AlertPressed.at("esc", "w")  # the answer to a follow-up question: still on it
 
 
 class HandTo(CallbackData, prefix="esc", action="t"):
@@ -58,6 +63,15 @@ async def acknowledge(turn: FlowTurn[Empty], press: AlertPressed) -> None:
     """Pick the item up: the others told about it see who has it."""
     await turn.services.escalations.acknowledge(turn.person, press.escalation)
     await turn.toast("ack.done")
+
+
+@alert.free(StillWorking)
+async def still_working(turn: FlowTurn[Empty], press: AlertPressed) -> None:
+    """Still on it: the follow-up question is answered, and asked again after the follow-up time."""
+    services = turn.services
+    again = await services.escalations.still_working(turn.person, press.escalation)
+    now, zone = services.clock.now(), zone_of(turn.person, services.settings)
+    await turn.toast("followup.still_working", when=say_time(again, now, zone, turn.lang))
 
 
 @alert.free(HandOff)
@@ -91,9 +105,7 @@ async def handed_to(turn: FlowTurn[ItemDraft], press: HandTo, draft: ItemDraft) 
 @alert.free(Resolve)
 async def resolve_asked(turn: FlowTurn[Empty], press: AlertPressed) -> None:
     """Ask for the reply the volunteer will see (for a wellbeing alert: a note)."""
-    escalation = await turn.services.escalations.get_for(turn.person, press.escalation)
-    if escalation.state is State.RESOLVED:
-        raise Refused("esc.resolved_already")
+    escalation = await turn.services.escalations.open_item(turn.person, press.escalation)
     await resolve.start(turn, "reply", ItemDraft(press.escalation))
     await turn.answer()
     names = await turn.services.escalations.names({escalation.volunteer_id})
@@ -115,27 +127,39 @@ async def resolve_text(turn: FlowTurn[ItemDraft], text: str, draft: ItemDraft) -
     await turn.reply("resolve.done", volunteer=names.get(escalation.volunteer_id, "?"))
 
 
+def _state_line(turn: Turn, item: Escalation, names: dict[int, str], held: list[Person] | None) -> Markup:
+    """Where an item in /open stands (waiting for working hours, with whom and how long), and its age."""
+    lang, now = turn.lang, turn.services.clock.now()
+    if held is not None and item.next_step_at is not None:
+        when = say_time(item.next_step_at, now, zone_of(turn.person, turn.services.settings), lang)
+        state = t(lang, "state.held", when=when, names=spoken_list(lang, [p.name for p in held]))
+    elif item.state is State.ACKNOWLEDGED:
+        since = item.held_since or item.acknowledged_at or now
+        held_for = say_duration(int((now - since).total_seconds() // 60), lang)
+        state = t(lang, "state.acknowledged", name=names.get(item.owner_id or 0, "?"), held=held_for)
+    elif item.state is State.HANDOFF:
+        state = t(lang, "state.handoff", name=names.get(item.handoff_to or 0, "?"))
+    else:
+        state = t(lang, "state.open")
+    age = say_duration(int((now - item.created_at).total_seconds() // 60), lang)
+    return t(lang, "open.state", state=state, age=age)
+
+
 @ROUTER.command("open")
 async def open_command(turn: Turn) -> None:
-    """What is open for this person, each item with its buttons, the state and the age."""
-    lang, services = turn.lang, turn.services
-    items, total = await services.escalations.open_items(turn.person, OPEN_LIMIT)
+    """What is open for this person, each item with its buttons, where it stands and since when."""
+    services = turn.services
+    items, total, held = await services.escalations.open_items(turn.person, OPEN_LIMIT)
     if not items:
         return await turn.reply("open.none")
     await turn.reply("open.header", count=total)
-    now = services.clock.now()
     names = await services.escalations.names({i for e in items for i in (e.owner_id, e.handoff_to) if i})
     for item in items:
         text, keyboard = await services.escalations.render_for(turn.person, item)
-        if item.state is State.ACKNOWLEDGED:
-            state = t(lang, "state.acknowledged", name=names.get(item.owner_id or 0, "?"))
-        elif item.state is State.HANDOFF:
-            state = t(lang, "state.handoff", name=names.get(item.handoff_to or 0, "?"))
-        else:
-            state = t(lang, "state.open")
-        age = say_duration(int((now - item.created_at).total_seconds() // 60), lang)
+        if item.id in held and not turn.person.is_coordinator:
+            keyboard = None  # it reaches them when their working hours begin; they act on it then
         rows: Rows = [[(b["text"], b["data"]) for b in row] for row in keyboard or []]
-        await turn.say(Markup(f"{text}\n<i>{state} · {age}</i>"), rows)
+        await turn.say(Markup(f"{text}\n<i>{_state_line(turn, item, names, held.get(item.id))}</i>"), rows)
     if total > len(items):
         await turn.reply("open.more", count=total - len(items))
 

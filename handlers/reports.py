@@ -12,13 +12,15 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.domain.callbacks import CallbackData, Choice
-from bot.domain.escalation import BACKUP_KINDS, BODY_LIMIT, CATEGORIES, Escalation, Kind, Urgency, backup_urgency
+from bot.domain.escalation import BACKUP_KINDS, BODY_LIMIT, CATEGORIES, Escalation, Kind, State, Urgency, backup_urgency
 from bot.domain.models import Person
 from bot.domain.screening import Finding as PrivacyFinding
 from bot.domain.screening import masked, screen
 from bot.domain.timefmt import say_time
 from bot.i18n import Markup, plain, t
 from bot.services.escalations import Raised, Routing
+from bot.services.escalations.render import wait_text
+from bot.services.escalations.service import Held
 from bot.services.notify import spoken_list
 from handlers.choices import ClientChoice, client_rows, link_of, own_client
 from handlers.common import Rows
@@ -81,15 +83,6 @@ def _names(lang: str, people: list[Person]) -> str:
     return spoken_list(lang, [p.name for p in people])
 
 
-def _wait_text(lang: str, routing: Routing) -> str:
-    minutes = int(routing.wait.total_seconds() // 60)
-    if routing.working_time:
-        return plain(lang, "wait.working_hours", n=minutes / 60)
-    if minutes < 120:
-        return plain(lang, "wait.minutes", n=minutes)
-    return plain(lang, "wait.hours", n=minutes / 60)
-
-
 def routing_text(lang: str, routing: Routing, now_text: str | None) -> Markup:
     """Who will receive it and what happens if they don't answer, in plain words."""
     if routing.nobody or not routing.first:
@@ -108,7 +101,8 @@ def routing_text(lang: str, routing: Routing, now_text: str | None) -> Markup:
         return text
     following = plain(lang, "routing.coordinators") if routing.next_level == 2 else _names(lang, routing.next_people)
     name = _names(lang, routing.first)
-    return Markup(text + t(lang, "routing.next", name=name, wait=_wait_text(lang, routing), next=following))
+    wait = wait_text(lang, routing.wait, routing.working_time)
+    return Markup(text + t(lang, "routing.next", name=name, wait=wait, next=following))
 
 
 async def report_client_rows(turn: Turn, flow: Flow[ReportDraft]) -> Rows:
@@ -307,41 +301,60 @@ async def _send(turn: FlowTurn[ReportDraft], draft: ReportDraft) -> None:
         consume_draft=True,
     )
     assert raised is not None  # no dedupe key for a volunteer's report
-    later: list[Person] = []
-    if not raised.told and raised.deferred_until is not None:
-        # Held for working hours: name who gets it then, as the confirmation screen did.
-        later = (await services.escalations.preview(turn.person, draft.link, urgency)).first
-    await turn.show(_sent_text(turn.lang, raised, kind, later, services.settings.app.zone, services.clock.now()))
+    await turn.show(_sent_text(turn.lang, raised, kind, services.settings.app.zone, services.clock.now()))
 
 
-def _sent_text(lang: str, raised: Raised, kind: Kind, later: list[Person], zone: ZoneInfo, now: datetime) -> Markup:
+def _sent_text(lang: str, raised: Raised, kind: Kind, zone: ZoneInfo, now: datetime) -> Markup:
     signal = kind is Kind.SIGNAL
     if raised.nobody:
         return t(lang, "signal.sent_nobody")
     if raised.told:
-        return t(lang, "signal.sent" if signal else "backup.sent", names=_names(lang, raised.told))
+        key = "signal.sent" if signal else "backup.sent"
+        return t(lang, key, names=_names(lang, raised.told), next=_sent_next(lang, raised))
     if raised.deferred_until is not None:
         # The names open a sentence; without one, the role does, with a capital.
         role = plain(lang, "routing.role.responsible")
         return t(
             lang,
             "signal.sent_later" if signal else "backup.sent_later",
-            names=_names(lang, later) or role[:1].upper() + role[1:],
+            # Held for working hours: the engine says who gets it then, as the confirmation screen did.
+            names=_names(lang, raised.later) or role[:1].upper() + role[1:],
             when=say_time(raised.deferred_until, now, zone, lang),
         )
     return t(lang, "signal.sent_nobody")
 
 
+def _sent_next(lang: str, raised: Raised) -> Markup:
+    """What happens if those told do not pick it up: who gets it next, or that they are reminded."""
+    policy = raised.policy
+    if policy is None or not policy.climb:
+        return Markup("")
+    if policy.all_at_once:
+        return t(lang, "sent.next_repeat", wait=wait_text(lang, policy.repeat or policy.wait, False))
+    if not raised.next_people:
+        return t(lang, "vol.next_last")
+    following = (
+        plain(lang, "routing.coordinators") if raised.next_are_coordinators else _names(lang, raised.next_people)
+    )
+    wait = wait_text(lang, policy.wait, policy.working_hours_only)
+    return t(lang, "routing.next", name=_names(lang, raised.told), wait=wait, next=following)
+
+
 # --- /mine ----------------------------------------------------------------------------------------
 
 
-def _status(lang: str, item: Escalation, names: dict[int, str]) -> Markup:
+def _status(lang: str, item: Escalation, names: dict[int, str], held: Held, now: datetime, zone: ZoneInfo) -> Markup:
+    """Where one of the volunteer's reports stands: done, with whom since when, or when it reaches someone."""
     if item.resolution is not None and item.resolved_by:
         return t(lang, "mine.resolved", name=names.get(item.resolved_by, "?"), reply=item.resolution[:300])
-    if item.owner_id and item.state.value == "acknowledged":
-        return t(lang, "mine.acknowledged", name=names.get(item.owner_id, "?"))
-    if item.state.value == "handoff":
+    if item.owner_id and item.state is State.ACKNOWLEDGED:
+        since = say_time(item.held_since or item.acknowledged_at or now, now, zone, lang)
+        return t(lang, "mine.acknowledged", name=names.get(item.owner_id, "?"), since=since)
+    if item.state is State.HANDOFF:
         return t(lang, "mine.handoff")
+    if item.id in held and held[item.id] and item.next_step_at is not None:
+        when = say_time(item.next_step_at, now, zone, lang)
+        return t(lang, "mine.held", when=when, names=_names(lang, held[item.id]))
     return t(lang, "mine.open")
 
 
@@ -349,7 +362,7 @@ def _status(lang: str, item: Escalation, names: dict[int, str]) -> Markup:
 async def mine_command(turn: Turn) -> None:
     """What became of the volunteer's reports."""
     lang, services = turn.lang, turn.services
-    items = await services.escalations.mine(turn.person)
+    items, held = await services.escalations.mine(turn.person)
     if not items:
         return await turn.reply("mine.none")
     names = await services.escalations.names({i for e in items for i in (e.owner_id, e.resolved_by) if i})
@@ -365,7 +378,7 @@ async def mine_command(turn: Turn) -> None:
                 kind=plain(lang, f"kind.{item.kind.value}"),
                 client=item.client_alias or plain(lang, "no_client"),
                 category=_category_label(lang, item.kind, item.category),
-                status=_status(lang, item, names),
+                status=_status(lang, item, names, held, now, zone),
             )
         )
     await turn.say(Markup("\n\n".join(lines)))

@@ -31,6 +31,10 @@ def _escalation(row: Row) -> Escalation:
         resolved_by=row["resolved_by"],
         resolution=row["resolution"],
         nobody_warned=bool(row["nobody_warned"]),
+        held_since=opt_from_db(row["held_since"]),
+        follow_up_at=opt_from_db(row["follow_up_at"]),
+        follow_ups=row["follow_ups"],
+        unpicked_told_at=opt_from_db(row["unpicked_told_at"]),
     )
 
 
@@ -126,21 +130,60 @@ async def count_reminder(tx: Tx, escalation_id: int, person_id: int) -> None:
     )
 
 
-async def acknowledge(tx: Tx, escalation_id: int, person_id: int, now: datetime) -> bool:
-    """Claims the item for this person; False if it was no longer open (a double tap, a race)."""
+async def acknowledge(
+    tx: Tx, escalation_id: int, person_id: int, now: datetime, *, follow_up_at: datetime | None = None
+) -> bool:
+    """Claims the item for this person, to be followed up at follow_up_at; False if it was no longer open
+    (a double tap, a race)."""
     changed = await tx.changes(
         "UPDATE escalations SET state = 'acknowledged', owner_id = ?,"
-        " acknowledged_at = COALESCE(acknowledged_at, ?),"
+        " acknowledged_at = COALESCE(acknowledged_at, ?), held_since = ?, follow_up_at = ?, follow_ups = 0,"
         " next_step_at = NULL, handoff_to = NULL WHERE id = ? AND state IN ('open', 'handoff')",
-        (person_id, to_db(now), escalation_id),
+        (person_id, to_db(now), to_db(now), _opt(follow_up_at), escalation_id),
     )
     return changed == 1
 
 
+def _opt(moment: datetime | None) -> str | None:
+    return None if moment is None else to_db(moment)
+
+
+async def follow_up_due(tx: Tx, now: datetime, limit: int) -> list[int]:
+    """Picked-up items whose holder is due to be asked how it stands (or, asked before, to lose it)."""
+    rows = await tx.all(
+        "SELECT id FROM escalations WHERE follow_up_at IS NOT NULL AND follow_up_at <= ?"
+        " AND state = 'acknowledged' ORDER BY follow_up_at, id LIMIT ?",
+        (to_db(now), limit),
+    )
+    return [r["id"] for r in rows]
+
+
+async def set_follow_up(tx: Tx, escalation_id: int, *, at: datetime, asked: int) -> None:
+    """The next follow-up time, and how many questions are unanswered (0: the holder just answered)."""
+    await tx.execute(
+        "UPDATE escalations SET follow_up_at = ?, follow_ups = ? WHERE id = ? AND state = 'acknowledged'",
+        (to_db(at), asked, escalation_id),
+    )
+
+
+async def reopen_unanswered(tx: Tx, escalation_id: int, now: datetime) -> bool:
+    """The holder answered no follow-up: the item is open again and climbs on from where it was, at once."""
+    changed = await tx.changes(
+        "UPDATE escalations SET state = 'open', owner_id = NULL, held_since = NULL, follow_up_at = NULL,"
+        " follow_ups = 0, next_step_at = ? WHERE id = ? AND state = 'acknowledged'",
+        (to_db(now), escalation_id),
+    )
+    return changed == 1
+
+
+async def set_unpicked_told(tx: Tx, escalation_id: int, now: datetime) -> None:
+    await tx.execute("UPDATE escalations SET unpicked_told_at = ? WHERE id = ?", (to_db(now), escalation_id))
+
+
 async def start_handoff(tx: Tx, escalation_id: int, *, from_id: int, to_id: int, deadline: datetime) -> bool:
     changed = await tx.changes(
-        "UPDATE escalations SET state = 'handoff', handoff_from = ?, handoff_to = ?, next_step_at = ?"
-        " WHERE id = ? AND state != 'resolved'",
+        "UPDATE escalations SET state = 'handoff', handoff_from = ?, handoff_to = ?, next_step_at = ?,"
+        " follow_up_at = NULL WHERE id = ? AND state != 'resolved'",
         (from_id, to_id, to_db(deadline), escalation_id),
     )
     return changed == 1
@@ -149,7 +192,8 @@ async def start_handoff(tx: Tx, escalation_id: int, *, from_id: int, to_id: int,
 async def reopen(tx: Tx, escalation_id: int) -> None:
     """A hand-off nobody accepted goes back into escalation."""
     await tx.execute(
-        "UPDATE escalations SET state = 'open', owner_id = NULL, handoff_to = NULL WHERE id = ? AND state = 'handoff'",
+        "UPDATE escalations SET state = 'open', owner_id = NULL, handoff_to = NULL, held_since = NULL"
+        " WHERE id = ? AND state = 'handoff'",
         (escalation_id,),
     )
 
@@ -158,6 +202,7 @@ async def release(tx: Tx, escalation_id: int, now: datetime) -> bool:
     """An item whose owner left climbs again from the first level, at once."""
     changed = await tx.changes(
         "UPDATE escalations SET state = 'open', owner_id = NULL, handoff_to = NULL, handoff_from = NULL,"
+        " held_since = NULL, follow_up_at = NULL, follow_ups = 0,"
         " level = -1, next_step_at = ? WHERE id = ? AND state IN ('acknowledged', 'handoff')",
         (to_db(now), escalation_id),
     )
@@ -168,7 +213,7 @@ async def resolve(tx: Tx, escalation_id: int, *, by: int, reply: str, now: datet
     changed = await tx.changes(
         "UPDATE escalations SET state = 'resolved', resolved_at = ?, resolved_by = ?, resolution = ?,"
         " owner_id = COALESCE(owner_id, ?), acknowledged_at = COALESCE(acknowledged_at, ?),"
-        " next_step_at = NULL,"
+        " next_step_at = NULL, follow_up_at = NULL,"
         " handoff_to = NULL WHERE id = ? AND state != 'resolved'",
         (to_db(now), by, reply, by, to_db(now), escalation_id),
     )
@@ -179,7 +224,7 @@ async def close(tx: Tx, escalation_id: int, *, reason_key: str, now: datetime) -
     """Closed by the system (no person resolved it), e.g. the volunteer reported in after all."""
     changed = await tx.changes(
         "UPDATE escalations SET state = 'resolved', resolved_at = ?, resolved_by = NULL, resolution = ?,"
-        " next_step_at = NULL, handoff_to = NULL WHERE id = ? AND state != 'resolved'",
+        " next_step_at = NULL, follow_up_at = NULL, handoff_to = NULL WHERE id = ? AND state != 'resolved'",
         (to_db(now), reason_key, escalation_id),
     )
     return changed == 1
@@ -211,6 +256,21 @@ async def count_overview(tx: Tx, viewer_id: int, *, everything: bool) -> int:
     """How many items open_overview holds without its limit: the count in the overview's header."""
     where, values = _overview(viewer_id, everything)
     return int(await tx.scalar(f"SELECT COUNT(*) FROM escalations e WHERE {where}", values))
+
+
+async def held_for(tx: Tx, viewer_id: int) -> list[Escalation]:
+    """Items waiting for working hours whose route starts with this person (their professional or backup);
+    never one about the viewer. Whether it will reach them first is for the caller to work out."""
+    rows = await tx.all(
+        "SELECT e.* FROM escalations e JOIN people v ON v.id = e.volunteer_id"
+        " LEFT JOIN links l ON l.id = e.link_id"
+        " WHERE e.state = 'open' AND e.level < 0 AND e.next_step_at IS NOT NULL AND e.nobody_warned = 0"
+        " AND e.volunteer_id != ?"
+        " AND (COALESCE(l.professional_id, v.responsible_professional_id) = ? OR v.backup_professional_id = ?)"
+        " ORDER BY e.created_at, e.id",
+        (viewer_id, viewer_id, viewer_id),
+    )
+    return [_escalation(r) for r in rows]
 
 
 async def for_volunteer(tx: Tx, volunteer_id: int, kinds: tuple[Kind, ...], limit: int) -> list[Escalation]:
@@ -286,3 +346,35 @@ async def open_wellbeing_flags(tx: Tx, volunteer_id: int) -> set[str]:
         (volunteer_id,),
     )
     return {r["category"] for r in rows}
+
+
+# Messages about an item --------------------------------------------------------------------------
+
+# The messages that carry an item's buttons: alerts (also hand-over requests), reminders and follow-up questions.
+COPY_PURPOSES = ("alert", "reminder", "followup")
+
+
+@dataclass(frozen=True)
+class Copy:
+    """One message about an item in someone's chat, as it reads now (after any edits queued for it)."""
+
+    outbox_id: int
+    person_id: int
+    text: str
+    keyboard: str | None  # as stored: JSON, or None for no buttons
+
+
+async def copies(tx: Tx, escalation_id: int) -> list[Copy]:
+    """Every alert, reminder and follow-up question sent about this item, oldest first, with its latest text."""
+    marks = ",".join("?" * len(COPY_PURPOSES))
+    rows = await tx.all(
+        "SELECT o.id, o.person_id, COALESCE(e.text, o.text) AS text,"
+        " CASE WHEN e.id IS NULL THEN o.keyboard ELSE e.keyboard END AS keyboard"
+        " FROM outbox o LEFT JOIN outbox e ON e.id = ("
+        "   SELECT MAX(x.id) FROM outbox x WHERE x.edit_of = o.id AND x.status != 'dropped')"
+        f" WHERE o.subject_type = 'escalation' AND o.subject_id = ? AND o.edit_of IS NULL"
+        f" AND o.person_id IS NOT NULL AND o.status NOT IN ('failed', 'dropped') AND o.purpose IN ({marks})"
+        " ORDER BY o.id",
+        (escalation_id, *COPY_PURPOSES),
+    )
+    return [Copy(r["id"], r["person_id"], r["text"], r["keyboard"]) for r in rows]

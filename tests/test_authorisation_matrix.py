@@ -1038,10 +1038,27 @@ async def walk_escalation(k: Walker) -> None:
     await k.m.refused(
         [
             Press(f"forged|esc:{a} unknown item|{actor(u).key}|7919", actor(u), pack("esc", a, 7919), "refused")
-            for u in (PIET, ANNA)
-            for a in "ahr"
+            for u in (PIET, ANNA, FATIMA)
+            for a in "ahrw"
         ]
     )
+    await walk_follow_up(k)
+
+
+async def walk_follow_up(k: Walker) -> None:
+    """The follow-up question's "still on it": only the holder may answer it, once per question."""
+    item = await raise_as_vera(k)
+    piet = await k.h.services.people.get(k.w.ids["Piet"])
+    assert piet is not None
+    await k.h.services.escalations.acknowledge(piet, item)
+    async with k.h.services.db.transaction() as tx:  # its follow-up time has come (without moving the clock)
+        await tx.execute("UPDATE escalations SET follow_up_at = ? WHERE id = ?", (to_db(k.h.clock.now()), item))
+    await k.h.services.scheduler.tick()
+    await k.h.settle()
+    # Coordinators may act on any item, but "still on it" is the holder's word: refused for everyone else.
+    await k.step("esc:w", PIET, pack("esc", "w", item), also=False)
+    k.m.record("coverage|esc:w pressed legitimately", None if "esc:w" in k.covered else "no follow-up question came")
+    await k.cancel_all()
 
 
 async def walk_own_wellbeing_alert(k: Walker) -> None:

@@ -72,7 +72,8 @@ async def test_signal_reaches_the_professional_who_picks_it_up(tmp_path: Path) -
         edited = next(m for m in h.api.messages(PIET.id) if m.message_id == alert.message_id)
         assert "🟢 Opgepakt door jou om 10:04. Vera is op de hoogte." in edited.text
         assert edited.button_texts() == ["Afronden", "Overdragen"]
-        assert "🟢 Piet heeft je signaal over C-12 opgepakt (10:04)." in h.texts(VERA)
+        picked_up = "🟢 Piet heeft je signaal over C-12 opgepakt (10:04). Je hoort het als Piet het afrondt."
+        assert picked_up in h.texts(VERA)
 
         # Acknowledged: the climb has stopped.
         await h.advance(timedelta(minutes=30))
@@ -86,7 +87,8 @@ async def test_signal_reaches_the_professional_who_picks_it_up(tmp_path: Path) -
         assert "Afgerond" in done.text
         assert h.texts(VERA)[-1] == (
             "Piet reageerde op je signaal over C-12: "
-            "“Ik bel haar vanmiddag en regel boodschappen. Fijn dat je het zag!”"
+            "“Ik bel haar vanmiddag en regel boodschappen. Fijn dat je het zag!”\n"
+            "Dit is nu afgerond. Is er nog iets? Meld het met /signal of vraag hulp met /backup."
         )
         escalation_id = await only_escalation(h)
         async with h.services.db.transaction() as tx:
@@ -120,8 +122,10 @@ async def test_unanswered_signal_climbs_to_backup_then_coordinators(tmp_path: Pa
         # Nobody new to tell: everyone told is reminded after the next wait, marked as a reminder.
         await h.advance(timedelta(minutes=10))
         assert any("Herinnering" in m.text for m in alerts(h, PIET))
-        # Fatima picks it up: every other copy says who took it, and the reminders stop.
-        await h.tap(FATIMA, fatima_alert, "Ik pak het op")
+        # Fatima picks it up from her reminder (the newest copy carries the buttons): every other copy says
+        # who took it, and the reminders stop.
+        assert fatima_alert.message_id != alerts(h, FATIMA)[-1].message_id
+        await h.tap(FATIMA, alerts(h, FATIMA)[-1], "Ik pak het op")
         piet_first = alerts(h, PIET)[0]
         assert "🟢 Opgepakt door Fatima om 10:30." in piet_first.text and piet_first.button_texts() == []
         assert (
@@ -131,7 +135,9 @@ async def test_unanswered_signal_climbs_to_backup_then_coordinators(tmp_path: Pa
         count = len(h.api.messages(PIET.id))
         await h.advance(timedelta(hours=1))
         assert len(h.api.messages(PIET.id)) == count
-        assert "🟢 Fatima heeft je signaal over C-12 opgepakt (10:30)." in h.texts(VERA)
+        assert "🟢 Fatima heeft je signaal over C-12 opgepakt (10:30). Je hoort het als Fatima het afrondt." in h.texts(
+            VERA
+        )
 
 
 async def test_emergency_tells_everyone_at_once_after_the_112_advice(tmp_path: Path) -> None:
@@ -152,7 +158,7 @@ async def test_emergency_tells_everyone_at_once_after_the_112_advice(tmp_path: P
         await h.advance(timedelta(minutes=5))
         for user in (PIET, FATIMA, ANNA):
             assert len(alerts(h, user)) == 2 and "Herinnering" in alerts(h, user)[-1].text
-        await h.tap(ANNA, alerts(h, ANNA)[0], "Ik pak het op")
+        await h.tap(ANNA, alerts(h, ANNA)[-1], "Ik pak het op")  # the reminder: the newest copy has the buttons
         await h.advance(timedelta(minutes=15))
         assert len(alerts(h, PIET)) == 2
 
@@ -315,7 +321,7 @@ async def test_backup_request_and_open_overview(tmp_path: Path) -> None:
         [kees_open] = await h.send(KEES, "/open")
         assert "Er staat niets open" in kees_open.text
         anna_open = await h.send(ANNA, "/open")
-        assert "opgepakt door Piet" in anna_open[1].text
+        assert "in behandeling bij Piet, al 0 min" in anna_open[1].text
 
 
 async def test_overdue_steps_fire_on_the_first_tick_after_a_restart(tmp_path: Path) -> None:

@@ -49,19 +49,33 @@ class Policy:
     all_at_once: bool = False  # emergency: every level at once
     repeat: timedelta | None = None  # remind everyone told, until acknowledged
     working_hours_only: bool = False  # info and concern wait for working hours
+    # After a pick-up, ask the holder how it stands after this long (working time when working_hours_only).
+    follow_up: timedelta = timedelta(hours=24)
 
     def __post_init__(self) -> None:
         if self.wait <= timedelta():
             raise ValueError("wait must be positive")
         if self.repeat is not None and self.repeat <= timedelta():
             raise ValueError("repeat must be positive")
+        if self.follow_up <= timedelta():
+            raise ValueError("follow_up must be positive")
+
+    def follow_up_at(self, picked_up: datetime, hours: WorkingHours) -> datetime:
+        """When the holder is asked how it stands: in their working time for the items that wait for it."""
+        if self.working_hours_only:
+            return hours.add(picked_up, self.follow_up)
+        return picked_up + self.follow_up
 
 
+# A working day of the default working hours (08:30-17:00): the follow-up of info and concern counts these.
+WORKING_DAY = timedelta(hours=8, minutes=30)
 DEFAULT_POLICIES: dict[Urgency, Policy] = {
-    Urgency.INFO: Policy(wait=timedelta(hours=4), climb=False, working_hours_only=True),
-    Urgency.CONCERN: Policy(wait=timedelta(hours=4), working_hours_only=True),
-    Urgency.URGENT: Policy(wait=timedelta(minutes=10)),
-    Urgency.EMERGENCY: Policy(wait=timedelta(minutes=5), all_at_once=True, repeat=timedelta(minutes=5)),
+    Urgency.INFO: Policy(wait=timedelta(hours=4), climb=False, working_hours_only=True, follow_up=5 * WORKING_DAY),
+    Urgency.CONCERN: Policy(wait=timedelta(hours=4), working_hours_only=True, follow_up=3 * WORKING_DAY),
+    Urgency.URGENT: Policy(wait=timedelta(minutes=10), follow_up=timedelta(hours=24)),
+    Urgency.EMERGENCY: Policy(
+        wait=timedelta(minutes=5), all_at_once=True, repeat=timedelta(minutes=5), follow_up=timedelta(hours=2)
+    ),
 }
 
 
@@ -278,10 +292,33 @@ class Escalation:
     resolved_by: int | None = None
     resolution: str | None = None
     nobody_warned: bool = False
+    held_since: datetime | None = None  # when the current holder picked it up
+    follow_up_at: datetime | None = None  # when the holder is asked how it stands
+    follow_ups: int = 0  # follow-up questions not answered yet
+    unpicked_told_at: datetime | None = None  # the volunteer heard that everyone has it and nobody picked it up
 
     @property
     def is_open(self) -> bool:
         return self.state is not State.RESOLVED
+
+    @property
+    def life_safety(self) -> bool:
+        """An emergency, "I need help now", or a visit gone wrong: someone may be in danger right now."""
+        return (
+            self.kind is Kind.VISIT
+            or (self.kind is Kind.SIGNAL and self.urgency is Urgency.EMERGENCY)
+            or (self.kind is Kind.BACKUP and self.category == "now")
+        )
+
+    @property
+    def held(self) -> bool:
+        """Waiting for working hours before anyone is told (nobody reachable is another matter)."""
+        return self.state is State.OPEN and self.level < 0 and self.next_step_at is not None and not self.nobody_warned
+
+    @property
+    def tells_volunteer(self) -> bool:
+        """Whether the volunteer hears how it goes: not of a wellbeing alert, which is about them."""
+        return self.kind is not Kind.WELLBEING
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,15 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.domain.escalation import REPLY_LIMIT, Escalation, Kind, Recipient, State, Urgency, may_act
+from bot.domain.escalation import REPLY_LIMIT, Escalation, Recipient, State, Urgency, may_act
 from bot.domain.models import Person, Role
+from bot.domain.timefmt import say_time
 from bot.i18n import plain
 from bot.services.base import Service, Trail, zone_of
 from bot.services.errors import Refused
 from bot.services.escalations import render
 from bot.services.escalations.alerts import SUBJECT, Alerts
+from bot.services.escalations.route import Route
 from bot.services.notify import notify
 from storage import escalations, links, people
 from storage.db import Database, Tx
@@ -44,6 +46,7 @@ class EscalationActions(Service):
     ) -> None:
         super().__init__(db, clock, settings, wake_delivery)
         self._alerts = alerts
+        self._route = Route(settings)
 
     async def _authorised(self, tx: Tx, person: Person, escalation_id: int) -> tuple[Escalation, list[Recipient]]:
         """The item and who was told, if this person may act on it now; never one about themselves."""
@@ -78,19 +81,44 @@ class EscalationActions(Service):
         """As `_authorised`, and not resolved yet."""
         escalation, recipients = await self._authorised(tx, person, escalation_id)
         if escalation.state is State.RESOLVED:
-            raise Refused("esc.resolved_already")
+            raise await self._fate(tx, escalation, person)
         return escalation, recipients
+
+    async def open_item(self, person: Person, escalation_id: int) -> Escalation:
+        """The item, if this person may act on it and it is not done; otherwise what became of it."""
+        async with self._db.transaction() as tx:
+            escalation, _ = await self._open_for(tx, person, escalation_id)
+        return escalation
+
+    async def _fate(self, tx: Tx, escalation: Escalation, person: Person) -> Refused:
+        """What became of an item, for someone pressing a button it no longer has: who picked it up or closed
+        it, and when (in their own time)."""
+        zone = zone_of(person, self._settings)
+        if escalation.state is State.RESOLVED and escalation.resolved_at is not None:
+            at = render.time_of_day(escalation.resolved_at, zone)
+            if escalation.resolved_by is None:
+                reason = plain(person.language, escalation.resolution or "status.closed_default")
+                return Refused("esc.closed_already", time=at, why=reason)
+            if escalation.resolved_by == person.id:
+                return Refused("esc.resolved_by_you", time=at)
+            closer = await people.get(tx, escalation.resolved_by)
+            return Refused("esc.resolved_by", name=closer.name if closer else "?", time=at)
+        if escalation.state is State.ACKNOWLEDGED:
+            at = render.time_of_day(escalation.held_since or escalation.acknowledged_at or self._clock.now(), zone)
+            if escalation.owner_id == person.id:
+                return Refused("ack.already_you", time=at)
+            owner = await people.get(tx, escalation.owner_id or 0)
+            return Refused("ack.already", name=owner.name if owner else "?", time=at)
+        return Refused("esc.resolved_already")
 
     async def acknowledge(self, person: Person, escalation_id: int) -> Escalation:
         now = self._clock.now()
         async with self._db.transaction() as tx:
             escalation, recipients = await self._open_for(tx, person, escalation_id)
             if escalation.state is State.ACKNOWLEDGED:
-                if escalation.owner_id == person.id:
-                    raise Refused("ack.already_you")
-                owner = await people.get(tx, escalation.owner_id or 0)
-                raise Refused("ack.already", name=owner.name if owner else "?")
-            if not await escalations.acknowledge(tx, escalation.id, person.id, now):
+                raise await self._fate(tx, escalation, person)
+            follow_up = await self._route.follow_up_at(tx, escalation, person, now)
+            if not await escalations.acknowledge(tx, escalation.id, person.id, now, follow_up_at=follow_up):
                 raise Refused("esc.resolved_already")
             if person.id not in {r.person_id for r in recipients}:
                 await escalations.add_recipient(
@@ -128,11 +156,39 @@ class EscalationActions(Service):
             volunteer = await people.get(tx, updated.volunteer_id)
             assert volunteer is not None
             level = max(updated.level, 0)
-            await self._alerts.send(tx, updated, colleague, volunteer, now, level=level, handoff_from=person)
+            request = await self._alerts.send(tx, updated, colleague, volunteer, now, level=level, handoff_from=person)
             await TRAIL.record(tx, now, "escalation.handed_off", updated.id, actor=person.id, to=colleague.id)
-            await self._alerts.refresh(tx, updated, now, skip=colleague.id)
+            await self._alerts.refresh(tx, updated, now, skip=request)
+            if updated.tells_volunteer:
+                lang = volunteer.language
+                kind, client = plain(lang, f"kind.{updated.kind.value}"), render.client(updated, lang)
+                await notify(
+                    tx, volunteer, "vol.handed_off", now, name=person.name, to=colleague.name, kind=kind, client=client
+                )
         self._wake()
         return updated, colleague, wait
+
+    async def still_working(self, person: Person, escalation_id: int) -> datetime:
+        """The holder answers the follow-up: still on it. They are asked again after the follow-up time."""
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            escalation, _ = await self._open_for(tx, person, escalation_id)
+            if escalation.state is not State.ACKNOWLEDGED:
+                raise Refused("followup.open_again")  # nobody holds it (any more): pick it up again instead
+            if escalation.owner_id != person.id:
+                raise await self._fate(tx, escalation, person)
+            if escalation.follow_ups == 0:
+                zone = zone_of(person, self._settings)
+                when = say_time(escalation.follow_up_at or now, now, zone, person.language)
+                raise Refused("followup.answered_already", when=when)
+            follow_up = await self._route.follow_up_at(tx, escalation, person, now)
+            await escalations.set_follow_up(tx, escalation.id, at=follow_up, asked=0)
+            await TRAIL.record(tx, now, "escalation.still_working", escalation.id, actor=person.id)
+            updated = await escalations.get(tx, escalation.id)
+            assert updated is not None
+            await self._alerts.refresh(tx, updated, now)
+        self._wake()
+        return follow_up
 
     async def resolve(self, person: Person, escalation_id: int, reply: str) -> Escalation:
         reply = reply.strip()
@@ -177,7 +233,7 @@ class EscalationActions(Service):
         assert updated is not None
         await self._alerts.refresh(tx, updated, now)
         volunteer = await people.get(tx, updated.volunteer_id)
-        if volunteer is not None and updated.kind is not Kind.WELLBEING:  # wellbeing alerts are about them
+        if volunteer is not None and updated.tells_volunteer:  # wellbeing alerts are about them
             lang = volunteer.language
             # The resolution says the reply; the pick-up says when, in the volunteer's time.
             said: dict[str, Any] = (

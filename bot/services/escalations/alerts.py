@@ -6,6 +6,7 @@ and time zone) and writes the outbox rows and the recipients who were told.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from bot.config import Settings
@@ -38,8 +39,8 @@ class Alerts:
         *,
         level: int,
         handoff_from: Person | None = None,
-    ) -> None:
-        """Alert one person and remember the message, so its status can be edited in later."""
+    ) -> int:
+        """Alert one person and remember the message, so its status can be edited in later; its outbox id."""
         text, keyboard = render.alert(
             escalation,
             self.viewer(person),
@@ -49,14 +50,27 @@ class Alerts:
         )
         outbox_id = await self._enqueue(tx, escalation, person, text, keyboard, "alert", now)
         await escalations.add_recipient(tx, escalation.id, person.id, level=level, outbox_id=outbox_id, now=now)
+        return outbox_id
 
     async def remind(self, tx: Tx, escalation: Escalation, person: Person, volunteer: Person, now: datetime) -> None:
-        """A new message (not an edit) for someone told before: nobody has picked it up yet."""
+        """A new message (not an edit) for someone told before: nobody has picked it up yet. Their earlier
+        copies lose their buttons: the newest one carries them."""
         text, keyboard = render.alert(
             escalation, self.viewer(person), {volunteer.id: volunteer.name}, now, reminder=True
         )
-        await self._enqueue(tx, escalation, person, text, keyboard, "reminder", now)
+        outbox_id = await self._enqueue(tx, escalation, person, text, keyboard, "reminder", now)
         await escalations.count_reminder(tx, escalation.id, person.id)
+        await self.refresh(tx, escalation, now, only=person.id, skip=outbox_id)
+
+    async def ask_holder(
+        self, tx: Tx, escalation: Escalation, holder: Person, volunteer: Person, now: datetime, *, deadline: datetime
+    ) -> None:
+        """The follow-up question to the holder, with the item and the buttons to answer it."""
+        text, keyboard = render.follow_up(
+            escalation, self.viewer(holder), {volunteer.id: volunteer.name}, now, deadline=deadline
+        )
+        outbox_id = await self._enqueue(tx, escalation, holder, text, keyboard, "followup", now)
+        await self.refresh(tx, escalation, now, only=holder.id, skip=outbox_id)
 
     async def current(
         self, tx: Tx, escalation: Escalation, person: Person, now: datetime
@@ -72,20 +86,34 @@ class Alerts:
         now: datetime,
         *,
         skip: int | None = None,
+        only: int | None = None,
         expired_handoff: Person | None = None,
+        reopened_from: Person | None = None,
     ) -> None:
-        """Edit every recipient's first alert to show the current state (who picked it up, done)."""
-        recipients = await escalations.recipients(tx, escalation.id)
-        firsts = {r.person_id: r.outbox_id for r in recipients if r.outbox_id is not None and r.person_id != skip}
-        viewers = await load_people(tx, firsts)
+        """Edit every copy sent about the item (each alert, reminder, hand-over request and follow-up question,
+        in every chat) to show where it stands. Only each person's newest copy keeps buttons, and only those
+        that still apply; an old copy then says what became of the item.
+
+        skip: a copy just queued that already reads right (a hand-over request, a reminder); only: one person's
+        copies."""
+        copies = [c for c in await escalations.copies(tx, escalation.id) if only is None or c.person_id == only]
+        newest = {c.person_id: c.outbox_id for c in copies}  # oldest first: the last one wins
+        viewers = await load_people(tx, newest)
         names = await self._names(tx, escalation)
         expired = expired_handoff.name if expired_handoff else None
-        for person_id, outbox_id in firsts.items():
-            viewer = viewers.get(person_id)
-            if viewer is None or not viewer.active or viewer.telegram_id is None:
+        reopened = reopened_from.name if reopened_from else None
+        for copy in copies:
+            viewer = viewers.get(copy.person_id)
+            if copy.outbox_id == skip or viewer is None or not viewer.active or viewer.telegram_id is None:
                 continue  # left (or erased): nothing of theirs is edited any more
-            text, keyboard = render.current(escalation, self.viewer(viewer), names, now, expired_handoff=expired)
-            await outbox.enqueue_edit(tx, target_id=outbox_id, text=text, keyboard=keyboard, now=now)
+            text, keyboard = render.current(
+                escalation, self.viewer(viewer), names, now, expired_handoff=expired, reopened_from=reopened
+            )
+            if copy.outbox_id != newest[copy.person_id]:
+                keyboard = None
+            if text == copy.text and keyboard == (json.loads(copy.keyboard) if copy.keyboard else None):
+                continue  # reads so already: no edit
+            await outbox.enqueue_edit(tx, target_id=copy.outbox_id, text=text, keyboard=keyboard, now=now)
 
     async def tell_team_chat(self, tx: Tx, escalation: Escalation, volunteer: Person, now: datetime) -> None:
         """The team group hears (without buttons) that an item reached the coordinators. Never of a wellbeing

@@ -7,26 +7,41 @@ deadline is the `next_step_at` column, so a crash or restart loses nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.domain.escalation import BODY_LIMIT, Escalation, Kind, Situation, State, Step, Urgency, climb_now, next_step
-from bot.domain.models import Person
-from bot.i18n import plain
-from bot.services.base import Service, Trail
+from bot.domain.escalation import (
+    BODY_LIMIT,
+    Escalation,
+    Kind,
+    Policy,
+    Situation,
+    SkipReason,
+    State,
+    Step,
+    Urgency,
+    climb_now,
+    next_step,
+)
+from bot.domain.models import Person, Role
+from bot.domain.timefmt import say_time
+from bot.i18n import Markup, plain, t
+from bot.services.base import Service, Trail, zone_of
 from bot.services.errors import Refused
 from bot.services.escalations import render
 from bot.services.escalations.alerts import SUBJECT, Alerts
-from bot.services.escalations.route import Loaded, Route, own_link
-from bot.services.notify import notify
-from storage import drafts, escalations, people
+from bot.services.escalations.route import Loaded, Route, next_level, own_link
+from bot.services.notify import notify, spoken_list
+from storage import drafts, emails, escalations, people
 from storage.db import Database, Tx
 
 TRAIL = Trail(SUBJECT)
 DUE_BATCH = 100
+NOTHING = Markup("")
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,29 @@ class Raised:
     told: list[Person]
     deferred_until: datetime | None
     nobody: bool
+    policy: Policy | None = None
+    # Who it goes to next if nobody told picks it up, and whether those are the coordinators.
+    next_people: list[Person] = field(default_factory=list)
+    next_are_coordinators: bool = False
+    later: list[Person] = field(default_factory=list)  # waiting for working hours: who it reaches then
+
+
+class Moved(StrEnum):
+    """Why an item moves on without a pick-up: what the volunteer is told."""
+
+    TIMER = "timer"  # the wait passed
+    UNREACHABLE = "unreachable"  # those told cannot be reached on Telegram
+    HANDOFF = "handoff"  # the colleague asked to take it over did not in time
+    FOLLOW_UP = "follow_up"  # the holder answered no follow-up question
+
+
+# The volunteer's notice when her item climbs, by why it moved.
+CLIMBED = {
+    Moved.TIMER: "vol.climbed",
+    Moved.HANDOFF: "vol.climbed",
+    Moved.UNREACHABLE: "vol.climbed_unreachable",
+    Moved.FOLLOW_UP: "vol.climbed_follow_up",
+}
 
 
 class EscalationEngine(Service):
@@ -80,19 +118,15 @@ class EscalationEngine(Service):
             later = next_step(situation, policy, deferred)
             first, first_level = [by_id[i] for i in later.tell], later.level
         next_people: list[Person] = []
-        next_level: int | None = None
+        following: int | None = None
         if policy.climb and not policy.all_at_once and first_level >= 0:
-            for index in range(first_level + 1, len(candidates)):
-                eligible = [by_id[c.person_id] for c in candidates[index] if c.eligible]
-                if eligible:
-                    next_people, next_level = eligible, index
-                    break
+            next_people, following = next_level(candidates, by_id, first_level)
         return Routing(
             first=first,
             first_level=first_level,
             deferred_until=deferred,
             next_people=next_people,
-            next_level=next_level,
+            next_level=following,
             wait=policy.wait,
             all_at_once=policy.all_at_once,
             working_time=policy.working_hours_only,
@@ -141,19 +175,44 @@ class EscalationEngine(Service):
             await TRAIL.record(tx, now, "escalation.created", escalation_id, actor=volunteer.id, **detail)
             created = await escalations.get(tx, escalation_id)
             assert created is not None
-            step, by_id = await self._advance(tx, created, now)
+            loaded = await self._route.load(tx, created, now)
+            step, by_id = await self._advance(tx, created, now, loaded)
             final = await escalations.get(tx, escalation_id)
             assert final is not None
+            later = await self.held_route(tx, final)
         self._wake()
         deferred = step.next_at if not step.tell and not step.nobody_reachable else None
-        return Raised(final, [by_id[i] for i in step.tell], deferred, step.nobody_reachable)
+        policy = self._settings.escalation.policy(urgency)
+        following: list[Person] = []
+        level: int | None = None
+        if step.tell and policy.climb and not policy.all_at_once:
+            following, level = next_level(loaded.situation.levels, by_id, step.level)
+        return Raised(
+            final,
+            [by_id[i] for i in step.tell],
+            deferred,
+            step.nobody_reachable,
+            policy=policy,
+            next_people=following,
+            next_are_coordinators=level == loaded.last_level,
+            later=later,
+        )
 
     # --- climbing ---------------------------------------------------------------------------------
 
     async def _advance(
-        self, tx: Tx, escalation: Escalation, now: datetime, loaded: Loaded | None = None
+        self,
+        tx: Tx,
+        escalation: Escalation,
+        now: datetime,
+        loaded: Loaded | None = None,
+        *,
+        moved: Moved = Moved.TIMER,
+        passed_over: Sequence[Person] = (),
     ) -> tuple[Step, dict[int, Person]]:
-        """Ask the policy what to do now and do it: alert, remind, skip, set the next deadline."""
+        """Ask the policy what to do now and do it: alert, remind, skip, set the next deadline; tell the
+        volunteer where her item is now, and write the e-mail a life-safety item that stalls on Telegram needs.
+        passed_over: who did not pick it up, when it is not those told at the current level."""
         loaded = loaded or await self._route.load(tx, escalation, now)
         volunteer, by_id = loaded.volunteer, loaded.by_id
         step = next_step(loaded.situation, self._settings.escalation.policy(escalation.urgency), now)
@@ -170,46 +229,248 @@ class EscalationEngine(Service):
         if step.nobody_reachable and not escalation.nobody_warned:
             await TRAIL.record(tx, now, "escalation.nobody_reachable", escalation.id)
             await escalations.set_nobody_warned(tx, escalation.id)
-            if escalation.kind is not Kind.WELLBEING and escalation.level >= 0:
-                lang = volunteer.language
-                kind = plain(lang, f"kind.{escalation.kind.value}")
-                await notify(tx, volunteer, "vol.nobody", now, kind=kind, client=render.client(escalation, lang))
+            if escalation.tells_volunteer and escalation.level >= 0:
+                await self._tell_volunteer(tx, volunteer, escalation, "vol.nobody", now, advise=True)
         await escalations.set_step(tx, escalation.id, level=step.level, next_step_at=step.next_at)
+        await self._keep_informed(tx, escalation, loaded, step, now, moved=moved, passed_over=passed_over)
+        await self._second_channel(tx, escalation, loaded, step, now, moved=moved)
         return step, by_id
 
+    async def _tell_volunteer(
+        self,
+        tx: Tx,
+        volunteer: Person,
+        escalation: Escalation,
+        key: str,
+        now: datetime,
+        *,
+        before: str = "",
+        names: str = "",
+        following: Markup = NOTHING,
+        advise: bool = False,
+    ) -> None:
+        """A notice to the volunteer about her item, naming its kind and client, and for someone who may be in
+        danger the advice to call 112 and the organisation's own lines. before: who did not pick it up; names:
+        who has it now; following: what happens next; advise: give the advice whatever the item."""
+        lang = volunteer.language
+        contacts = [(c.name, c.phone) for c in self._settings.app.emergency_contacts]
+        advice = Markup(" " + render.advice(lang, contacts)) if advise or escalation.life_safety else NOTHING
+        kind = plain(lang, f"kind.{escalation.kind.value}")
+        client = render.client(escalation, lang)
+        await notify(
+            tx, volunteer, key, now, kind=kind, client=client, advice=advice, before=before, names=names, next=following
+        )
+
+    async def _keep_informed(
+        self,
+        tx: Tx,
+        escalation: Escalation,
+        loaded: Loaded,
+        step: Step,
+        now: datetime,
+        *,
+        moved: Moved,
+        passed_over: Sequence[Person],
+    ) -> None:
+        """The volunteer hears when her item climbs past someone, reopens, or has reached everyone without a
+        pick-up; each notice says who has it now and what happens next. Not at the first alert (her "sent"
+        says it), never for a wellbeing alert."""
+        if not escalation.tells_volunteer or escalation.level < 0:
+            return
+        volunteer, by_id = loaded.volunteer, loaded.by_id
+        lang = volunteer.language
+        before = list(passed_over) or [by_id[i] for i in sorted(loaded.situation.told_at_level) if i in by_id]
+        before_names = spoken_list(lang, [p.name for p in before])
+        if step.tell and step.level > escalation.level:
+            names = [by_id[i].name for i in step.tell]
+            following = self._what_next(escalation, loaded, step, names, lang)
+            key = CLIMBED[moved] if before else "vol.climbed_plain"
+            await self._tell_volunteer(
+                tx,
+                volunteer,
+                escalation,
+                key,
+                now,
+                before=before_names,
+                names=spoken_list(lang, names),
+                following=following,
+            )
+        elif moved is Moved.FOLLOW_UP:
+            await self._tell_volunteer(tx, volunteer, escalation, "vol.reopened", now, before=before_names)
+        elif step.remind and not step.tell and escalation.unpicked_told_at is None:
+            await self._tell_volunteer(tx, volunteer, escalation, "vol.unpicked", now)
+            await escalations.set_unpicked_told(tx, escalation.id, now)
+
+    def _what_next(self, escalation: Escalation, loaded: Loaded, step: Step, names: list[str], lang: str) -> Markup:
+        """After a climb: who gets it if the people told now do not react in time, or that they are reminded."""
+        policy = self._settings.escalation.policy(escalation.urgency)
+        if not policy.climb:
+            return NOTHING
+        people_next, level = next_level(loaded.situation.levels, loaded.by_id, step.level)
+        if not people_next:
+            return t(lang, "vol.next_last")
+        following = (
+            plain(lang, "routing.coordinators")
+            if level == loaded.last_level
+            else spoken_list(lang, [p.name for p in people_next])
+        )
+        wait = render.wait_text(lang, policy.wait, policy.working_hours_only)
+        return t(lang, "routing.next", name=spoken_list(lang, names), wait=wait, next=following)
+
+    async def _second_channel(
+        self, tx: Tx, escalation: Escalation, loaded: Loaded, step: Step, now: datetime, *, moved: Moved
+    ) -> None:
+        """A life-safety item that nobody picked up at the last level, or that cannot reach a level on Telegram,
+        is also e-mailed to the organisation's addresses: once per reason."""
+        config = self._settings.notify
+        if not config.email or not escalation.life_safety:
+            return
+        unreachable_level = any(reason is SkipReason.UNREACHABLE for _, reason in step.skipped)
+        reasons = ["unpicked"] if step.remind else []
+        if unreachable_level or moved is Moved.UNREACHABLE or step.nobody_reachable:
+            reasons.append("unreachable")
+        if not reasons:
+            return
+        by_id, situation = loaded.by_id, loaded.situation
+        route = [c.person_id for level in situation.levels for c in level]
+        told_ids = situation.told | set(step.tell)
+        cut_off = [c.person_id for level in situation.levels for c in level if not c.reachable]
+        ordered = [*route, *sorted(told_ids - set(route))]
+        told = [by_id[i].name for i in ordered if i in told_ids and i in by_id and i not in cut_off]
+        lang, app = self._settings.app.language, self._settings.app
+        for reason in reasons:
+            subject, body = render.email(
+                escalation,
+                reason=reason,
+                volunteer=loaded.volunteer.name,
+                told=told,
+                unreachable=[by_id[i].name for i in cut_off],
+                lang=lang,
+                zone=app.zone,
+                now=now,
+                organisation=app.organisation,
+            )
+            written = await emails.enqueue(
+                tx,
+                escalation_id=escalation.id,
+                reason=reason,
+                recipients=list(config.email),
+                subject=subject,
+                body=body,
+                now=now,
+            )
+            if written is not None:
+                await TRAIL.record(tx, now, "escalation.emailed", escalation.id, reason=reason, email=written)
+
     async def tick(self, now: datetime) -> int:
-        """Act on every item whose deadline has passed. Returns how many were handled."""
+        """Act on every item whose deadline or follow-up has passed. Returns how many were handled."""
+        handled = await self._each_due(now, escalations.due, self._step_due)
+        handled += await self._each_due(now, escalations.follow_up_due, self._follow_up_due)
+        if handled:
+            self._wake()
+        return handled
+
+    async def _each_due(
+        self,
+        now: datetime,
+        find: Callable[[Tx, datetime, int], Awaitable[list[int]]],
+        act: Callable[[Tx, Escalation, datetime], Awaitable[bool]],
+    ) -> int:
+        """Each due item in its own transaction, in batches; how many were acted on."""
         handled = 0
         while True:
             # A long tick must not leave what fell due meanwhile for the next one.
             now = max(now, self._clock.now())
             async with self._db.transaction() as tx:
-                due = await escalations.due(tx, now, DUE_BATCH)
-            if not due:
-                break
+                due = await find(tx, now, DUE_BATCH)
             for escalation_id in due:
                 async with self._db.transaction() as tx:
                     escalation = await escalations.get(tx, escalation_id)
-                    if escalation is None or escalation.next_step_at is None or escalation.next_step_at > now:
-                        continue
-                    if escalation.state is State.HANDOFF:
-                        escalation = await self._handoff_expired(tx, escalation, now)
-                    await self._advance(tx, escalation, now)
-                handled += 1
+                    if escalation is not None and await act(tx, escalation, now):
+                        handled += 1
             if len(due) < DUE_BATCH:
-                break
-        if handled:
-            self._wake()
-        return handled
+                return handled
 
-    async def _handoff_expired(self, tx: Tx, escalation: Escalation, now: datetime) -> Escalation:
+    async def _step_due(self, tx: Tx, escalation: Escalation, now: datetime) -> bool:
+        """The item's deadline passed: climb, remind, or give a hand-off nobody took back to the route."""
+        if escalation.next_step_at is None or escalation.next_step_at > now:
+            return False
+        if escalation.state is State.HANDOFF:
+            target = await people.get(tx, escalation.handoff_to or 0)
+            escalation = await self._handoff_expired(tx, escalation, now, target)
+            await self._advance(tx, escalation, now, moved=Moved.HANDOFF, passed_over=[target] if target else ())
+            return True
+        await self._advance(tx, escalation, now)
+        return True
+
+    async def _handoff_expired(
+        self, tx: Tx, escalation: Escalation, now: datetime, target: Person | None
+    ) -> Escalation:
         await escalations.reopen(tx, escalation.id)
         await TRAIL.record(tx, now, "escalation.handoff_expired", escalation.id, to=escalation.handoff_to)
         reopened = await escalations.get(tx, escalation.id)
         assert reopened is not None
-        target = await people.get(tx, escalation.handoff_to or 0)
         await self._alerts.refresh(tx, reopened, now, expired_handoff=target)
         return reopened
+
+    # --- following up picked-up items --------------------------------------------------------------
+
+    async def _follow_up_due(self, tx: Tx, escalation: Escalation, now: datetime) -> bool:
+        """The follow-up time passed: ask the holder how it stands, or, asked before without an answer, reopen."""
+        if escalation.state is not State.ACKNOWLEDGED or escalation.follow_up_at is None:
+            return False
+        if escalation.follow_up_at > now:
+            return False
+        holder = await people.get(tx, escalation.owner_id or 0)
+        if escalation.follow_ups > 0 or holder is None or not holder.active:
+            await self._reopen_unanswered(tx, escalation, holder, now)
+        else:
+            await self._ask_holder(tx, escalation, holder, now)
+        return True
+
+    async def _ask_holder(self, tx: Tx, escalation: Escalation, holder: Person, now: datetime) -> None:
+        deadline = await self._route.follow_up_at(tx, escalation, holder, now)
+        await escalations.set_follow_up(tx, escalation.id, at=deadline, asked=escalation.follow_ups + 1)
+        asked = await escalations.get(tx, escalation.id)
+        volunteer = await people.get(tx, escalation.volunteer_id)
+        assert asked is not None and volunteer is not None
+        if holder.telegram_id is not None:
+            await self._alerts.ask_holder(tx, asked, holder, volunteer, now, deadline=deadline)
+        await TRAIL.record(tx, now, "escalation.follow_up_asked", escalation.id, person=holder.id)
+
+    async def _reopen_unanswered(self, tx: Tx, escalation: Escalation, holder: Person | None, now: datetime) -> None:
+        """No answer to the follow-up: the item is open again and climbs one level, and the coordinators hear."""
+        if not await escalations.reopen_unanswered(tx, escalation.id, now):
+            return
+        await TRAIL.record(tx, now, "escalation.follow_up_unanswered", escalation.id, person=escalation.owner_id)
+        reopened = await escalations.get(tx, escalation.id)
+        assert reopened is not None
+        passed = [holder] if holder is not None else []
+        step, by_id = await self._advance(tx, reopened, now, moved=Moved.FOLLOW_UP, passed_over=passed)
+        after = await escalations.get(tx, escalation.id)
+        assert after is not None
+        await self._alerts.refresh(tx, after, now, reopened_from=holder)
+        volunteer = await people.get(tx, escalation.volunteer_id)
+        for coordinator in await people.active_with_role(tx, Role.COORDINATOR):
+            if coordinator.id == escalation.volunteer_id:
+                continue  # an alert about themselves is not theirs to handle
+            lang = coordinator.language
+            told = spoken_list(lang, [by_id[i].name for i in step.tell if i in by_id])
+            following = t(lang, "followup.reopened_to", names=told) if told else t(lang, "followup.reopened_again")
+            await notify(
+                tx,
+                coordinator,
+                "followup.reopened_coordinator",
+                now,
+                name=holder.name if holder else "?",
+                volunteer=volunteer.name if volunteer else "?",
+                kind=plain(lang, f"kind.{escalation.kind.value}"),
+                client=render.client(escalation, lang),
+                since=say_time(escalation.held_since or now, now, zone_of(coordinator, self._settings), lang),
+                next=following,
+                subject_type=SUBJECT,
+                subject_id=escalation.id,
+            )
 
     async def on_unreachable(self, person_id: int) -> None:
         """Someone told cannot be reached: if nobody else at that level can, climb at once."""
@@ -223,7 +484,7 @@ class EscalationEngine(Service):
                 loaded = await self._route.load(tx, escalation, now)
                 if climb_now(loaded.situation):
                     await TRAIL.record(tx, now, "escalation.recipient_unreachable", escalation.id, person=person_id)
-                    await self._advance(tx, escalation, now, loaded)
+                    await self._advance(tx, escalation, now, loaded, moved=Moved.UNREACHABLE)
                     moved = True
         if moved:
             self._wake()
@@ -247,7 +508,8 @@ class EscalationEngine(Service):
             await TRAIL.record(tx, now, "escalation.handover_failed", escalation.id)
             return None
         if escalation.state is not State.ACKNOWLEDGED or escalation.owner_id != target.id:
-            await escalations.acknowledge(tx, escalation.id, target.id, now)
+            follow_up = await self._route.follow_up_at(tx, escalation, target, now)
+            await escalations.acknowledge(tx, escalation.id, target.id, now, follow_up_at=follow_up)
             if target.id not in loaded.situation.told:
                 await escalations.add_recipient(
                     tx, escalation.id, target.id, level=escalation.level, outbox_id=None, now=now
@@ -268,6 +530,17 @@ class EscalationEngine(Service):
         # Earlier alerts are not edited: they would name the volunteer again; their buttons now answer
         # that the item is taken.
         return target
+
+    # --- overviews ------------------------------------------------------------------------------------
+
+    async def held_route(self, tx: Tx, escalation: Escalation) -> list[Person]:
+        """Who an item waiting for working hours reaches when they begin (empty: not such an item)."""
+        if not escalation.held or escalation.next_step_at is None:
+            return []
+        at = escalation.next_step_at
+        loaded = await self._route.load(tx, escalation, at)
+        step = next_step(loaded.situation, self._settings.escalation.policy(escalation.urgency), at)
+        return [loaded.by_id[i] for i in step.tell if i in loaded.by_id]
 
     async def release_in(self, tx: Tx, escalation_id: int, now: datetime, *, leaving: Person) -> None:
         """The professional holding (or being handed) this item leaves: it climbs again from the start."""

@@ -6,9 +6,11 @@ up, the language and time zone in the viewer, now), so every state and viewer ca
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import html
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.callbacks import pack
@@ -69,7 +71,10 @@ def keyboard(escalation: Escalation, viewer: Viewer) -> Keyboard | None:
     if escalation.state is State.ACKNOWLEDGED:
         if escalation.owner_id != viewer.person_id:
             return None
-        return [[button("button.resolve", "r"), button("button.handoff", "h")]]
+        rows = [[button("button.resolve", "r"), button("button.handoff", "h")]]
+        if escalation.follow_ups > 0:  # asked how it stands: "still on it" answers without closing it
+            rows.append([button("button.still_working", "w")])
+        return rows
     if escalation.state is State.HANDOFF and escalation.handoff_to == viewer.person_id:
         return [[button("button.takeover", "a")], [button("button.resolve", "r")]]
     return [[button("button.ack", "a"), button("button.handoff", "h")], [button("button.resolve", "r")]]
@@ -84,11 +89,12 @@ def alert(
     reminder: bool = False,
     handoff_from: str | None = None,
     status: str | None = None,
+    first: str | None = None,
 ) -> tuple[Markup, Keyboard | None]:
-    """The alert as sent: a reminder or hand-off request line first, the header, the volunteer's words, and
-    the emergency note and status line last. names: person id -> name, the volunteer's at least."""
+    """The alert as sent: a reminder, hand-off request or follow-up line first, the header, the volunteer's
+    words, and the emergency note and status line last. names: person id -> name, the volunteer's at least."""
     lang = viewer.language
-    parts: list[str] = []
+    parts: list[str] = [first] if first else []
     if reminder:
         minutes = int((now - escalation.created_at).total_seconds() // 60)
         parts.append(t(lang, "alert.reminder", age=say_duration(minutes, lang)))
@@ -106,14 +112,24 @@ def alert(
 
 
 def status(
-    escalation: Escalation, viewer: Viewer, names: Mapping[int, str], now: datetime, *, expired_handoff: str | None
+    escalation: Escalation,
+    viewer: Viewer,
+    names: Mapping[int, str],
+    now: datetime,
+    *,
+    expired_handoff: str | None,
+    reopened_from: str | None = None,
 ) -> Markup | None:
     """The line that says where the item stands: who picked it up, handed off, resolved or closed it."""
     lang, zone = viewer.language, viewer.zone
     if escalation.state is State.ACKNOWLEDGED and escalation.acknowledged_at is not None:
-        at = time_of_day(escalation.acknowledged_at, zone)
+        at = time_of_day(escalation.held_since or escalation.acknowledged_at, zone)
         if escalation.owner_id == viewer.person_id:
-            return t(lang, "status.acknowledged_you", time=at, volunteer=_name(names, escalation.volunteer_id))
+            volunteer = _name(names, escalation.volunteer_id)
+            if escalation.follow_up_at is not None and escalation.follow_ups == 0:
+                when = say_time(escalation.follow_up_at, now, zone, lang)
+                return t(lang, "status.acknowledged_you_follow_up", time=at, volunteer=volunteer, when=when)
+            return t(lang, "status.acknowledged_you", time=at, volunteer=volunteer)
         return t(lang, "status.acknowledged", name=_name(names, escalation.owner_id), time=at)
     if escalation.state is State.RESOLVED and escalation.resolved_at is not None:
         at = time_of_day(escalation.resolved_at, zone)
@@ -125,6 +141,8 @@ def status(
         return t(lang, "status.handoff", name=_name(names, escalation.handoff_to), time=time_of_day(now, zone))
     if expired_handoff is not None:
         return t(lang, "status.handoff_expired", name=expired_handoff)
+    if reopened_from is not None:
+        return t(lang, "status.follow_up_reopened", name=reopened_from)
     return None
 
 
@@ -135,10 +153,81 @@ def current(
     now: datetime,
     *,
     expired_handoff: str | None = None,
+    reopened_from: str | None = None,
 ) -> tuple[Markup, Keyboard | None]:
-    """The alert as it stands now (an edit of the first alert, an item in /open)."""
-    line = status(escalation, viewer, names, now, expired_handoff=expired_handoff)
+    """The alert as it stands now (an edit of every copy sent, an item in /open)."""
+    line = status(escalation, viewer, names, now, expired_handoff=expired_handoff, reopened_from=reopened_from)
     return alert(escalation, viewer, names, now, status=line)
+
+
+def follow_up(
+    escalation: Escalation, viewer: Viewer, names: Mapping[int, str], now: datetime, *, deadline: datetime
+) -> tuple[Markup, Keyboard | None]:
+    """The holder is asked how it stands: when they picked it up, the item, and what happens without an answer."""
+    lang, zone = viewer.language, viewer.zone
+    since = say_time(escalation.held_since or escalation.acknowledged_at or now, now, zone, lang)
+    question = t(
+        lang,
+        "alert.follow_up",
+        since=since,
+        volunteer=_name(names, escalation.volunteer_id),
+        kind=plain(lang, f"kind.{escalation.kind.value}"),
+        client=client(escalation, lang),
+    )
+    after = t(lang, "alert.follow_up_deadline", when=say_time(deadline, now, zone, lang))
+    return alert(escalation, viewer, names, now, first=question, status=after)
+
+
+def wait_text(lang: str, wait: timedelta, working_time: bool) -> str:
+    """How long someone has to react, as the volunteer reads it: "10 minuten", "4 werkuren"."""
+    minutes = int(wait.total_seconds() // 60)
+    if working_time:
+        return plain(lang, "wait.working_hours", n=minutes / 60)
+    if minutes < 120:
+        return plain(lang, "wait.minutes", n=minutes)
+    return plain(lang, "wait.hours", n=minutes / 60)
+
+
+def advice(lang: str, contacts: Sequence[tuple[str, str]]) -> Markup:
+    """For someone who may be in danger and has no answer yet: 112, and the organisation's own lines."""
+    lines = [t(lang, "vol.advice_112")]
+    lines += [t(lang, "vol.advice_contact", name=name, phone=phone) for name, phone in contacts]
+    return Markup(" ".join(lines))
+
+
+def email(
+    escalation: Escalation,
+    *,
+    reason: str,
+    volunteer: str,
+    told: Sequence[str],
+    unreachable: Sequence[str],
+    lang: str,
+    zone: ZoneInfo,
+    now: datetime,
+    organisation: str,
+) -> tuple[str, str]:
+    """The e-mail's subject and plain-text body: what and where, as much as the alert says and no more."""
+    viewer = Viewer(person_id=0, language=lang, zone=zone)
+    text, _ = alert(escalation, viewer, {escalation.volunteer_id: volunteer}, now)
+    what = plain(lang, f"kind.{escalation.kind.value}")
+    subject = plain(
+        lang, f"email.subject.{reason}", organisation=organisation, kind=what, client=client(escalation, lang)
+    )
+    body = plain(
+        lang,
+        f"email.body.{reason}",
+        organisation=organisation,
+        alert=_plain_text(text),
+        told=", ".join(told) or "-",
+        unreachable=", ".join(unreachable) or "-",
+    )
+    return subject, body
+
+
+def _plain_text(markup: str) -> str:
+    """Telegram HTML as plain text, for an e-mail."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
 
 
 def names_needed(escalation: Escalation) -> set[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -61,6 +62,12 @@ class Route:
             for level in levels
         ]
 
+    async def follow_up_at(self, tx: Tx, escalation: Escalation, holder: Person, now: datetime) -> datetime:
+        """When the holder of an item picked up now is asked how it stands."""
+        rows = await escalations.availability(tx, [holder.id])
+        policy = self._settings.escalation.policy(escalation.urgency)
+        return policy.follow_up_at(now, self.hours(holder, rows.get(holder.id)))
+
     async def load(self, tx: Tx, escalation: Escalation, now: datetime) -> Loaded:
         """Who is on each level now, who was told, and the policy's view of it."""
         volunteer = await people.get(tx, escalation.volunteer_id)
@@ -79,6 +86,17 @@ class Route:
             told_at_level=frozenset(r.person_id for r in told if r.level == escalation.level),
         )
         return Loaded(volunteer, by_id, situation, len(level_people) - 1)
+
+
+def next_level(
+    candidates: Sequence[Sequence[Candidate]], by_id: Mapping[int, Person], after: int
+) -> tuple[list[Person], int | None]:
+    """Who the item goes to if nobody at level `after` picks it up: the next level with someone available."""
+    for index in range(after + 1, len(candidates)):
+        eligible = [by_id[c.person_id] for c in candidates[index] if c.eligible and c.person_id in by_id]
+        if eligible:
+            return eligible, index
+    return [], None
 
 
 def hours_of(row: AvailabilityRow | None, config: EscalationSettings) -> tuple[frozenset[int], time, time]:

@@ -20,7 +20,10 @@ from bot.services.escalations.alerts import Alerts
 from bot.services.escalations.engine import EscalationEngine
 from bot.services.escalations.render import Keyboard
 from storage import escalations
-from storage.db import Database
+from storage.db import Database, Tx
+
+# Items waiting for working hours, by id: who they reach when those begin.
+Held = dict[int, list[Person]]
 
 
 class EscalationService(Service):
@@ -40,20 +43,36 @@ class EscalationService(Service):
         self.handoff_candidates = self.actions.handoff_candidates
         self.handoff = self.actions.handoff
         self.resolve = self.actions.resolve
+        self.still_working = self.actions.still_working
+        self.open_item = self.actions.open_item
 
     # --- overviews --------------------------------------------------------------------------------
 
-    async def open_items(self, person: Person, limit: int) -> tuple[list[Escalation], int]:
-        """The first `limit` open items this person may see (none about themselves), and how many in all."""
+    async def open_items(self, person: Person, limit: int) -> tuple[list[Escalation], int, Held]:
+        """The first `limit` open items this person may see (none about themselves), how many in all, and for
+        those waiting for working hours who they will reach. A professional also sees the items held for their
+        working hours that will reach them first, before anyone was told."""
         everything = person.is_coordinator
         async with self._db.transaction() as tx:
             items = await escalations.open_overview(tx, person.id, everything=everything, limit=limit)
             total = await escalations.count_overview(tx, person.id, everything=everything)
-        return items, total
+            if not everything:
+                shown = {e.id for e in items}
+                waiting = [e for e in await escalations.held_for(tx, person.id) if e.id not in shown]
+                coming = [e for e in waiting if person.id in {p.id for p in await self.engine.held_route(tx, e)}]
+                total += len(coming)
+                items = sorted([*items, *coming], key=lambda e: (e.created_at, e.id))[:limit]
+            held = await self._held(tx, items)
+        return items, total, held
 
-    async def mine(self, volunteer: Person, limit: int = 10) -> list[Escalation]:
+    async def mine(self, volunteer: Person, limit: int = 10) -> tuple[list[Escalation], Held]:
+        """The volunteer's latest reports, and for those waiting for working hours who they will reach."""
         async with self._db.transaction() as tx:
-            return await escalations.for_volunteer(tx, volunteer.id, (Kind.SIGNAL, Kind.BACKUP), limit)
+            items = await escalations.for_volunteer(tx, volunteer.id, (Kind.SIGNAL, Kind.BACKUP), limit)
+            return items, await self._held(tx, items)
+
+    async def _held(self, tx: Tx, items: list[Escalation]) -> Held:
+        return {e.id: await self.engine.held_route(tx, e) for e in items if e.held}
 
     async def names(self, ids: set[int]) -> dict[int, str]:
         async with self._db.transaction() as tx:
