@@ -45,6 +45,9 @@ def category(escalation: Escalation, lang: str) -> str:
 
 def header(escalation: Escalation, volunteer: str, lang: str, now: datetime, zone: ZoneInfo) -> Markup:
     """The alert's first line: urgency, kind, whose, about whom, what, when."""
+    if escalation.kind is Kind.WELLBEING:  # one whole check-in: what it holds is in the lines below
+        when = say_time(escalation.created_at, now, zone, lang)
+        return t(lang, "alert.header_checkin", volunteer=volunteer, time=when)
     return t(
         lang,
         "alert.header",
@@ -100,7 +103,9 @@ def alert(
         tail.append(t(lang, "alert.emergency_note"))
     if status:
         tail.append(status)
-    body = _body(escalation.body or "", lang, used=sum(telegram_length(p) + 2 for p in parts + tail))
+    # A wellbeing alert's words are the bot's own lines (quoting the volunteer's comment): not quoted again.
+    quoted = escalation.kind is not Kind.WELLBEING
+    body = _body(escalation.body or "", lang, used=sum(telegram_length(p) + 2 for p in parts + tail), quoted=quoted)
     text = Markup("\n".join([*parts, body, *tail]) if body else "\n".join([*parts, *tail]))
     return text, keyboard(escalation, viewer)
 
@@ -156,14 +161,15 @@ def _name(names: Mapping[int, str], person_id: int | None) -> str:
     return names.get(person_id or 0, "?")  # a name not looked up (no such person): the alert still reads
 
 
-def _body(body: str, lang: str, *, used: int) -> str:
+def _body(body: str, lang: str, *, used: int, quoted: bool = True) -> str:
     """The volunteer's words, escaped, trimmed with a note if the alert would pass Telegram's limit."""
     if not body:
         return ""
+    key = "alert.body" if quoted else "alert.lines"
     room = MESSAGE_LIMIT - used - SPARE
     if telegram_length(body) <= room:
-        return t(lang, "alert.body", text=body)
-    return t(lang, "alert.body", text=_cut(body, max(0, room))) + t(lang, "alert.trimmed")
+        return t(lang, key, text=body)
+    return t(lang, key, text=_cut(body, max(0, room))) + t(lang, "alert.trimmed")
 
 
 def telegram_length(text: str) -> int:
