@@ -48,6 +48,24 @@ async def monday_1900_check_ins(h: Harness, ids: dict[str, int]) -> None:
     await h.services.checkins.add_schedule(anna, audience="everyone", weekdays=frozenset({0}), local_time=time(19, 0))
 
 
+async def prompted_at_1900(h: Harness) -> SentMessage:
+    """Vera's Monday 19:00 check-in prompt (the bot seeded at Monday 10:00)."""
+    ids = await seed_organisation(h)
+    await monday_1900_check_ins(h, ids)
+    await h.advance(timedelta(hours=9))
+    [prompt] = [m for m in h.api.messages(VERA.id) if m.text == PROMPT]
+    return prompt
+
+
+async def asked_all_good(h: Harness) -> SentMessage:
+    """A visit of an hour from 10:00; its "Alles goed?" at 11:00."""
+    await seed_organisation(h)
+    await start_visit(h)
+    await h.advance(timedelta(minutes=60))
+    [prompt] = prompts(h)
+    return prompt
+
+
 async def hours_of_latest_checkin(h: Harness) -> float | None:
     async with h.services.db.transaction() as tx:
         value = await tx.scalar("SELECT hours FROM checkins ORDER BY id DESC LIMIT 1")
@@ -59,10 +77,7 @@ async def hours_of_latest_checkin(h: Harness) -> float | None:
 
 async def test_answered_on_the_reminder_the_prompt_loses_its_buttons(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:
-        ids = await seed_organisation(h)
-        await monday_1900_check_ins(h, ids)
-        await h.advance(timedelta(hours=9))  # Monday 19:00
-        [prompt] = [m for m in h.api.messages(VERA.id) if m.text == PROMPT]
+        prompt = await prompted_at_1900(h)
         await h.advance(timedelta(hours=24))  # Tuesday 19:00
         reminder = h.api.last(VERA.id)
         assert reminder.text == REMINDER and "meer dan 12" in reminder.button_texts()
@@ -83,10 +98,7 @@ async def test_answered_on_the_reminder_the_prompt_loses_its_buttons(tmp_path: P
 
 async def test_answered_with_checkin_the_prompt_loses_its_buttons_and_no_reminder_follows(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:
-        ids = await seed_organisation(h)
-        await monday_1900_check_ins(h, ids)
-        await h.advance(timedelta(hours=9))  # Monday 19:00
-        [prompt] = [m for m in h.api.messages(VERA.id) if m.text == PROMPT]
+        prompt = await prompted_at_1900(h)
         h.clock.advance(timedelta(minutes=5))
         [question] = await h.send(VERA, "/checkin")
         assert prompt.buttons() and now_as(h, prompt).buttons()  # only /checkin so far: nothing answered
@@ -108,11 +120,10 @@ async def test_answered_with_checkin_the_prompt_loses_its_buttons_and_no_reminde
 
 async def test_a_check_in_that_closes_unanswered_takes_the_buttons_of_every_copy(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:
-        ids = await seed_organisation(h)
-        await monday_1900_check_ins(h, ids)
-        await h.advance(timedelta(hours=9))
+        prompt = await prompted_at_1900(h)
         await h.advance(timedelta(hours=24))
-        prompt, reminder = [m for m in h.api.messages(VERA.id) if m.text in (PROMPT, REMINDER)]
+        reminder = h.api.last(VERA.id)
+        assert reminder.text == REMINDER
         await h.advance(timedelta(hours=48))  # Thursday 19:00: closed, missed
         assert now_as(h, prompt).text == PROMPT + CLOSED_HERE and now_as(h, prompt).buttons() == []
         assert now_as(h, reminder).text == REMINDER + CLOSED_HERE and now_as(h, reminder).buttons() == []
@@ -126,10 +137,7 @@ async def test_a_check_in_that_closes_unanswered_takes_the_buttons_of_every_copy
 
 async def test_done_takes_the_buttons_of_the_question_and_old_ones_say_the_visit_is_over(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:
-        await seed_organisation(h)
-        await start_visit(h)
-        await h.advance(timedelta(minutes=60))  # 11:00: "Alles goed?"
-        [prompt] = prompts(h)
+        prompt = await asked_all_good(h)
         assert prompt.button_texts() == ["Alles goed, klaar", "30 min langer", "Ik heb hulp nodig"]
         h.clock.advance(timedelta(minutes=2))
         [done] = await h.send(VERA, "/done")
@@ -146,10 +154,7 @@ async def test_done_takes_the_buttons_of_the_question_and_old_ones_say_the_visit
 
 async def test_a_question_answered_with_longer_says_so_when_pressed_again(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:
-        await seed_organisation(h)
-        await start_visit(h)
-        await h.advance(timedelta(minutes=60))
-        [prompt] = prompts(h)
+        prompt = await asked_all_good(h)
         extended = await h.tap(VERA, prompt, "30 min langer")
         assert extended.message_id == prompt.message_id and extended.buttons() == []
         assert extended.text.startswith("Prima, 30 minuten langer. Om 11:30 vraag ik het opnieuw.")
@@ -167,10 +172,7 @@ async def test_a_question_answered_with_longer_says_so_when_pressed_again(tmp_pa
 
 async def test_an_alerted_visit_moves_the_buttons_to_the_notice_and_done_takes_them(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:
-        await seed_organisation(h)
-        await start_visit(h)
-        await h.advance(timedelta(minutes=60))
-        [prompt] = prompts(h)
+        prompt = await asked_all_good(h)
         await h.advance(timedelta(minutes=10))  # 11:10: no answer, Piet alerted
         notice = h.api.last(VERA.id)
         assert notice.text.startswith("🔴 Ik hoorde niets van je, daarom heb ik Piet gewaarschuwd.")
@@ -189,9 +191,7 @@ async def test_an_alerted_visit_moves_the_buttons_to_the_notice_and_done_takes_t
 
 async def test_help_from_the_notice_leaves_no_live_buttons(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:
-        await seed_organisation(h)
-        await start_visit(h)
-        await h.advance(timedelta(minutes=60))  # asked at 11:00
+        await asked_all_good(h)
         await h.advance(timedelta(minutes=10))  # alerted at 11:10
         notice = h.api.last(VERA.id)
         assert notice.text.startswith("🔴 Ik hoorde niets van je") and notice.buttons()
@@ -204,10 +204,7 @@ async def test_help_from_an_earlier_question_takes_the_buttons_of_the_current_on
     """Help holds for the whole visit, whichever question it sits under: pressed under the first question,
     the flow edits that one, and the question that is live now loses its buttons."""
     async with running_bot(tmp_path) as h:
-        await seed_organisation(h)
-        await start_visit(h)
-        await h.advance(timedelta(minutes=60))
-        [first] = prompts(h)
+        first = await asked_all_good(h)
         await h.tap(VERA, first, "30 min langer")
         await h.advance(timedelta(minutes=30))  # 11:30: the second question
         second = h.api.last(VERA.id)

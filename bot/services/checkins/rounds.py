@@ -32,6 +32,22 @@ CHECKIN_TRAIL = Trail("checkin")
 SUBJECT = "checkin"  # the outbox subject of a check-in's prompt and reminder
 
 
+async def _ask_hours(tx: Tx, volunteer: Person, checkin_id: int, copy: str, now: datetime) -> None:
+    """A copy of the hours question ("prompt" or "reminder"), filed under the check-in so it can be retired."""
+    keyboard = hours_keyboard(volunteer.language, checkin_id)
+    await notify(
+        tx,
+        volunteer,
+        f"ci.{copy}",
+        now,
+        keyboard=keyboard,
+        name=volunteer.name,
+        subject_type=SUBJECT,
+        subject_id=checkin_id,
+        purpose=f"checkin.{copy}",
+    )
+
+
 async def retire_copies(tx: Tx, checkin_id: int, note_key: str, now: datetime, *, shown_in: int | None = None) -> None:
     """The copies of the hours question (prompt, reminder) lose their buttons and say why, but for the message
     `shown_in` (the one the volunteer is answering in, edited by the flow itself)."""
@@ -148,18 +164,7 @@ class CheckInRounds(Service):
                 remind_at = None
         if not await checkins.mark_prompted(tx, checkin.id, now, remind_at):
             return 0
-        keyboard = hours_keyboard(volunteer.language, checkin.id)
-        await notify(
-            tx,
-            volunteer,
-            "ci.prompt",
-            now,
-            keyboard=keyboard,
-            name=volunteer.name,
-            subject_type=SUBJECT,
-            subject_id=checkin.id,
-            purpose="checkin.prompt",
-        )
+        await _ask_hours(tx, volunteer, checkin.id, "prompt", now)
         await drafts.put_if_absent(tx, volunteer.id, Draft("checkin", "hours", {"checkin": checkin.id}), now)
         return 1
 
@@ -182,18 +187,7 @@ class CheckInRounds(Service):
                     await checkins.postpone_reminder(tx, checkin.id, allowed)
                     continue
                 if await checkins.mark_reminded(tx, checkin.id, now):
-                    keyboard = hours_keyboard(volunteer.language, checkin.id)
-                    await notify(
-                        tx,
-                        volunteer,
-                        "ci.reminder",
-                        now,
-                        keyboard=keyboard,
-                        name=volunteer.name,
-                        subject_type=SUBJECT,
-                        subject_id=checkin.id,
-                        purpose="checkin.reminder",
-                    )
+                    await _ask_hours(tx, volunteer, checkin.id, "reminder", now)
                     sent += 1
         return sent
 
