@@ -115,7 +115,9 @@ async def test_the_issues_check_in_reaches_piet_as_one_whole_alert(tmp_path: Pat
         assert wellbeing_alerts(h, FATIMA) == [] and wellbeing_alerts(h, ANNA) == []
         # One pick-up for all of it.
         picked = await h.tap(PIET, alert, "Ik pak het op")
-        assert picked.text.startswith(WHOLE_ALERT + "\n🟢 Opgepakt door jou om 08:30.")
+        assert picked.text == (
+            WHOLE_ALERT + "\n🟢 Opgepakt door jou om 08:30. Vera krijgt hier geen bericht over; neem zelf contact op."
+        )
         assert picked.button_texts() == ["Afronden", "Overdragen"]
 
 

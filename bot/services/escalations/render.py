@@ -118,7 +118,10 @@ def status(
     if escalation.state is State.ACKNOWLEDGED and escalation.acknowledged_at is not None:
         at = time_of_day(escalation.acknowledged_at, zone)
         if escalation.owner_id == viewer.person_id:
-            return t(lang, "status.acknowledged_you", time=at, volunteer=_name(names, escalation.volunteer_id))
+            # The volunteer hears nothing of a pick-up of a wellbeing alert (it is about her).
+            wellbeing = escalation.kind is Kind.WELLBEING
+            key = "status.acknowledged_you_wellbeing" if wellbeing else "status.acknowledged_you"
+            return t(lang, key, time=at, volunteer=_name(names, escalation.volunteer_id))
         return t(lang, "status.acknowledged", name=_name(names, escalation.owner_id), time=at)
     if escalation.state is State.RESOLVED and escalation.resolved_at is not None:
         at = time_of_day(escalation.resolved_at, zone)
