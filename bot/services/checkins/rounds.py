@@ -207,5 +207,5 @@ class CheckInRounds(Service):
                     await retire_copies(tx, checkin.id, "ci.copy.closed", now)
                 if not excused:
                     await CHECKIN_TRAIL.record(tx, now, "checkin.missed", checkin.id)
-                    closed += 1
+                closed += 1
         return closed

@@ -113,20 +113,21 @@ class CheckInService(Service):
         if comment is not None and len(comment) > COMMENT_LIMIT:
             raise Refused("too_long", limit=COMMENT_LIMIT, length=len(comment))
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            await self._own_open(tx, volunteer, checkin_id)
-            if comment:
-                await checkins.set_answer(tx, checkin_id, "comment", comment)
-            await checkins.finish(tx, checkin_id, now)
-            await drafts.clear(tx, volunteer.id)
-            await CHECKIN_TRAIL.record(tx, now, "checkin.answered", checkin_id, actor=volunteer.id)
-            recognition = await self._recognition(tx, volunteer, now)
-        try:
-            concern = await self._wellbeing.evaluate(volunteer.id)
-        except Exception:
-            # Still due: the scheduler's tick evaluates it again. The volunteer is thanked all the same.
-            log.exception("check-in %s: wellbeing evaluation failed; tried again next tick", checkin_id)
-            concern = None
+        async with self._wellbeing.exclusive():
+            async with self._db.transaction() as tx:
+                await self._own_open(tx, volunteer, checkin_id)
+                if comment:
+                    await checkins.set_answer(tx, checkin_id, "comment", comment)
+                await checkins.finish(tx, checkin_id, now)  # due for evaluation, in the same statement
+                await drafts.clear(tx, volunteer.id)
+                await CHECKIN_TRAIL.record(tx, now, "checkin.answered", checkin_id, actor=volunteer.id)
+                recognition = await self._recognition(tx, volunteer, now)
+            try:
+                concern = await self._wellbeing.evaluate_held(volunteer.id)
+            except Exception:
+                # Still due: the scheduler's tick evaluates it again. The volunteer is thanked all the same.
+                log.exception("check-in %s: wellbeing evaluation failed; tried again next tick", checkin_id)
+                concern = None
         return replace(recognition, concern=concern)
 
     async def _recognition(self, tx: Tx, volunteer: Person, now: datetime) -> Recognition:

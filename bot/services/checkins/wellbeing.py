@@ -83,26 +83,35 @@ class WellbeingWatch:
                 log.exception("volunteer %s: wellbeing evaluation failed; tried again next tick", volunteer_id)
         return done
 
+    def exclusive(self) -> asyncio.Lock:
+        """Held from an answer's commit to its evaluation (`evaluate_held`), so that the tick cannot evaluate
+        it in between and leave the volunteer's thank-you without what it found."""
+        return self._lock
+
     async def evaluate(self, volunteer_id: int) -> Concern | None:
         """Run the rules over this volunteer's history for the check-ins due, and raise one alert with every
         new flag. None: nothing asks for attention."""
         async with self._lock:
-            found = await self._evaluate(volunteer_id)
-            if isinstance(found, Concern) or found is None:
-                return found
-            told: list[Person] = []
-            if found.raised_before is None:
-                raised = await self.escalations.raise_item(
-                    found.volunteer,
-                    kind=Kind.WELLBEING,
-                    link_id=None,
-                    category=CATEGORY,
-                    urgency=Urgency.CONCERN,
-                    body=found.body,
-                    dedupe_key=dedupe_key(found.due[-1]),
-                )
-                told = raised.told if raised is not None else []
-            await self._record(found)
+            return await self.evaluate_held(volunteer_id)
+
+    async def evaluate_held(self, volunteer_id: int) -> Concern | None:
+        """As `evaluate`, by a caller that holds `exclusive()`."""
+        found = await self._evaluate(volunteer_id)
+        if isinstance(found, Concern) or found is None:
+            return found
+        told: list[Person] = []
+        if found.raised_before is None:
+            raised = await self.escalations.raise_item(
+                found.volunteer,
+                kind=Kind.WELLBEING,
+                link_id=None,
+                category=CATEGORY,
+                urgency=Urgency.CONCERN,
+                body=found.body,
+                dedupe_key=dedupe_key(found.due[-1]),
+            )
+            told = raised.told if raised is not None else []
+        await self._record(found)
         lang = found.volunteer.language
         named = spoken_list(lang, [p.name for p in told]) if told else found.professional
         return Concern(professional=named, new=True)

@@ -153,8 +153,7 @@ class VisitService(Service):
                 )
             after_alert = visit.escalation_id is not None
             await TRAIL.record(tx, now, "visit.done", visit.id, actor=volunteer.id, after_alert=after_alert)
-        if told:
-            self._wake()
+        self._wake()  # the question's (or the notice's) buttons go, and maybe "all good after all"
         return Finished(visit, told)
 
     async def _all_clear(self, tx: Tx, person: Person, volunteer: Person, visit: Visit, now: datetime) -> bool:
