@@ -163,6 +163,8 @@ async def test_a_question_answered_with_longer_says_so_when_pressed_again(tmp_pa
         assert (await the_visit(h)).state is VisitState.RUNNING
         await h.advance(timedelta(minutes=30))
         second = h.api.last(VERA.id)
+        assert second.text.startswith("Alles goed, Vera?")
+        assert await press_old(h, prompt, "30 min langer") == "Er staat een nieuwere vraag hieronder; antwoord daar."
         done = await h.tap(VERA, second, "Alles goed, klaar")
         assert (
             done.message_id == second.message_id and done.text == "🟢 Fijn, Vera! Het bezoek is afgerond. Dank je wel."
