@@ -8,6 +8,7 @@ is still open and the volunteer's own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, ClassVar, Literal
 
@@ -17,10 +18,12 @@ from bot.domain.screening import screen
 from bot.domain.timefmt import say_time
 from bot.i18n import Markup, plain, t
 from bot.services.checkins import COMMENT_LIMIT, HOURS_BUCKETS, MAX_TYPED_HOURS, Recognition, hours_keyboard
+from bot.services.errors import Refused
 from handlers.choices import until_typed_day
 from handlers.common import Button, Rows
 from handlers.flow import ROUTER, Flow, FlowTurn, Toasts, Turn
 from handlers.reports import ReportDraft, backup, report_client_rows, screening_text
+from handlers.visits import pressed_message
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,8 @@ ANSWERED_AT: dict[type[Answer], str] = {
 }
 QUESTION_AFTER: dict[type[Answer], str] = {EnergyAnswer: "contact", ContactAnswer: "private", PrivateLifeAnswer: "role"}
 HOURS = {k.replace("+", "p"): v for k, v in HOURS_BUCKETS.items()}
+# A number of hours however large ("1000 uur", "-3"): answered with the range rather than "type a number".
+A_NUMBER = re.compile(r"\s*-?\d+(?:[.,]\d+)?\s*(?:u|uur|uren|h|hours?|hrs?)?\.?\s*", re.IGNORECASE | re.ASCII)
 ENERGY_LABELS = {1: "1 😩", 2: "2", 3: "3", 4: "4", 5: "5 😄"}
 
 
@@ -136,11 +141,19 @@ def _question(lang: str, step: str, checkin_id: int) -> tuple[Markup, Rows]:
 
 
 def _thanks(lang: str, name: str, recognition: Recognition) -> Markup:
+    """Thanks; when the check-in asks for attention, who hears of it; hours above the agreement not praised."""
+    concern = recognition.concern
+    if concern is not None:
+        if concern.professional is None:
+            return t(lang, "ci.thanks_concern_anyone", name=name)
+        key = "ci.thanks_concern" if concern.new else "ci.thanks_concern_known"
+        return t(lang, key, name=name, professional=concern.professional)
     hours = format_hours(round(recognition.month_hours, 1), lang)
     if recognition.agreed_month_hours is None:
         return t(lang, "ci.thanks_no_agreement", name=name, hours=hours)
     agreed = format_hours(round(recognition.agreed_month_hours), lang)
-    return t(lang, "ci.thanks", name=name, hours=hours, agreed=agreed)
+    key = "ci.thanks_over" if recognition.over_agreement else "ci.thanks"
+    return t(lang, key, name=name, hours=hours, agreed=agreed)
 
 
 def _hours_rows(lang: str, checkin_id: int) -> Rows:
@@ -182,9 +195,12 @@ async def hours_answered(turn: FlowTurn[CheckInDraft], press: HoursAnswer) -> No
     past_hours = (
         current is not None and current.checkin == press.checkin and draft is not None and draft.step != "hours"
     )
-    if past_hours or press.bucket not in HOURS:
+    if press.bucket not in HOURS:
         return await turn.expired()
-    await turn.services.checkins.answer(turn.person, press.checkin, "hours", HOURS[press.bucket])
+    if past_hours:
+        raise Refused("ci.hours_answered")
+    shown_in = pressed_message(turn)
+    await turn.services.checkins.answer(turn.person, press.checkin, "hours", HOURS[press.bucket], shown_in=shown_in)
     # Hours are in: typed text no longer counts as hours; the next question is remembered.
     await _ask(turn, "energy", press.checkin)
 
@@ -231,7 +247,10 @@ async def hours_typed(turn: FlowTurn[CheckInDraft], text: str, draft: CheckInDra
     """Hours typed instead of tapped ("2,5")."""
     hours = parse_hours(text, MAX_TYPED_HOURS)
     if hours is None:
-        return await turn.reply("ci.bad_hours", _hours_rows(turn.lang, draft.checkin))
+        rows = _hours_rows(turn.lang, draft.checkin)
+        if A_NUMBER.fullmatch(text):
+            return await turn.reply("ci.hours_range", rows, limit=format_hours(MAX_TYPED_HOURS, turn.lang))
+        return await turn.reply("ci.bad_hours", rows)
     await turn.services.checkins.answer(turn.person, draft.checkin, "hours", hours)
     await _ask(turn, "energy", draft.checkin, typed=True)
 

@@ -135,8 +135,13 @@ async def all_good(turn: FlowTurn[Empty], press: VisitAnswer) -> None:
     await _finished(turn, press.visit)
 
 
+def pressed_message(turn: Turn) -> int | None:
+    """The message whose button was pressed: shown in place, so it keeps what the flow puts there."""
+    return turn.query.message.message_id if turn.query and turn.query.message else None
+
+
 async def _finished(turn: FlowTurn[Empty], visit_id: int) -> None:
-    finished = await turn.services.visits.finish(turn.person, visit_id)
+    finished = await turn.services.visits.finish(turn.person, visit_id, shown_in=pressed_message(turn))
     assert finished is not None
     await turn.answer()
     await turn.show(_finished_text(turn.person, finished))
@@ -153,7 +158,7 @@ async def longer(turn: FlowTurn[Empty], press: VisitAnswer) -> None:
 @running_visit.free(NeedHelp)
 async def need_help(turn: FlowTurn[Empty], press: VisitAnswer) -> None:
     """Help: the volunteer's professionals are alerted at once."""
-    names = await turn.services.visits.ask_help(turn.person, press.visit)
+    names = await turn.services.visits.ask_help(turn.person, press.visit, shown_in=pressed_message(turn))
     await turn.answer()
     key = "visit.help_sent" if names else "visit.help_nobody"
     await turn.show(t(turn.lang, key, names=spoken_list(turn.lang, names)))

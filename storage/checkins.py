@@ -261,11 +261,12 @@ async def due_closing(tx: Tx, now: datetime, limit: int) -> list[CheckIn]:
 
 
 async def mark_missed(tx: Tx, checkin_id: int, now: datetime, *, excused: bool = False) -> bool:
-    """Closed without an answer; excused (paused) ones do not count as missed."""
+    """Closed without an answer; excused (paused) ones do not count as missed. A missed one is due for the
+    wellbeing rules (in the same statement, so the evaluation cannot be lost)."""
     changed = await tx.changes(
-        "UPDATE checkins SET state = ?, prompt_at = NULL, remind_at = NULL, answered_at = ?"
+        "UPDATE checkins SET state = ?, prompt_at = NULL, remind_at = NULL, answered_at = ?, evaluation_due = ?"
         " WHERE id = ? AND state = 'open'",
-        ("excused" if excused else "missed", to_db(now), checkin_id),
+        ("excused" if excused else "missed", to_db(now), int(not excused), checkin_id),
     )
     return changed == 1
 
@@ -309,9 +310,10 @@ async def set_answer(tx: Tx, checkin_id: int, column: str, value: object) -> boo
 
 
 async def finish(tx: Tx, checkin_id: int, now: datetime) -> bool:
+    """Answered, and due for the wellbeing rules (in the same statement)."""
     changed = await tx.changes(
-        "UPDATE checkins SET state = 'answered', answered_at = ?, prompt_at = NULL, remind_at = NULL"
-        " WHERE id = ? AND state = 'open'",
+        "UPDATE checkins SET state = 'answered', answered_at = ?, prompt_at = NULL, remind_at = NULL,"
+        " evaluation_due = 1 WHERE id = ? AND state = 'open'",
         (to_db(now), checkin_id),
     )
     return changed == 1
@@ -342,6 +344,48 @@ async def hours_between(tx: Tx, volunteer_id: int, start: datetime, end: datetim
         (volunteer_id, to_db(start), to_db(end)),
     )
     return float(value or 0)
+
+
+# --- wellbeing evaluation -------------------------------------------------------------------------
+
+
+async def volunteers_due_evaluation(tx: Tx, limit: int) -> list[int]:
+    """Volunteers with an answered or missed check-in the wellbeing rules have not run on yet."""
+    rows = await tx.all(
+        "SELECT volunteer_id FROM checkins WHERE evaluation_due = 1 GROUP BY volunteer_id ORDER BY MIN(id) LIMIT ?",
+        (limit,),
+    )
+    return [r["volunteer_id"] for r in rows]
+
+
+async def due_evaluation(tx: Tx, volunteer_id: int) -> list[int]:
+    """This volunteer's check-ins waiting for the wellbeing rules, oldest first."""
+    rows = await tx.all(
+        "SELECT id FROM checkins WHERE volunteer_id = ? AND evaluation_due = 1 ORDER BY id", (volunteer_id,)
+    )
+    return [r["id"] for r in rows]
+
+
+async def mark_evaluated(tx: Tx, checkin_ids: list[int]) -> None:
+    marks = ",".join("?" * len(checkin_ids))
+    await tx.execute(f"UPDATE checkins SET evaluation_due = 0 WHERE id IN ({marks})", checkin_ids)
+
+
+async def alert_by_key(tx: Tx, dedupe_keys: list[str]) -> int | None:
+    """The wellbeing alert raised under one of these keys (a crash came between raising and recording it)."""
+    marks = ",".join("?" * len(dedupe_keys))
+    value = await tx.scalar(
+        f"SELECT id FROM escalations WHERE dedupe_key IN ({marks}) ORDER BY id LIMIT 1", dedupe_keys
+    )
+    return None if value is None else int(value)
+
+
+async def add_alert_flags(tx: Tx, escalation_id: int, flags: list[str]) -> None:
+    """The wellbeing flags this alert holds (each not raised again while it is open)."""
+    await tx.executemany(
+        "INSERT OR IGNORE INTO escalation_flags (escalation_id, flag) VALUES (?, ?)",
+        [(escalation_id, flag) for flag in flags],
+    )
 
 
 # --- pauses ---------------------------------------------------------------------------------------

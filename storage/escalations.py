@@ -339,13 +339,13 @@ async def set_working_hours(tx: Tx, person_id: int, days: frozenset[int], start:
 
 
 async def open_wellbeing_flags(tx: Tx, volunteer_id: int) -> set[str]:
-    """Wellbeing flags with an alert still open for this volunteer (not raised again meanwhile)."""
+    """Wellbeing flags held by an alert still open for this volunteer (not raised again meanwhile)."""
     rows = await tx.all(
-        "SELECT DISTINCT category FROM escalations WHERE kind = 'wellbeing' AND volunteer_id = ?"
-        " AND state != 'resolved'",
+        "SELECT DISTINCT f.flag FROM escalation_flags f JOIN escalations e ON e.id = f.escalation_id"
+        " WHERE e.kind = 'wellbeing' AND e.volunteer_id = ? AND e.state != 'resolved'",
         (volunteer_id,),
     )
-    return {r["category"] for r in rows}
+    return {r["flag"] for r in rows}
 
 
 # Messages about an item --------------------------------------------------------------------------

@@ -119,10 +119,10 @@ async def test_beyond_my_role_offers_backup_and_alerts_the_professional(tmp_path
         assert offer.button_texts() == ["Vraag backup", "Nu niet"]
         await h.tap(VERA, offer, "Vraag backup")
         assert "Over wie gaat het?" in h.texts(VERA)[-1]
-        alerts = [m for m in h.api.messages(PIET.id) if "welzijnssignaal van Vera" in m.text]
+        alerts = [m for m in h.api.messages(PIET.id) if "Check-in van Vera" in m.text]
         assert len(alerts) == 1 and "buiten de rol" in alerts[0].text
         # The volunteer is never shown the alert or a score.
-        assert not any("welzijnssignaal" in t for t in h.texts(VERA))
+        assert not any("Check-in van" in t for t in h.texts(VERA))
 
 
 async def test_overload_raises_one_alert_and_not_again_while_open(tmp_path: Path) -> None:
@@ -136,9 +136,9 @@ async def test_overload_raises_one_alert_and_not_again_while_open(tmp_path: Path
             [prompt] = await h.send(VERA, "/checkin")
             await answer_checkin(h, prompt, hours="5-8")
             h.clock.advance(timedelta(days=7))
-        alerts = [m for m in h.api.messages(PIET.id) if "welzijnssignaal van Vera" in m.text]
+        alerts = [m for m in h.api.messages(PIET.id) if "Check-in van Vera" in m.text]
         assert len(alerts) == 1
-        assert "Veel uren" in alerts[0].text and "afgesproken is 2 uur per week" in alerts[0].text
+        assert "• 6,5 uur deze week, afgesproken 2" in alerts[0].text
 
 
 async def test_quiet_hours_and_pause_are_respected(tmp_path: Path) -> None:

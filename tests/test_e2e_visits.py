@@ -169,8 +169,10 @@ async def test_no_answer_alerts_the_professional_once(tmp_path: Path) -> None:
         await h.services.visits.tick(h.clock.now())
         await h.settle()
         assert len(visit_alerts(h, PIET)) == 1 and await escalation_count(h) == 1
-        # Too late for "longer"; the old question's button says so and changes nothing.
-        update_id = h.api.press(VERA, prompt, "30 min langer")
+        # Too late for "longer": the old question lost its buttons; pressed anyway (an old client), the button
+        # says so and changes nothing.
+        assert next(m for m in h.api.messages(VERA.id) if m.message_id == prompt.message_id).button_texts() == []
+        update_id = h.api.press_data(VERA, prompt, dict(prompt.buttons())["30 min langer"])
         await h.settle()
         answer = h.api.callback_answer_for(update_id)
         assert answer is not None and "al gewaarschuwd" in answer.get("text", "")

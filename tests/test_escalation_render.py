@@ -184,7 +184,7 @@ def test_an_emergency_signal_carries_the_112_note_before_the_status() -> None:
 def test_other_kinds_name_their_own_category_and_an_unknown_one_reads_as_stored() -> None:
     wellbeing = replace(SIGNAL, kind=Kind.WELLBEING, category="energy", client_alias=None, urgency=Urgency.CONCERN)
     text, _ = render.alert(wellbeing, viewer(PIET), NAMES, NOW)
-    assert text.startswith("🟠 Zorgelijk: welzijnssignaal van Vera · geen specifieke cliënt · Weinig energie · ")
+    assert text.startswith("🟠 Check-in van Vera (vandaag 10:00) vraagt aandacht\n")
     visit, _ = render.alert(replace(SIGNAL, kind=Kind.VISIT, category="no-such"), viewer(PIET, "en"), NAMES, NOW)
     assert visit.startswith("🔴 Urgent: visit alert from Vera · C-12 · no-such · today 10:00")
 

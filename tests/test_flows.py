@@ -304,6 +304,6 @@ async def test_a_scheduled_prompt_is_answered_without_a_draft_and_not_after_its_
         assert (await _draft_of(h, ids["Vera"]) or ("", ""))[:2] == ("checkin", "energy")
         assert hours == f"ci:h:{checkin}:0"
         again = await h.tap_data(VERA, start, f"ci:h:{checkin}:5-8")
-        assert (h.api.callback_answer_for(again) or {}).get("text") == plain("nl", "button.expired")
+        assert (h.api.callback_answer_for(again) or {}).get("text") == plain("nl", "ci.hours_answered")
         async with h.services.db.transaction() as tx:
             assert await tx.scalar("SELECT hours FROM checkins WHERE id = ?", (checkin,)) == 0.0

@@ -30,5 +30,5 @@ async def test_a_wellbeing_alert_reaching_the_coordinators_is_not_posted_to_the_
         async with h.services.db.transaction() as tx:
             told = {r.person_id: r.level for r in await escalations.recipients(tx, raised.escalation.id)}
         assert told == {ids["Piet"]: 0, ids["Fatima"]: 1, ids["Anna"]: 2}
-        assert any("welzijnssignaal van Vera" in m.text for m in h.api.messages(ANNA.id))
+        assert any("Check-in van Vera" in m.text for m in h.api.messages(ANNA.id))
         assert h.api.messages(TEAM_CHAT)[before:] == []

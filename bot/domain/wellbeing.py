@@ -31,6 +31,8 @@ from bot.domain.schedule import zone_info
 
 ENERGY_MIN = 1
 ENERGY_MAX = 5
+# Strong answers: one such check-in is enough to alert, without waiting for a repeat.
+STRONG_LOW_ENERGY = ENERGY_MIN  # energy this low (or lower)
 _EPSILON = 1e-9
 
 
@@ -259,11 +261,18 @@ def _check_boundaries(data: _History, limits: WellbeingThresholds) -> Evidence |
 
 
 def _check_private_life(data: _History, limits: WellbeingThresholds) -> Evidence | None:
-    """PRIVATE_LIFE: "it touched my private life" at least private_life_repeat times in the window."""
+    """PRIVATE_LIFE: "it touched my private life" at least private_life_repeat times in the window, or once
+    in the latest answered record together with contact outside the agreed times "several" (a strong
+    answer; evidence then also has strong=1)."""
     count = sum(1 for r in data.window if not r.missed and r.private_life is True)
-    if count < limits.private_life_repeat:
+    latest = data.latest_answered
+    strong = latest is not None and latest.private_life is True and latest.contact_outside is ContactOutside.SEVERAL
+    if count < limits.private_life_repeat and not strong:
         return None
-    return {"count": count, "days": limits.window_days}
+    evidence: Evidence = {"count": count, "days": limits.window_days}
+    if strong:
+        evidence["strong"] = 1
+    return evidence
 
 
 def _check_competence(data: _History, limits: WellbeingThresholds) -> Evidence | None:
@@ -286,7 +295,8 @@ def _check_energy(data: _History, limits: WellbeingThresholds) -> Evidence | Non
     Fires when the latest low_energy_in_a_row such records all have energy <= low_energy
     (evidence: latest, previous [when in_a_row >= 2], in_a_row), else when the latest energy
     <= the mean of the earlier energies in the window - energy_drop, with at least 2 earlier ones
-    (evidence: latest, average). The run is not bounded by the window; the baseline is.
+    (evidence: latest, average), else when the latest energy alone is <= STRONG_LOW_ENERGY (a strong
+    answer; evidence: latest, strong=1). The run is not bounded by the window; the baseline is.
     """
     rated = [(i, r.energy) for i, r in enumerate(data.known) if not r.missed and r.energy is not None]
     energies = [energy for _, energy in rated]
@@ -304,6 +314,8 @@ def _check_energy(data: _History, limits: WellbeingThresholds) -> Evidence | Non
         average = fmean(baseline)
         if energies[-1] <= average - limits.energy_drop + _EPSILON:
             return {"latest": energies[-1], "average": _number(average)}
+    if energies[-1] <= STRONG_LOW_ENERGY:
+        return {"latest": energies[-1], "strong": 1}
     return None
 
 

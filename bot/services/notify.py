@@ -8,6 +8,7 @@ from bot.domain.models import Person, Role
 from bot.i18n import plain, t
 from storage import outbox
 from storage.db import Tx
+from storage.outbox import OutboxMessage
 
 
 async def notify(
@@ -49,3 +50,10 @@ def spoken_list(language: str, items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {plain(language, 'and')} {items[-1]}"
+
+
+async def retire_buttons(tx: Tx, message: OutboxMessage, note_key: str, now: datetime, **values: object) -> None:
+    """An earlier message whose buttons no longer fit (answered elsewhere, closed): the same text with a line
+    saying what became of it, and no buttons."""
+    note = t(message.language, note_key, **values)
+    await outbox.enqueue_edit(tx, target_id=message.id, text=f"{message.text}\n\n{note}", keyboard=None, now=now)

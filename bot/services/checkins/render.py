@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.domain.callbacks import pack
-from bot.domain.onboarding import format_hours
 from bot.domain.wellbeing import Finding, Flag
-from bot.i18n import Amount, plain
+from bot.i18n import Amount, plain, say_number
 
 # The hours question's buttons and the hours each counts as.
 HOURS_BUCKETS: dict[str, float] = {"0": 0.0, "1-2": 1.5, "3-4": 3.5, "5-8": 6.5, "9-12": 10.5, "12+": 13.0}
@@ -25,28 +26,57 @@ def hours_keyboard(lang: str, checkin_id: int) -> list[list[dict[str, str]]]:
     return [buttons[:3], buttons[3:]]
 
 
-def describe(finding: Finding, name: str, lang: str) -> str:
-    """What was seen, in plain words and the recent numbers (the body of the wellbeing alert)."""
+# The order the alert lists what was seen in: the order of the questions.
+LINE_ORDER = (Flag.TIME_OVERLOAD, Flag.ENERGY, Flag.BOUNDARIES, Flag.PRIVATE_LIFE, Flag.COMPETENCE, Flag.MISSED)
+
+
+def alert_body(findings: list[Finding], name: str, comment: str | None, lang: str, week_of_checkin: str) -> str:
+    """The words of one check-in's wellbeing alert: a line per flag, in the order of the questions, and the
+    volunteer's comment. week_of_checkin is the check-in's ISO week ("2026-W50"): hours in that week are
+    said as "this week"."""
+    by_flag = {finding.flag: finding for finding in findings}
+    lines = [_line(by_flag[flag], lang, week_of_checkin) for flag in LINE_ORDER if flag in by_flag]
+    if comment:
+        lines.append(plain(lang, "wb.line.comment", name=name, text=comment))
+    return "\n".join(lines)
+
+
+def _line(finding: Finding, lang: str, week_of_checkin: str) -> str:
+    """What one flag saw, in a few plain words and the numbers behind it."""
     ev = dict(finding.evidence)
-
-    def hours(key: str) -> str:
-        return format_hours(float(ev[key]), lang)
-
+    days = Amount("amount.days", ev.get("days", 28))
     if finding.flag is Flag.TIME_OVERLOAD:
         if "window_hours" in ev:
-            window = Amount("amount.hours", hours("window_hours"))
-            agreed, weeks = hours("agreed_hours"), Amount("amount.weeks", ev.get("weeks", 4))
-            return plain(lang, "wb.body.time_window", name=name, hours=window, agreed=agreed, weeks=weeks)
-        week = Amount("amount.hours", hours("week_hours"))
-        agreed = hours("agreed_weekly")
-        return plain(lang, "wb.body.time_week", name=name, hours=week, agreed=agreed, week=ev.get("week", ""))
+            hours, weeks = Amount("amount.hours", ev["window_hours"]), Amount("amount.weeks", ev.get("weeks", 4))
+            agreed = _number(ev["agreed_hours"], lang)
+            return plain(lang, "wb.line.time_window", hours=hours, weeks=weeks, agreed=agreed)
+        hours, week = Amount("amount.hours", ev["week_hours"]), str(ev["week"])
+        agreed = _number(ev["agreed_weekly"], lang)
+        if week == week_of_checkin:
+            return plain(lang, "wb.line.time_this_week", hours=hours, agreed=agreed)
+        year, number = week.split("-W")
+        monday = date.fromisocalendar(int(year), int(number), 1)
+        month = plain(lang, f"month.{monday.month}")
+        return plain(lang, "wb.line.time_week", hours=hours, agreed=agreed, day=monday.day, month=month)
     if finding.flag is Flag.ENERGY:
-        if "average" in ev and "in_a_row" not in ev:
-            return plain(lang, "wb.body.energy_drop", name=name, latest=ev["latest"], average=hours("average"))
-        return plain(lang, "wb.body.energy_low", name=name, latest=ev["latest"], count=ev.get("in_a_row", 2))
-    if finding.flag is Flag.MISSED:
-        return plain(lang, "wb.body.missed", name=name, count=ev.get("missed", 2))
-    if finding.flag is Flag.BOUNDARIES and ev.get("latest") == "several":
-        return plain(lang, "wb.body.boundaries_several", name=name)
-    days = Amount("amount.days", ev.get("days", 28))
-    return plain(lang, f"wb.body.{finding.flag.value}", name=name, count=ev.get("count", 1), days=days)
+        if "average" in ev:
+            return plain(lang, "wb.line.energy_drop", latest=ev["latest"], average=_number(ev["average"], lang))
+        if "in_a_row" in ev:
+            return plain(lang, "wb.line.energy_low", latest=ev["latest"], count=ev["in_a_row"])
+        return plain(lang, "wb.line.energy", latest=ev["latest"])
+    if finding.flag is Flag.BOUNDARIES:
+        if ev.get("latest") == "several":
+            return plain(lang, "wb.line.boundaries_several")
+        return plain(lang, "wb.line.boundaries", count=ev.get("count", 1), days=days)
+    if finding.flag is Flag.PRIVATE_LIFE:
+        if "strong" in ev:
+            return plain(lang, "wb.line.private_life_now")
+        return plain(lang, "wb.line.private_life", count=ev.get("count", 1), days=days)
+    if finding.flag is Flag.COMPETENCE:
+        return plain(lang, "wb.line.competence")
+    return plain(lang, "wb.line.missed", count=ev.get("missed", 2))
+
+
+def _number(value: float | int | str, lang: str) -> str:
+    """A number from the evidence as the language writes it ("2,5")."""
+    return value if isinstance(value, str) else say_number(value, lang)

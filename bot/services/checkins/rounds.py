@@ -2,7 +2,9 @@
 
 Each scheduled occurrence is keyed by (schedule, fire time) and each volunteer's check-in by
 (volunteer, occurrence), so a restart in the middle of a fan-out sends nobody a second prompt and
-misses nobody. Prompts go through the outbox in the same transaction that marks them sent.
+misses nobody. Prompts go through the outbox in the same transaction that marks them sent. The prompt and
+the reminder are copies of the hours question: once it is answered (wherever) or the check-in closes,
+they lose their buttons.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from bot.services.base import Service, Trail, zone_of
 from bot.services.checkins.render import hours_keyboard
 from bot.services.checkins.schedules import rule_of
 from bot.services.checkins.wellbeing import WellbeingWatch
-from bot.services.notify import notify
-from storage import checkins, drafts, people
+from bot.services.notify import notify, retire_buttons
+from storage import checkins, drafts, outbox, people
 from storage.checkins import CheckIn, Schedule
 from storage.db import Database, Tx
 
@@ -27,6 +29,31 @@ FANOUT_BATCH = 500
 PROMPT_BATCH = 100
 SCHEDULE_TRAIL = Trail("schedule")
 CHECKIN_TRAIL = Trail("checkin")
+SUBJECT = "checkin"  # the outbox subject of a check-in's prompt and reminder
+
+
+async def _ask_hours(tx: Tx, volunteer: Person, checkin_id: int, copy: str, now: datetime) -> None:
+    """A copy of the hours question ("prompt" or "reminder"), filed under the check-in so it can be retired."""
+    keyboard = hours_keyboard(volunteer.language, checkin_id)
+    await notify(
+        tx,
+        volunteer,
+        f"ci.{copy}",
+        now,
+        keyboard=keyboard,
+        name=volunteer.name,
+        subject_type=SUBJECT,
+        subject_id=checkin_id,
+        purpose=f"checkin.{copy}",
+    )
+
+
+async def retire_copies(tx: Tx, checkin_id: int, note_key: str, now: datetime, *, shown_in: int | None = None) -> None:
+    """The copies of the hours question (prompt, reminder) lose their buttons and say why, but for the message
+    `shown_in` (the one the volunteer is answering in, edited by the flow itself)."""
+    for copy in await outbox.for_subject(tx, SUBJECT, checkin_id):
+        if copy.keyboard is not None and (shown_in is None or copy.telegram_message_id != shown_in):
+            await retire_buttons(tx, copy, note_key, now)
 
 
 class CheckInRounds(Service):
@@ -50,6 +77,7 @@ class CheckInRounds(Service):
         done += await self._send_prompts(now)
         done += await self._send_reminders(now)
         done += await self._close(now)
+        done += await self._wellbeing.evaluate_due()
         if done:
             self._wake()
         return done
@@ -136,8 +164,7 @@ class CheckInRounds(Service):
                 remind_at = None
         if not await checkins.mark_prompted(tx, checkin.id, now, remind_at):
             return 0
-        lang = volunteer.language
-        await notify(tx, volunteer, "ci.prompt", now, keyboard=hours_keyboard(lang, checkin.id), name=volunteer.name)
+        await _ask_hours(tx, volunteer, checkin.id, "prompt", now)
         await drafts.put_if_absent(tx, volunteer.id, Draft("checkin", "hours", {"checkin": checkin.id}), now)
         return 1
 
@@ -160,24 +187,25 @@ class CheckInRounds(Service):
                     await checkins.postpone_reminder(tx, checkin.id, allowed)
                     continue
                 if await checkins.mark_reminded(tx, checkin.id, now):
-                    keyboard = hours_keyboard(volunteer.language, checkin.id)
-                    await notify(tx, volunteer, "ci.reminder", now, keyboard=keyboard, name=volunteer.name)
+                    await _ask_hours(tx, volunteer, checkin.id, "reminder", now)
                     sent += 1
         return sent
 
     # --- closing ------------------------------------------------------------------------------------
 
     async def _close(self, now: datetime) -> int:
-        closed: list[int] = []
+        """Close what is past its time: missed (due for the wellbeing rules in the same statement, run after
+        this), or excused while paused. A question never answered loses its buttons."""
+        closed = 0
         async with self._db.transaction() as tx:
             paused = await checkins.paused_volunteers(tx, now)
             for checkin in await checkins.due_closing(tx, now, FANOUT_BATCH):
-                if checkin.volunteer_id in paused:
-                    await checkins.mark_missed(tx, checkin.id, now, excused=True)
+                excused = checkin.volunteer_id in paused
+                if not await checkins.mark_missed(tx, checkin.id, now, excused=excused):
                     continue
-                if await checkins.mark_missed(tx, checkin.id, now):
+                if checkin.hours is None:
+                    await retire_copies(tx, checkin.id, "ci.copy.closed", now)
+                if not excused:
                     await CHECKIN_TRAIL.record(tx, now, "checkin.missed", checkin.id)
-                    closed.append(checkin.volunteer_id)
-        for volunteer_id in set(closed):
-            await self._wellbeing.evaluate(volunteer_id)
-        return len(closed)
+                closed += 1
+        return closed

@@ -4,22 +4,25 @@ that callers use for schedules (`schedules`), the timer (`rounds`) and the wellb
 from __future__ import annotations
 
 import calendar
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.models import Person
 from bot.services.base import Service, Trail
-from bot.services.checkins.rounds import CheckInRounds
+from bot.services.checkins.rounds import CheckInRounds, retire_copies
 from bot.services.checkins.schedules import Schedules
-from bot.services.checkins.wellbeing import WellbeingWatch
+from bot.services.checkins.wellbeing import Concern, WellbeingWatch
 from bot.services.errors import Refused
 from bot.services.escalations import EscalationService
 from storage import checkins, drafts, links
 from storage.checkins import CheckIn
 from storage.db import Database, Tx
+
+log = logging.getLogger(__name__)
 
 MAX_TYPED_HOURS = 100.0
 COMMENT_LIMIT = 1000
@@ -29,8 +32,15 @@ PERSON_TRAIL = Trail("person")
 
 @dataclass(frozen=True)
 class Recognition:
+    """What the thank-you says: the month's hours against the agreement, and whether it asks for attention."""
+
     month_hours: float
     agreed_month_hours: float | None
+    concern: Concern | None = None
+
+    @property
+    def over_agreement(self) -> bool:
+        return self.agreed_month_hours is not None and self.month_hours > self.agreed_month_hours
 
 
 class CheckInService(Service):
@@ -74,18 +84,28 @@ class CheckInService(Service):
         checkin = await checkins.get(tx, checkin_id)
         if checkin is None or checkin.volunteer_id != volunteer.id:
             raise Refused("button.expired")
+        if checkin.state == "answered":
+            raise Refused("ci.already_answered")
         if checkin.state != "open":
             raise Refused("ci.already_closed")
         return checkin
 
-    async def answer(self, volunteer: Person, checkin_id: int, column: str, value: object) -> CheckIn:
+    async def answer(
+        self, volunteer: Person, checkin_id: int, column: str, value: object, *, shown_in: int | None = None
+    ) -> CheckIn:
+        """Store one answer. shown_in: the message the volunteer answers in (a copy that keeps its buttons)."""
+        now = self._clock.now()
         async with self._db.transaction() as tx:
-            await self._own_open(tx, volunteer, checkin_id)
+            checkin = await self._own_open(tx, volunteer, checkin_id)
             await checkins.set_answer(tx, checkin_id, column, value)
             if column == "hours":
                 # The first answer counts as answering: no reminder for a check-in being filled in.
-                await checkins.mark_reminded(tx, checkin_id, self._clock.now())
+                await checkins.mark_reminded(tx, checkin_id, now)
+                if checkin.hours is None:  # answered here: the other copies of the question lose their buttons
+                    await retire_copies(tx, checkin_id, "ci.copy.answered", now, shown_in=shown_in)
             updated = await checkins.get(tx, checkin_id)
+        if column == "hours" and checkin.hours is None:
+            self._wake()
         assert updated is not None
         return updated
 
@@ -93,16 +113,22 @@ class CheckInService(Service):
         if comment is not None and len(comment) > COMMENT_LIMIT:
             raise Refused("too_long", limit=COMMENT_LIMIT, length=len(comment))
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            await self._own_open(tx, volunteer, checkin_id)
-            if comment:
-                await checkins.set_answer(tx, checkin_id, "comment", comment)
-            await checkins.finish(tx, checkin_id, now)
-            await drafts.clear(tx, volunteer.id)
-            await CHECKIN_TRAIL.record(tx, now, "checkin.answered", checkin_id, actor=volunteer.id)
-            recognition = await self._recognition(tx, volunteer, now)
-        await self._wellbeing.evaluate(volunteer.id)
-        return recognition
+        async with self._wellbeing.exclusive():
+            async with self._db.transaction() as tx:
+                await self._own_open(tx, volunteer, checkin_id)
+                if comment:
+                    await checkins.set_answer(tx, checkin_id, "comment", comment)
+                await checkins.finish(tx, checkin_id, now)  # due for evaluation, in the same statement
+                await drafts.clear(tx, volunteer.id)
+                await CHECKIN_TRAIL.record(tx, now, "checkin.answered", checkin_id, actor=volunteer.id)
+                recognition = await self._recognition(tx, volunteer, now)
+            try:
+                concern = await self._wellbeing.evaluate_held(volunteer.id)
+            except Exception:
+                # Still due: the scheduler's tick evaluates it again. The volunteer is thanked all the same.
+                log.exception("check-in %s: wellbeing evaluation failed; tried again next tick", checkin_id)
+                concern = None
+        return replace(recognition, concern=concern)
 
     async def _recognition(self, tx: Tx, volunteer: Person, now: datetime) -> Recognition:
         zone = self._settings.app.zone

@@ -47,6 +47,9 @@ def category(escalation: Escalation, lang: str) -> str:
 
 def header(escalation: Escalation, volunteer: str, lang: str, now: datetime, zone: ZoneInfo) -> Markup:
     """The alert's first line: urgency, kind, whose, about whom, what, when."""
+    if escalation.kind is Kind.WELLBEING:  # one whole check-in: what it holds is in the lines below
+        when = say_time(escalation.created_at, now, zone, lang)
+        return t(lang, "alert.header_checkin", volunteer=volunteer, time=when)
     return t(
         lang,
         "alert.header",
@@ -106,7 +109,9 @@ def alert(
         tail.append(t(lang, "alert.emergency_note"))
     if status:
         tail.append(status)
-    body = _body(escalation.body or "", lang, used=sum(telegram_length(p) + 2 for p in parts + tail))
+    # A wellbeing alert's words are the bot's own lines (quoting the volunteer's comment): not quoted again.
+    quoted = escalation.kind is not Kind.WELLBEING
+    body = _body(escalation.body or "", lang, used=sum(telegram_length(p) + 2 for p in parts + tail), quoted=quoted)
     text = Markup("\n".join([*parts, body, *tail]) if body else "\n".join([*parts, *tail]))
     return text, keyboard(escalation, viewer)
 
@@ -126,6 +131,9 @@ def status(
         at = time_of_day(escalation.held_since or escalation.acknowledged_at, zone)
         if escalation.owner_id == viewer.person_id:
             volunteer = _name(names, escalation.volunteer_id)
+            if escalation.kind is Kind.WELLBEING:
+                # The volunteer hears nothing of a pick-up of a wellbeing alert (it is about her).
+                return t(lang, "status.acknowledged_you_wellbeing", time=at, volunteer=volunteer)
             if escalation.follow_up_at is not None and escalation.follow_ups == 0:
                 when = say_time(escalation.follow_up_at, now, zone, lang)
                 return t(lang, "status.acknowledged_you_follow_up", time=at, volunteer=volunteer, when=when)
@@ -245,14 +253,15 @@ def _name(names: Mapping[int, str], person_id: int | None) -> str:
     return names.get(person_id or 0, "?")  # a name not looked up (no such person): the alert still reads
 
 
-def _body(body: str, lang: str, *, used: int) -> str:
+def _body(body: str, lang: str, *, used: int, quoted: bool = True) -> str:
     """The volunteer's words, escaped, trimmed with a note if the alert would pass Telegram's limit."""
     if not body:
         return ""
+    key = "alert.body" if quoted else "alert.lines"
     room = MESSAGE_LIMIT - used - SPARE
     if telegram_length(body) <= room:
-        return t(lang, "alert.body", text=body)
-    return t(lang, "alert.body", text=_cut(body, max(0, room))) + t(lang, "alert.trimmed")
+        return t(lang, key, text=body)
+    return t(lang, key, text=_cut(body, max(0, room))) + t(lang, "alert.trimmed")
 
 
 def telegram_length(text: str) -> int:

@@ -4,6 +4,10 @@ Every deadline is the visit's `due_at` row, and every step is a conditional UPDA
 second tick or a restart repeats nothing. Alerts go through EscalationService.raise_item with a dedupe
 key per visit and step: raising first and marking the visit after means a crash in between is repaired
 on the next tick without a second alert.
+
+The "all good?" question, and the notice that the professional was alerted, lose their buttons once they
+are answered, the visit is ended with /done, or (the question) the alert went out; an old button says what
+became of the visit.
 """
 
 from __future__ import annotations
@@ -39,9 +43,9 @@ from bot.i18n import Amount, plain
 from bot.services.base import Service, Trail, load_people
 from bot.services.errors import Refused
 from bot.services.escalations import EscalationService
-from bot.services.notify import notify, spoken_list
+from bot.services.notify import notify, retire_buttons, spoken_list
 from bot.services.visits.render import alert_body, answer_keyboard
-from storage import escalations, links, people, visits
+from storage import escalations, links, outbox, people, visits
 from storage.db import Database, Tx
 
 log = logging.getLogger(__name__)
@@ -50,6 +54,10 @@ SUBJECT = "visit"
 TRAIL = Trail(SUBJECT)
 BATCH = 100
 AlertStep = Literal["help", "overdue"]  # the alert's category, and its words in the catalogue
+PROMPT = "visit.prompt"  # the outbox purpose of "all good?"
+OVERDUE_NOTICE = "visit.overdue"  # ... and of "I heard nothing, so I alerted ..."
+# The message with live buttons in each state: the question while asked, the notice once alerted.
+LIVE_MESSAGE = {VisitState.ASKED: PROMPT, VisitState.OVERDUE: OVERDUE_NOTICE}
 
 
 @dataclass(frozen=True)
@@ -113,8 +121,11 @@ class VisitService(Service):
         assert visit is not None
         return visit
 
-    async def finish(self, volunteer: Person, visit_id: int | None = None) -> Finished | None:
-        """End a visit ("all good", /done). visit_id None: the volunteer's running visit, if any."""
+    async def finish(
+        self, volunteer: Person, visit_id: int | None = None, *, shown_in: int | None = None
+    ) -> Finished | None:
+        """End a visit ("all good", /done). visit_id None: the volunteer's running visit, if any. shown_in: the
+        message pressed (its flow edits it), which keeps its buttons here."""
         now = self._clock.now()
         async with self._lock, self._db.transaction() as tx:
             if visit_id is None:
@@ -129,6 +140,7 @@ class VisitService(Service):
             assert visit is not None
             if not await visits.end(tx, visit.id, state=VisitState.DONE, now=now):
                 raise Refused("visit.over")
+            await self._retire(tx, visit.id, LIVE_MESSAGE.get(visit.state), "visit.copy.done", now, shown_in=shown_in)
             told: list[str] = []
             if visit.escalation_id is not None:
                 # Answered after the alert: tell whoever was alerted so far that all is well.
@@ -141,8 +153,7 @@ class VisitService(Service):
                 )
             after_alert = visit.escalation_id is not None
             await TRAIL.record(tx, now, "visit.done", visit.id, actor=volunteer.id, after_alert=after_alert)
-        if told:
-            self._wake()
+        self._wake()  # the question's (or the notice's) buttons go, and maybe "all good after all"
         return Finished(visit, told)
 
     async def _all_clear(self, tx: Tx, person: Person, volunteer: Person, visit: Visit, now: datetime) -> bool:
@@ -166,7 +177,7 @@ class VisitService(Service):
             visit = await visits.get(tx, visit_id)
             refusal = press_refusal(visit, volunteer.id, Action.MORE, prompt)
             if refusal is not None:
-                raise Refused(refusal)
+                raise self._stale_more(visit, volunteer, refusal)
             assert visit is not None
             if not await visits.extend(tx, visit.id, prompt=prompt, ends_at=extended_end(visit.ends_at, now)):
                 raise Refused("button.expired")
@@ -175,7 +186,15 @@ class VisitService(Service):
         assert updated is not None
         return updated
 
-    async def ask_help(self, volunteer: Person, visit_id: int) -> list[str]:
+    def _stale_more(self, visit: Visit | None, volunteer: Person, refusal: str) -> Refused:
+        """An old "30 min longer" on the volunteer's own active visit: say what became of its question."""
+        if refusal == "button.expired" and visit is not None and visit.volunteer_id == volunteer.id and visit.active:
+            if visit.state is VisitState.RUNNING:
+                return Refused("visit.question_answered", time=self.clock_text(visit.ends_at))
+            return Refused("visit.newer_question")
+        return Refused(refusal)
+
+    async def ask_help(self, volunteer: Person, visit_id: int, *, shown_in: int | None = None) -> list[str]:
         """Raise the urgent help alert at once and end the timer. Returns who was alerted."""
         now = self._clock.now()
         async with self._lock:
@@ -188,10 +207,12 @@ class VisitService(Service):
                 link_id = await self._usable_link(tx, visit)
             # Raised before the visit is marked: a crash in between leaves the visit running (and its
             # timer still guarding), never a help request that was not sent. A repeat is deduplicated.
-            raised_id = await self._raise(volunteer, visit, link_id, "help")
+            await self._raise(volunteer, visit, link_id, "help")
             async with self._db.transaction() as tx:
-                escalation_id = await self._alert_of(tx, visit, "help", raised_id)
-                await visits.end(tx, visit.id, state=VisitState.HELP, now=now)
+                escalation_id = await visits.escalation_id_by_key(tx, help_key(visit.id))
+                if await visits.end(tx, visit.id, state=VisitState.HELP, now=now):
+                    live = LIVE_MESSAGE.get(visit.state)
+                    await self._retire(tx, visit.id, live, "visit.copy.help", now, shown_in=shown_in)
                 await TRAIL.record(tx, now, "visit.help", visit.id, actor=volunteer.id, escalation=escalation_id)
                 names = [p.name for p in (await self._told(tx, escalation_id)).values()]
         self._wake()
@@ -239,7 +260,7 @@ class VisitService(Service):
                     grace=int(self.grace.total_seconds() // 60),
                     subject_type=SUBJECT,
                     subject_id=visit.id,
-                    purpose="visit.prompt",
+                    purpose=PROMPT,
                 )
                 await TRAIL.record(tx, now, "visit.asked", visit.id)
                 return True
@@ -258,11 +279,13 @@ class VisitService(Service):
             if volunteer is None or not volunteer.active:
                 return await self._drop(tx, visit, now)
             link_id = await self._usable_link(tx, visit)
-        raised_id = await self._raise(volunteer, visit, link_id, "overdue")
+        await self._raise(volunteer, visit, link_id, "overdue")
         async with self._db.transaction() as tx:
-            escalation_id = await self._alert_of(tx, visit, "overdue", raised_id)
+            escalation_id = await visits.escalation_id_by_key(tx, overdue_key(visit.id))
             if not await visits.mark_alerted(tx, visit.id, escalation_id=escalation_id, now=now):
                 return False
+            # The question went unanswered: the notice below carries the buttons now.
+            await self._retire(tx, visit.id, PROMPT, "visit.copy.expired", now)
             names = [p.name for p in (await self._told(tx, escalation_id)).values()]
             lang = volunteer.language
             await notify(
@@ -274,6 +297,7 @@ class VisitService(Service):
                 names=spoken_list(lang, names),
                 subject_type=SUBJECT,
                 subject_id=visit.id,
+                purpose=OVERDUE_NOTICE,
             )
             await TRAIL.record(tx, now, "visit.alerted", visit.id, escalation=escalation_id)
         return True
@@ -287,30 +311,31 @@ class VisitService(Service):
 
     # --- helpers ----------------------------------------------------------------------------------
 
-    async def _raise(self, volunteer: Person, visit: Visit, link_id: int | None, step: AlertStep) -> int | None:
-        """Raise the visit's urgent alert; its id, or None when it was raised before (see `_alert_of`)."""
+    async def _raise(self, volunteer: Person, visit: Visit, link_id: int | None, step: AlertStep) -> None:
+        """Raise the visit's urgent alert; a repeat (after a crash between raising and marking the visit) is
+        a no-op, and the caller finds the alert by its key in the transaction that marks the visit."""
         help_asked = step == "help"
-        key = help_key(visit.id) if help_asked else overdue_key(visit.id)
         app = self._settings.app
         moment = visit.started_at if help_asked else visit.ends_at  # when it began; when it should have ended
-        raised = await self._escalations.raise_item(
+        await self._escalations.raise_item(
             volunteer,
             kind=Kind.VISIT,
             link_id=link_id,
             category=step,
             urgency=Urgency.URGENT,
             body=alert_body(step, app.language, app.zone, volunteer.name, visit, moment),
-            dedupe_key=key,
+            dedupe_key=help_key(visit.id) if help_asked else overdue_key(visit.id),
         )
-        return raised.escalation.id if raised is not None else None
 
-    @staticmethod
-    async def _alert_of(tx: Tx, visit: Visit, step: AlertStep, raised_id: int | None) -> int | None:
-        """The alert just raised, or (a crash between raising and marking the visit, so raise_item found a
-        duplicate) the one raised before: looked up in the marking transaction, which has to open anyway."""
-        if raised_id is not None:
-            return raised_id
-        return await visits.escalation_id_by_key(tx, help_key(visit.id) if step == "help" else overdue_key(visit.id))
+    async def _retire(
+        self, tx: Tx, visit_id: int, purpose: str | None, note_key: str, now: datetime, *, shown_in: int | None = None
+    ) -> None:
+        """The latest message of this purpose (the one with live buttons) loses them and says why, unless it is
+        the one pressed: its flow edits that one itself."""
+        copies = await outbox.for_subject(tx, SUBJECT, visit_id, purpose) if purpose else []
+        latest = copies[-1] if copies else None
+        if latest is not None and latest.keyboard is not None and latest.telegram_message_id != (shown_in or 0):
+            await retire_buttons(tx, latest, note_key, now, time=self.clock_text(now))
 
     async def _usable_link(self, tx: Tx, visit: Visit) -> int | None:
         """The visit's link if raise_item will accept it; a link ended mid-visit must not stop the alert."""
