@@ -204,8 +204,8 @@ def _order(record: CheckInRecord) -> tuple[object, ...]:
 
 @dataclass(frozen=True)
 class _History:
-    """The records known at `now` in order (paused ones too), the pauses between them, and where the
-    window and the energy range begin."""
+    """The records known at `now` in order (paused ones too), and where the window and the energy range
+    begin (each reaching back over the paused time)."""
 
     known: list[CheckInRecord]
     window_since: datetime
@@ -239,7 +239,7 @@ def _pauses(known: Sequence[CheckInRecord]) -> list[tuple[datetime, datetime]]:
     return spans
 
 
-def reach_back(end: datetime, days: int, pauses: Iterable[tuple[datetime, datetime]]) -> datetime:
+def _reach_back(end: datetime, days: int, pauses: Iterable[tuple[datetime, datetime]]) -> datetime:
     """The start of a window of `days` days ending at `end`, paused time not counted. `pauses` are
     (start, end) spans, oldest first, not overlapping."""
     remaining = timedelta(days=days)
@@ -273,8 +273,8 @@ def evaluate(
     pauses = _pauses(known)
     data = _History(
         known=known,
-        window_since=reach_back(end, thresholds.window_days, pauses),
-        range_since=reach_back(end, thresholds.energy_range_days, pauses),
+        window_since=_reach_back(end, thresholds.window_days, pauses),
+        range_since=_reach_back(end, thresholds.energy_range_days, pauses),
     )
     checks = {
         Flag.TIME_OVERLOAD: _check_time(data, agreed_hours_per_week, tz, thresholds),
