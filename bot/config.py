@@ -234,7 +234,7 @@ class CheckInSettings(BaseModel):
 
 
 class WellbeingSettings(BaseModel):
-    """Thresholds of the wellbeing rules; see bot/domain/wellbeing.py for their exact meaning."""
+    """Thresholds of the wellbeing rules: docs/wellbeing.md says what each does, bot/domain/wellbeing.py exactly."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -245,7 +245,11 @@ class WellbeingSettings(BaseModel):
     private_life_repeat: int = Field(default=2, ge=1)
     low_energy: int = Field(default=2, ge=1, le=5)
     low_energy_in_a_row: int = Field(default=2, ge=1)
-    energy_drop: float = Field(default=2.0, gt=0)
+    # Below the lowest of the volunteer's own recent answers (before issue 17: below their average).
+    energy_drop: float = Field(default=2.0, gt=0, le=4)
+    energy_range_days: int = Field(default=56, ge=7, le=365)
+    # A range of one answer is no range: at least two.
+    energy_range_answers: int = Field(default=3, ge=2, le=52)
     missed_in_a_row: int = Field(default=2, ge=1)
 
     def thresholds(self) -> WellbeingThresholds:

@@ -42,6 +42,9 @@ class CheckIn:
     beyond_role: bool | None
     comment: str | None
     created_at: datetime
+    # When the period it answers ends: its occurrence's fire time, or for an answer on the volunteer's own
+    # initiative the scheduled check-in it counts for; None: none (it belongs to its answer time).
+    period_at: datetime | None = None
 
 
 def _schedule(row: Row) -> Schedule:
@@ -59,6 +62,10 @@ def _schedule(row: Row) -> Schedule:
         paused=bool(row["paused"]),
         next_fire_at=opt_from_db(row["next_fire_at"]),
     )
+
+
+def _opt(moment: datetime | None) -> str | None:
+    return None if moment is None else to_db(moment)
 
 
 def _bool(value: int | None) -> bool | None:
@@ -83,6 +90,7 @@ def _checkin(row: Row) -> CheckIn:
         beyond_role=_bool(row["beyond_role"]),
         comment=row["comment"],
         created_at=from_db(row["created_at"]),
+        period_at=opt_from_db(row["period_at"]),
     )
 
 
@@ -184,12 +192,14 @@ async def add_for_occurrence(
     rows: list[tuple[int, str, datetime | None, datetime]],
     now: datetime,
 ) -> None:
-    """(volunteer, state, prompt_at, closes_at) each; a volunteer who already has this occurrence is left as is."""
+    """(volunteer, state, prompt_at, closes_at) each; a volunteer who already has this occurrence is left as is.
+    Each answers the occurrence's period."""
     await tx.executemany(
-        "INSERT OR IGNORE INTO checkins (volunteer_id, occurrence_id, state, prompt_at, closes_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO checkins"
+        " (volunteer_id, occurrence_id, state, prompt_at, closes_at, created_at, period_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, (SELECT fire_at FROM checkin_occurrences WHERE id = ?))",
         [
-            (v, occurrence_id, state, None if prompt is None else to_db(prompt), to_db(closes), to_db(now))
+            (v, occurrence_id, state, _opt(prompt), to_db(closes), to_db(now), occurrence_id)
             for v, state, prompt, closes in rows
         ],
     )
@@ -206,7 +216,12 @@ async def early_answer(tx: Tx, volunteer_id: int, since: datetime) -> int | None
 
 
 async def attach(tx: Tx, checkin_id: int, occurrence_id: int) -> None:
-    await tx.execute("UPDATE checkins SET occurrence_id = ? WHERE id = ?", (occurrence_id, checkin_id))
+    """An early answer counts for this occurrence: it answers the occurrence's period."""
+    await tx.execute(
+        "UPDATE checkins SET occurrence_id = ?, period_at = (SELECT fire_at FROM checkin_occurrences WHERE id = ?)"
+        " WHERE id = ?",
+        (occurrence_id, occurrence_id, checkin_id),
+    )
 
 
 async def due_prompts(tx: Tx, now: datetime, limit: int) -> list[CheckIn]:
@@ -319,11 +334,20 @@ async def finish(tx: Tx, checkin_id: int, now: datetime) -> bool:
     return changed == 1
 
 
-async def history(tx: Tx, volunteer_id: int, since: datetime) -> list[CheckIn]:
+async def set_period(tx: Tx, checkin_id: int, period_at: datetime | None) -> None:
+    """The period an answer on the volunteer's own initiative counts for (None: none)."""
+    await tx.execute("UPDATE checkins SET period_at = ? WHERE id = ?", (_opt(period_at), checkin_id))
+
+
+async def history(tx: Tx, volunteer_id: int, since: datetime, limit: int) -> list[CheckIn]:
+    """The latest `limit` answered, missed and excused (paused) check-ins whose period lies after `since`
+    (or whose answer does, when they answer none), oldest first."""
     rows = await tx.all(
-        "SELECT * FROM checkins WHERE volunteer_id = ? AND state IN ('answered', 'missed')"
-        " AND COALESCE(answered_at, created_at) > ? ORDER BY COALESCE(answered_at, created_at), id",
-        (volunteer_id, to_db(since)),
+        "SELECT * FROM (SELECT *, COALESCE(period_at, answered_at, created_at) AS belongs_to FROM checkins"
+        " WHERE volunteer_id = ? AND state IN ('answered', 'missed', 'excused')"
+        " AND COALESCE(period_at, answered_at, created_at) > ? ORDER BY belongs_to DESC, id DESC LIMIT ?)"
+        " ORDER BY belongs_to, id",
+        (volunteer_id, to_db(since), limit),
     )
     return [_checkin(r) for r in rows]
 

@@ -63,16 +63,29 @@ def test_each_flag_says_what_was_seen_in_plain_words() -> None:
 
 
 def test_hours_say_this_week_only_for_the_week_of_the_check_in() -> None:
-    this_week = Finding(Flag.TIME_OVERLOAD, {"week_hours": 20, "agreed_weekly": 4, "week": WEEK})
+    this_week = Finding(
+        Flag.TIME_OVERLOAD, {"week_hours": 20, "agreed_weekly": 4, "week": WEEK, "until": "2026-12-14", "checkins": 1}
+    )
     assert lines([this_week]) == ["• 20 uur deze week, afgesproken 4"]
-    earlier = Finding(Flag.TIME_OVERLOAD, {"week_hours": 9.5, "agreed_weekly": 2.5, "week": "2026-W50"})
-    assert lines([earlier]) == ["• 9,5 uur in de week van 7 dec, afgesproken 2,5"]
-    assert lines([earlier], "en") == ["• 9.5 hours in the week of 7 Dec, 2.5 agreed"]
+    earlier = Finding(
+        Flag.TIME_OVERLOAD,
+        {"week_hours": 9.5, "agreed_weekly": 2.5, "week": "2026-W50", "until": "2026-12-10", "checkins": 1},
+    )
+    assert lines([earlier]) == ["• 9,5 uur voor de check-in van 10 dec, afgesproken 2,5"]
+    assert lines([earlier], "en") == ["• 9.5 hours for the check-in of 10 Dec, 2.5 agreed"]
+    two = Finding(Flag.TIME_OVERLOAD, {**earlier.evidence, "checkins": 2})
+    assert lines([two]) == ["• 9,5 uur voor de 2 check-ins tot en met 10 dec, afgesproken 2,5"]
 
 
 def test_energy_and_private_life_read_right_for_one_strong_answer() -> None:
     assert lines([Finding(Flag.ENERGY, {"latest": 1, "strong": 1})]) == ["• Energie 1 van 5"]
-    assert lines([Finding(Flag.ENERGY, {"latest": 1, "average": 3.5})]) == ["• Energie 1 van 5, eerder gemiddeld 3,5"]
+    drop = {"latest": 2, "lowest": 4, "highest": 5, "answers": 6}
+    assert lines([Finding(Flag.ENERGY, drop)]) == ["• Energie 2 van 5, bij de 6 check-ins ervoor tussen 4 en 5"]
+    assert lines([Finding(Flag.ENERGY, drop)], "en") == [
+        "• Energy 2 out of 5, between 4 and 5 at the 6 check-ins before"
+    ]
+    steady = {"latest": 3, "lowest": 5, "highest": 5, "answers": 4}
+    assert lines([Finding(Flag.ENERGY, steady)]) == ["• Energie 3 van 5, bij de 4 check-ins ervoor steeds 5"]
     assert lines([Finding(Flag.ENERGY, {"latest": 1, "in_a_row": 1})]) == [
         "• Weinig energie bij de laatste check-in (nu 1 van 5)"
     ]

@@ -100,7 +100,10 @@ def test_single_week_exactly_at_200_percent_does_not_fire() -> None:
 def test_single_week_over_200_percent_fires() -> None:
     history = [local(2026, 11, 16, 20, 0, hours=4.0), local(2026, 11, 20, 20, 0, hours=4.5)]
     found = finding(history, Flag.TIME_OVERLOAD)
-    assert found == Finding(Flag.TIME_OVERLOAD, {"week_hours": 8.5, "agreed_weekly": 4, "week": "2026-W47"})
+    assert found == Finding(
+        Flag.TIME_OVERLOAD,
+        {"week_hours": 8.5, "agreed_weekly": 4, "week": "2026-W47", "until": "2026-11-20", "checkins": 2},
+    )
 
 
 def test_weeks_are_iso_weeks_in_the_local_zone() -> None:
@@ -218,18 +221,21 @@ def test_missed_check_ins_are_skipped_for_energy_runs() -> None:
     assert Flag.ENERGY in flags(skipped_question)
 
 
-def test_energy_drop_against_the_earlier_average() -> None:
-    assert finding(_energies(4, 3, 1), Flag.ENERGY) == Finding(Flag.ENERGY, {"latest": 1, "average": 3.5})
-    assert Flag.ENERGY in flags(_energies(5, 5, 3))  # exactly 2 below: fires ("at least")
-    assert Flag.ENERGY not in flags(_energies(5, 4, 3))  # 1.5 below
-    assert Flag.ENERGY not in flags(_energies(5, 3))  # needs two earlier answers
+def test_energy_drop_below_the_volunteers_own_range() -> None:
+    # 2 below the lowest of at least three earlier answers in the range: fires ("at least").
+    assert finding(_energies(4, 5, 4, 2), Flag.ENERGY) == Finding(
+        Flag.ENERGY, {"latest": 2, "lowest": 4, "highest": 5, "answers": 3}
+    )
+    assert Flag.ENERGY in flags(_energies(5, 5, 5, 3))
+    assert Flag.ENERGY not in flags(_energies(5, 4, 5, 3))  # only 1 below the lowest
+    assert Flag.ENERGY not in flags(_energies(5, 5, 3))  # needs three earlier answers
 
 
-def test_energy_drop_baseline_only_from_the_window() -> None:
-    old = [days_ago(40, energy=5), days_ago(35, energy=5), days_ago(1, energy=3)]
+def test_energy_range_only_from_its_own_days() -> None:
+    old = [days_ago(60, energy=5), days_ago(58, energy=5), days_ago(57, energy=5), days_ago(1, energy=3)]
     assert Flag.ENERGY not in flags(old)
-    recent = [days_ago(20, energy=5), days_ago(10, energy=5), days_ago(1, energy=3)]
-    assert Flag.ENERGY in flags(recent)
+    recent = [days_ago(50, energy=5), days_ago(40, energy=5), days_ago(30, energy=5), days_ago(1, energy=3)]
+    assert Flag.ENERGY in flags(recent)  # the range reaches 56 days back, further than the 28-day window
 
 
 def test_energy_thresholds_are_tunable() -> None:

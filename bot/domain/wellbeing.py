@@ -1,18 +1,30 @@
 """Rules that watch over a volunteer: too many hours, blurred boundaries, low energy. Pure functions.
 
 After each check-in (and when one is missed) the bot hands a volunteer's recent history to
-`evaluate`, which returns what deserves a gentle word, each with the numbers behind it.
+`evaluate`, which returns what deserves a gentle word, each with the numbers behind it. What each rule
+means for a coordinator is in docs/wellbeing.md.
 
 Common ground for every rule:
 
-* `now` and every record's `at` are timezone-aware (ValueError otherwise); `now` is a parameter,
+* `now` and every record's times are timezone-aware (ValueError otherwise); `now` is a parameter,
   never read from a clock.
-* History may come in any order; it is sorted by `at` (stable, so ties keep their input order).
-* Records after `now` are ignored everywhere: they had not happened yet at `now`.
-* Window rules count records with `at` in (now - window_days, now]: a record exactly window_days
-  old is out, one at `now` is in.
+* A record belongs to its period: the due time of the scheduled check-in it answers (`period`), however
+  early or late it was answered. One that answers no scheduled check-in belongs to its own time `at`.
+* History may come in any order: it is put in the order of the periods, then of `at`, then of the
+  answers themselves (a total order), so the order records arrive in never changes the result.
+* Records with `at` after `now` are ignored everywhere: they had not happened yet at `now`. An early
+  answer (`at` before now, its period still ahead) is known.
+* Paused records (the volunteer had paused check-ins with /pause, so the check-in did not ask them) are
+  neither answered nor missed: no rule counts them. Each one's pause runs from the period of the record
+  before it to its own period (one with nothing before it: as long as the gap to the record after it).
+* Windows end at `now`, or at the latest known period when that lies ahead (an early answer). A window
+  of N days holds the records whose period lies in the N days before its end, paused time not
+  counted: the window reaches back over every pause. A record exactly N unpaused days old is out.
+* "In a row" never reaches over a pause, and the first answer after a pause is not compared with the
+  answers before it.
 * "The latest" rules look at the newest records up to `now`, however old; they are not bounded by
-  the window. "Answered" means not missed. The answer fields of a missed record are ignored.
+  the window. "Answered" means neither missed nor paused. The answer fields of other records are
+  ignored.
 * Limits are strict: a value exactly at a threshold ratio does not fire. Hour sums are compared
   with a tolerance of 1e-9 hours, so float rounding (0.1 + 0.2) cannot push "exactly at" over.
 """
@@ -20,11 +32,10 @@ Common ground for every rule:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
-from statistics import fmean
 from zoneinfo import ZoneInfo
 
 from bot.domain.schedule import zone_info
@@ -47,7 +58,9 @@ class WellbeingThresholds:
     private_life_repeat: int = 2
     low_energy: int = 2
     low_energy_in_a_row: int = 2
-    energy_drop: float = 2.0
+    energy_drop: float = 2.0  # how far below the lowest of the volunteer's own recent answers
+    energy_range_days: int = 56  # how far back those recent answers reach (paused time not counted)
+    energy_range_answers: int = 3  # the fewest earlier answers that make up a range of one's own
     missed_in_a_row: int = 2
 
     def __post_init__(self) -> None:
@@ -64,6 +77,8 @@ class WellbeingThresholds:
             "boundary_repeat",
             "private_life_repeat",
             "low_energy_in_a_row",
+            "energy_range_days",
+            "energy_range_answers",
             "missed_in_a_row",
         )
         for name in counts:
@@ -87,12 +102,21 @@ class ContactOutside(StrEnum):
     SEVERAL = "several"
 
 
+def _require_aware(moment: datetime | None, what: str) -> None:
+    if not isinstance(moment, datetime) or moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{what} must be timezone-aware, got {moment!r}")
+
+
 @dataclass(frozen=True)
 class CheckInRecord:
-    """One check-in: answered at `at`, or missed (then `at` is when it closed, and answers are ignored).
+    """One check-in: answered at `at`, missed (then `at` is when it closed), or paused (the volunteer had
+    paused check-ins, so it did not ask them; `at` is when it was set aside). Only answered records have
+    answers: the answer fields of the others are ignored.
 
-    `hours` are the hours volunteered since the previous check-in (None: not answered, counts as 0);
-    `energy` is 1 (empty) to 5 (full). Other None answers mean "not asked / skipped".
+    `period` is when the check-in it answers was due (the scheduled occurrence; for an answer given early,
+    the one it counts for); None when it answers none, and then it belongs to `at`. `hours` are the hours
+    volunteered since the previous check-in (None: not answered, counts as 0); `energy` is 1 (empty) to
+    5 (full). Other None answers mean "not asked / skipped".
     """
 
     at: datetime
@@ -102,10 +126,15 @@ class CheckInRecord:
     contact_outside: ContactOutside | None = None
     private_life: bool | None = None
     beyond_role: bool | None = None
+    period: datetime | None = None
+    paused: bool = False
 
     def __post_init__(self) -> None:
-        if not isinstance(self.at, datetime) or self.at.tzinfo is None or self.at.utcoffset() is None:
-            raise ValueError(f"a check-in's time must be timezone-aware, got {self.at!r}")
+        _require_aware(self.at, "a check-in's time")
+        if self.period is not None:
+            _require_aware(self.period, "a check-in's period")
+        if self.missed and self.paused:
+            raise ValueError("a check-in is missed or paused, not both")
         if self.hours is not None and (
             isinstance(self.hours, bool)
             or not isinstance(self.hours, int | float)
@@ -121,6 +150,15 @@ class CheckInRecord:
             raise ValueError(f"energy must be a whole number {ENERGY_MIN} to {ENERGY_MAX}, got {self.energy!r}")
         if self.contact_outside is not None:
             object.__setattr__(self, "contact_outside", ContactOutside(self.contact_outside))
+
+    @property
+    def belongs_to(self) -> datetime:
+        """The moment this record counts at: its period, or its own time when it answers no scheduled one."""
+        return self.at if self.period is None else self.period
+
+    @property
+    def answered(self) -> bool:
+        return not self.missed and not self.paused
 
 
 class Flag(StrEnum):
@@ -143,25 +181,76 @@ class Finding:
     evidence: Evidence = field(default_factory=dict)
 
 
+def _optional(value: object) -> tuple[int, object]:
+    """None before any value, for a sort key."""
+    return (0, 0) if value is None else (1, value)
+
+
+def _order(record: CheckInRecord) -> tuple[object, ...]:
+    """A total order: records that tie on it are equal for every rule, so input order cannot matter."""
+    contact = None if record.contact_outside is None else record.contact_outside.value
+    return (
+        record.belongs_to,
+        record.at,
+        record.missed,
+        record.paused,
+        _optional(record.hours),
+        _optional(record.energy),
+        _optional(contact),
+        _optional(record.private_life),
+        _optional(record.beyond_role),
+    )
+
+
 @dataclass(frozen=True)
 class _History:
-    """The records known at `now`, oldest first; the window is the tail from `window_start` on."""
+    """The records known at `now` in order (paused ones too), and where the window and the energy range
+    begin (each reaching back over the paused time)."""
 
     known: list[CheckInRecord]
-    window_start: int
+    window_since: datetime
+    range_since: datetime
 
     @property
     def window(self) -> list[CheckInRecord]:
-        return self.known[self.window_start :]
-
-    @property
-    def answered(self) -> list[CheckInRecord]:
-        return [r for r in self.known if not r.missed]
+        """The answered and missed records in the window."""
+        return [r for r in self.known if not r.paused and r.belongs_to > self.window_since]
 
     @property
     def latest_answered(self) -> CheckInRecord | None:
-        answered = self.answered
-        return answered[-1] if answered else None
+        return next((r for r in reversed(self.known) if r.answered), None)
+
+
+def _pauses(known: Sequence[CheckInRecord]) -> list[tuple[datetime, datetime]]:
+    """The paused time: each paused record's, from the record before it to its own period, merged."""
+    spans: list[tuple[datetime, datetime]] = []
+    for i, record in enumerate(known):
+        if not record.paused:
+            continue
+        end = record.belongs_to
+        if i > 0:
+            start = known[i - 1].belongs_to
+        else:  # nothing before it: as long as the gap to the record after it
+            start = end - (known[1].belongs_to - end if len(known) > 1 else timedelta(0))
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        elif start < end:
+            spans.append((start, end))
+    return spans
+
+
+def _reach_back(end: datetime, days: int, pauses: Iterable[tuple[datetime, datetime]]) -> datetime:
+    """The start of a window of `days` days ending at `end`, paused time not counted. `pauses` are
+    (start, end) spans, oldest first, not overlapping."""
+    remaining = timedelta(days=days)
+    cursor = end
+    for start, stop in reversed([span for span in pauses if span[0] < end]):
+        gap = cursor - min(stop, cursor)
+        if gap >= remaining:
+            break
+        remaining -= gap
+        cursor = min(start, cursor)
+    return cursor - remaining
 
 
 def evaluate(
@@ -177,13 +266,16 @@ def evaluate(
     `zone` is the volunteer's IANA time zone, used for ISO weeks. See the module docstring for the
     ground rules and each `_check_*` function for its rule.
     """
-    if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError(f"now must be timezone-aware, got {now!r}")
+    _require_aware(now, "now")
     tz = zone_info(zone)
-    known = sorted((r for r in history if r.at <= now), key=lambda r: r.at)
-    since = now - timedelta(days=thresholds.window_days)
-    window_start = next((i for i, r in enumerate(known) if r.at > since), len(known))
-    data = _History(known=known, window_start=window_start)
+    known = sorted((r for r in history if r.at <= now), key=_order)
+    end = max([now, *(r.belongs_to for r in known)])
+    pauses = _pauses(known)
+    data = _History(
+        known=known,
+        window_since=_reach_back(end, thresholds.window_days, pauses),
+        range_since=_reach_back(end, thresholds.energy_range_days, pauses),
+    )
     checks = {
         Flag.TIME_OVERLOAD: _check_time(data, agreed_hours_per_week, tz, thresholds),
         Flag.BOUNDARIES: _check_boundaries(data, thresholds),
@@ -196,23 +288,25 @@ def evaluate(
 
 
 def _hours(records: Sequence[CheckInRecord]) -> float:
-    return math.fsum(r.hours for r in records if not r.missed and r.hours is not None)
+    return math.fsum(r.hours for r in records if r.answered and r.hours is not None)
 
 
 def _number(value: float) -> float | int:
     """4.0 -> 4 and 2.499999999 -> 2.5, so evidence reads well in a message."""
-    rounded = round(value, 2)
+    rounded = round(float(value), 2)
     return int(rounded) if rounded.is_integer() else rounded
 
 
 def _check_time(data: _History, agreed: float | None, zone: ZoneInfo, limits: WellbeingThresholds) -> Evidence | None:
     """TIME_OVERLOAD: more hours than agreed, over the window or in one week. Needs agreed > 0.
 
-    Fires when the window's hours > rolling_hours_ratio * agreed * window_days / 7 (evidence:
-    window_hours, agreed_hours for the window, weeks), else when one ISO week, taken in the
-    volunteer's zone, has > single_week_ratio * agreed hours (evidence: week_hours, agreed_weekly,
-    week as "2026-W47"; the heaviest week, the latest on a tie). A week only partly inside the
-    window counts only its records inside the window. Missed records and unanswered hours add 0.
+    Hours count for their period, not for when they were given. Fires when the window's hours >
+    rolling_hours_ratio * agreed * window_days / 7 (evidence: window_hours, agreed_hours for the window,
+    weeks), else when the periods of one ISO week, taken in the volunteer's zone, have > single_week_ratio
+    * agreed hours (evidence: week_hours, agreed_weekly, week as "2026-W47", until as the local date of the
+    week's latest period, "2026-11-20", checkins: how many answers; the heaviest week, the latest on a tie).
+    A week only partly inside the window counts only its records inside the window. Missed records and
+    unanswered hours add 0.
     """
     if agreed is None or not math.isfinite(agreed) or agreed <= 0:
         return None
@@ -226,15 +320,18 @@ def _check_time(data: _History, agreed: float | None, zone: ZoneInfo, limits: We
         }
     per_week: dict[tuple[int, int], list[CheckInRecord]] = {}
     for record in data.window:
-        iso = record.at.astimezone(zone).isocalendar()
+        iso = record.belongs_to.astimezone(zone).isocalendar()
         per_week.setdefault((iso.year, iso.week), []).append(record)
     totals = sorted(((_hours(records), key) for key, records in per_week.items()), reverse=True)
     if totals and totals[0][0] > limits.single_week_ratio * agreed + _EPSILON:
         week_hours, (year, week) = totals[0]
+        records = per_week[(year, week)]
         return {
             "week_hours": _number(week_hours),
             "agreed_weekly": _number(agreed),
             "week": f"{year}-W{week:02d}",
+            "until": records[-1].belongs_to.astimezone(zone).date().isoformat(),
+            "checkins": sum(1 for r in records if r.answered),
         }
     return None
 
@@ -248,7 +345,7 @@ def _check_boundaries(data: _History, limits: WellbeingThresholds) -> Evidence |
     question (None) does not look further back.
     """
     count = sum(
-        1 for r in data.window if not r.missed and r.contact_outside in (ContactOutside.ONCE, ContactOutside.SEVERAL)
+        1 for r in data.window if r.answered and r.contact_outside in (ContactOutside.ONCE, ContactOutside.SEVERAL)
     )
     latest = data.latest_answered
     latest_several = latest is not None and latest.contact_outside is ContactOutside.SEVERAL
@@ -264,7 +361,7 @@ def _check_private_life(data: _History, limits: WellbeingThresholds) -> Evidence
     """PRIVATE_LIFE: "it touched my private life" at least private_life_repeat times in the window, or once
     in the latest answered record together with contact outside the agreed times "several" (a strong
     answer; evidence then also has strong=1)."""
-    count = sum(1 for r in data.window if not r.missed and r.private_life is True)
+    count = sum(1 for r in data.window if r.answered and r.private_life is True)
     latest = data.latest_answered
     strong = latest is not None and latest.private_life is True and latest.contact_outside is ContactOutside.SEVERAL
     if count < limits.private_life_repeat and not strong:
@@ -283,44 +380,74 @@ def _check_competence(data: _History, limits: WellbeingThresholds) -> Evidence |
     latest = data.latest_answered
     if latest is None or latest.beyond_role is not True:
         return None
-    count = sum(1 for r in data.window if not r.missed and r.beyond_role is True)
+    count = sum(1 for r in data.window if r.answered and r.beyond_role is True)
     return {"count": count, "days": limits.window_days}
 
 
+@dataclass(frozen=True)
+class _Rated:
+    """An answer with an energy value, and whether a pause came between it and the rated answer before."""
+
+    record: CheckInRecord
+    energy: int
+    after_pause: bool
+
+
+def _rated(known: Sequence[CheckInRecord]) -> list[_Rated]:
+    rated: list[_Rated] = []
+    paused = False
+    for record in known:
+        if record.paused:
+            paused = True
+        elif record.answered and record.energy is not None:
+            rated.append(_Rated(record, record.energy, after_pause=paused and bool(rated)))
+            paused = False
+    return rated
+
+
 def _check_energy(data: _History, limits: WellbeingThresholds) -> Evidence | None:
-    """ENERGY: low energy for a while, or a sharp drop.
+    """ENERGY: low energy for a while, a drop that is unusual for this volunteer, or energy 1.
 
     Only answered records with an energy value take part; missed records and skipped energy
-    questions are passed over (they neither break nor extend a run, and are never "low").
-    Fires when the latest low_energy_in_a_row such records all have energy <= low_energy
-    (evidence: latest, previous [when in_a_row >= 2], in_a_row), else when the latest energy
-    <= the mean of the earlier energies in the window - energy_drop, with at least 2 earlier ones
-    (evidence: latest, average), else when the latest energy alone is <= STRONG_LOW_ENERGY (a strong
-    answer; evidence: latest, strong=1). The run is not bounded by the window; the baseline is.
+    questions are passed over (they neither break nor extend a run, and are never "low"); a pause
+    breaks a run. Fires when the latest low_energy_in_a_row such records, with no pause between them,
+    all have energy <= low_energy (evidence: latest, previous [when in_a_row >= 2], in_a_row), else
+    when the latest energy <= the lowest of the volunteer's own earlier energies in the range
+    (energy_range_days back, reaching over pauses) - energy_drop, with at least energy_range_answers
+    earlier ones and no pause just before the latest (evidence: latest, lowest, highest, answers), else
+    when the latest energy alone is <= STRONG_LOW_ENERGY (a strong answer; evidence: latest, strong=1).
+    The run is not bounded by the window; the range is.
     """
-    rated = [(i, r.energy) for i, r in enumerate(data.known) if not r.missed and r.energy is not None]
-    energies = [energy for _, energy in rated]
-    if not energies:
+    rated = _rated(data.known)
+    if not rated:
         return None
-    run = energies[-limits.low_energy_in_a_row :]
-    if len(run) == limits.low_energy_in_a_row and all(e <= limits.low_energy for e in run):
-        evidence: Evidence = {"latest": run[-1]}
+    latest = rated[-1]
+    run = rated[-limits.low_energy_in_a_row :]
+    if (
+        len(run) == limits.low_energy_in_a_row
+        and all(r.energy <= limits.low_energy for r in run)
+        and not any(r.after_pause for r in run[1:])
+    ):
+        evidence: Evidence = {"latest": latest.energy}
         if len(run) >= 2:
-            evidence["previous"] = run[-2]
+            evidence["previous"] = run[-2].energy
         evidence["in_a_row"] = len(run)
         return evidence
-    baseline = [energy for i, energy in rated[:-1] if i >= data.window_start]
-    if len(baseline) >= 2:
-        average = fmean(baseline)
-        if energies[-1] <= average - limits.energy_drop + _EPSILON:
-            return {"latest": energies[-1], "average": _number(average)}
-    if energies[-1] <= STRONG_LOW_ENERGY:
-        return {"latest": energies[-1], "strong": 1}
+    earlier = [r.energy for r in rated[:-1] if r.record.belongs_to > data.range_since]
+    if (
+        not latest.after_pause
+        and len(earlier) >= limits.energy_range_answers
+        and latest.energy <= min(earlier) - limits.energy_drop + _EPSILON
+    ):
+        return {"latest": latest.energy, "lowest": min(earlier), "highest": max(earlier), "answers": len(earlier)}
+    if latest.energy <= STRONG_LOW_ENERGY:
+        return {"latest": latest.energy, "strong": 1}
     return None
 
 
 def _check_missed(data: _History, limits: WellbeingThresholds) -> Evidence | None:
-    """MISSED: the latest missed_in_a_row records were all missed. Evidence: missed (the whole run)."""
+    """MISSED: the latest missed_in_a_row records were all missed, with no pause between them. Evidence:
+    missed (the whole run)."""
     run = 0
     for record in reversed(data.known):
         if not record.missed:

@@ -32,8 +32,8 @@ LINE_ORDER = (Flag.TIME_OVERLOAD, Flag.ENERGY, Flag.BOUNDARIES, Flag.PRIVATE_LIF
 
 def alert_body(findings: list[Finding], name: str, comment: str | None, lang: str, week_of_checkin: str) -> str:
     """The words of one check-in's wellbeing alert: a line per flag, in the order of the questions, and the
-    volunteer's comment. week_of_checkin is the check-in's ISO week ("2026-W50"): hours in that week are
-    said as "this week"."""
+    volunteer's comment. week_of_checkin is the ISO week ("2026-W50") of the period the check-in answers:
+    hours for that week are said as "this week", those of another week by its latest check-in."""
     by_flag = {finding.flag: finding for finding in findings}
     lines = [_line(by_flag[flag], lang, week_of_checkin) for flag in LINE_ORDER if flag in by_flag]
     if comment:
@@ -54,13 +54,15 @@ def _line(finding: Finding, lang: str, week_of_checkin: str) -> str:
         agreed = _number(ev["agreed_weekly"], lang)
         if week == week_of_checkin:
             return plain(lang, "wb.line.time_this_week", hours=hours, agreed=agreed)
-        year, number = week.split("-W")
-        monday = date.fromisocalendar(int(year), int(number), 1)
-        month = plain(lang, f"month.{monday.month}")
-        return plain(lang, "wb.line.time_week", hours=hours, agreed=agreed, day=monday.day, month=month)
+        until = date.fromisoformat(str(ev["until"]))
+        month = plain(lang, f"month.{until.month}")
+        count = ev.get("checkins", 1)
+        return plain(lang, "wb.line.time_week", hours=hours, agreed=agreed, day=until.day, month=month, count=count)
     if finding.flag is Flag.ENERGY:
-        if "average" in ev:
-            return plain(lang, "wb.line.energy_drop", latest=ev["latest"], average=_number(ev["average"], lang))
+        if "lowest" in ev:
+            key = "wb.line.energy_drop" if ev["lowest"] != ev["highest"] else "wb.line.energy_drop_steady"
+            range_ = {"lowest": ev["lowest"], "highest": ev["highest"], "count": ev["answers"]}
+            return plain(lang, key, latest=ev["latest"], **range_)
         if "in_a_row" in ev:
             return plain(lang, "wb.line.energy_low", latest=ev["latest"], count=ev["in_a_row"])
         return plain(lang, "wb.line.energy", latest=ev["latest"])

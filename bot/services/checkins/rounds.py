@@ -56,6 +56,20 @@ async def retire_copies(tx: Tx, checkin_id: int, note_key: str, now: datetime, *
             await retire_buttons(tx, copy, note_key, now)
 
 
+def _period(schedule: Schedule) -> timedelta:
+    """How long before an occurrence an answer on the volunteer's own initiative counts for it."""
+    return timedelta(days=7 * schedule.every_weeks)
+
+
+def _reaches(schedule: Schedule, volunteer: Person) -> bool:
+    """Whether the schedule's fan-out includes this volunteer (as `_targets` picks them)."""
+    if schedule.audience == "volunteer":
+        return schedule.volunteer_id == volunteer.id
+    if schedule.audience == "team":
+        return schedule.team_id is not None and schedule.team_id == volunteer.team_id
+    return schedule.audience == "everyone"
+
+
 class CheckInRounds(Service):
     def __init__(
         self, db: Database, clock: Clock, settings: Settings, wake: Callable[[], None], wellbeing: WellbeingWatch
@@ -84,26 +98,51 @@ class CheckInRounds(Service):
 
     # --- fan-out ------------------------------------------------------------------------------------
 
+    def _fire_times(self, schedule: Schedule, now: datetime) -> tuple[datetime | None, datetime]:
+        """What the tick does with a due schedule at `now`: the occurrence it fans out (None: none) and the
+        next fire time. Down for a while: only the latest missed occurrence, and only while it is still open."""
+        rule = rule_of(schedule, self._settings.app.timezone)
+        close_after = timedelta(minutes=schedule.close_after_minutes)
+        latest = previous_occurrence(rule, now)
+        if (
+            latest is not None
+            and latest + close_after > now
+            and (schedule.next_fire_at is None or latest >= schedule.next_fire_at)
+        ):
+            return latest, next_occurrence(rule, now)
+        return None, next_occurrence(rule, now)
+
     async def _fire_schedules(self, now: datetime) -> int:
         async with self._db.transaction() as tx:
             due = await checkins.due_schedules(tx, now)
         fired = 0
         for schedule in due:
-            rule = rule_of(schedule, self._settings.app.timezone)
-            close_after = timedelta(minutes=schedule.close_after_minutes)
-            # Down for a while: only the latest missed occurrence, and only while it is still open.
-            latest = previous_occurrence(rule, now)
-            upcoming = next_occurrence(rule, now)
+            fire_at, upcoming = self._fire_times(schedule, now)
             async with self._db.transaction() as tx:
-                if (
-                    latest is not None
-                    and latest + close_after > now
-                    and (schedule.next_fire_at is None or latest >= schedule.next_fire_at)
-                ):
-                    await self._fan_out(tx, schedule, latest, latest + close_after, now)
+                if fire_at is not None:
+                    closes_at = fire_at + timedelta(minutes=schedule.close_after_minutes)
+                    await self._fan_out(tx, schedule, fire_at, closes_at, now)
                     fired += 1
                 await checkins.set_next_fire(tx, schedule.id, upcoming)
         return fired
+
+    async def period_ahead(self, tx: Tx, volunteer: Person, now: datetime) -> datetime | None:
+        """The scheduled check-in an answer given now on the volunteer's own initiative will count for: the
+        first occurrence whose fan-out takes it as answered early (see `_fan_out`). None: no schedule reaches
+        the volunteer that soon, or they will be excused from it (paused)."""
+        paused, until = await checkins.pause_of(tx, volunteer.id)
+        ahead: list[datetime] = []
+        for schedule in await checkins.schedules(tx):
+            if schedule.paused or schedule.next_fire_at is None or not _reaches(schedule, volunteer):
+                continue
+            fire_at = schedule.next_fire_at
+            if fire_at <= now:  # due, and the tick has not come yet: it fans out what it finds then
+                fan_out, upcoming = self._fire_times(schedule, now)
+                fire_at = fan_out or upcoming
+            excused = paused and (until is None or until > fire_at)
+            if not excused and now > fire_at - _period(schedule):
+                ahead.append(fire_at)
+        return min(ahead, default=None)
 
     async def _targets(self, tx: Tx, schedule: Schedule) -> list[Person]:
         if schedule.audience == "volunteer":
@@ -115,7 +154,7 @@ class CheckInRounds(Service):
     async def _fan_out(self, tx: Tx, schedule: Schedule, fire_at: datetime, closes_at: datetime, now: datetime) -> None:
         occurrence = await checkins.claim_occurrence(tx, schedule.id, fire_at, closes_at, now)
         paused = await checkins.paused_volunteers(tx, now)
-        period = timedelta(days=7 * schedule.every_weeks)
+        period = _period(schedule)
         rows: list[tuple[int, str, datetime | None, datetime]] = []
         for volunteer in await self._targets(tx, schedule):
             if volunteer.id in paused:

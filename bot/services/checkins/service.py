@@ -115,7 +115,9 @@ class CheckInService(Service):
         now = self._clock.now()
         async with self._wellbeing.exclusive():
             async with self._db.transaction() as tx:
-                await self._own_open(tx, volunteer, checkin_id)
+                checkin = await self._own_open(tx, volunteer, checkin_id)
+                if checkin.occurrence_id is None:  # on their own initiative: its hours count for a period too
+                    await checkins.set_period(tx, checkin_id, await self.rounds.period_ahead(tx, volunteer, now))
                 if comment:
                     await checkins.set_answer(tx, checkin_id, "comment", comment)
                 await checkins.finish(tx, checkin_id, now)  # due for evaluation, in the same statement

@@ -31,6 +31,9 @@ from storage.db import Database, Tx
 log = logging.getLogger(__name__)
 
 BATCH = 100
+# The history the rules see: enough for every window, also one that reaches back over a long pause.
+HISTORY_DAYS = 366
+HISTORY_LIMIT = 200
 CATEGORY = "checkin"  # a wellbeing alert's category: what it holds is in its flags
 
 
@@ -127,7 +130,7 @@ class WellbeingWatch:
                 if due:
                     await checkins.mark_evaluated(tx, due)
                 return None
-            rows = await checkins.history(tx, volunteer_id, now - timedelta(days=thresholds.window_days * 3))
+            rows = await checkins.history(tx, volunteer_id, now - timedelta(days=HISTORY_DAYS), HISTORY_LIMIT)
             agreement = await links.agreement(tx, volunteer_id)
             findings = evaluate(
                 [_as_record(row) for row in rows],
@@ -163,9 +166,10 @@ class WellbeingWatch:
             await checkins.mark_evaluated(tx, found.due)
 
     def _body(self, new: list[Finding], volunteer: Person, checkin: CheckIn) -> str:
-        """In the organisation's language: the alert's words are stored once, for every reader."""
+        """In the organisation's language: the alert's words are stored once, for every reader. "This week" is
+        the week of the period the check-in answers."""
         settings = self.settings.app
-        at = (checkin.answered_at or checkin.created_at).astimezone(settings.zone).isocalendar()
+        at = (checkin.period_at or checkin.answered_at or checkin.created_at).astimezone(settings.zone).isocalendar()
         comment = checkin.comment if checkin.state == "answered" else None
         return alert_body(new, volunteer.name, comment, settings.language, f"{at.year}-W{at.week:02d}")
 
@@ -177,11 +181,13 @@ class WellbeingWatch:
 
 
 def _as_record(row: CheckIn) -> CheckInRecord:
-    """A check-in as the rules see it: only an answered one has answers."""
+    """A check-in as the rules see it: only an answered one has answers; an excused one was paused."""
     answered = row.state == "answered"
     return CheckInRecord(
         at=row.answered_at or row.created_at,
+        period=row.period_at,
         missed=row.state == "missed",
+        paused=row.state == "excused",
         hours=row.hours if answered else None,
         energy=row.energy if answered else None,
         contact_outside=ContactOutside(row.contact_outside) if row.contact_outside else None,
