@@ -18,8 +18,9 @@ from bot.i18n import plain, t
 from bot.services.escalations.handover import NOTE_FLOW, NOTE_LIMIT, NOTE_STEP, SkipNote, WriteNote
 from bot.services.notify import spoken_list
 from handlers.common import Rows
-from handlers.flow import Flow, FlowTurn
+from handlers.flow import Flow, FlowTurn, Toasts
 from handlers.reports import screening_text
+from handlers.visits import pressed_message
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,11 @@ class NoteDraft:
     escalation: int  # the item her ended link raised
 
 
-# Her roles are a volunteer's: the buttons need the ones /signal needs.
-note = Flow(NOTE_FLOW, NoteDraft, command="signal", text_refusal_ends=True)
+# Her roles are a volunteer's: the buttons need the ones /signal needs. A refused press gets a toast and leaves
+# the message, and whatever flow she is busy with, as they were.
+note = Flow(
+    NOTE_FLOW, NoteDraft, command="signal", refusals=Toasts(alert=frozenset({"note.answered"})), text_refusal_ends=True
+)
 
 
 class NoteScreened(CallbackData, prefix="ho", action="s"):
@@ -50,7 +54,8 @@ def _names(turn: FlowTurn[NoteDraft], people: list[Person]) -> str:
 @note.free(SkipNote)
 async def note_skipped(turn: FlowTurn[NoteDraft], press: SkipNote) -> None:
     """No note: the professional hears now that the client has no volunteer any more."""
-    alias, told = await turn.services.handover.note(turn.person, press.escalation, None)
+    shown_in = pressed_message(turn)
+    alias, told = await turn.services.handover.note(turn.person, press.escalation, None, shown_in=shown_in)
     await turn.answer()
     await turn.show(t(turn.lang, "note.skipped", client=alias, names=_names(turn, told)))
 
@@ -96,6 +101,7 @@ async def note_screened(turn: FlowTurn[NoteDraft], press: NoteScreened, draft: N
 
 async def _send(turn: FlowTurn[NoteDraft], escalation_id: int, body: str) -> None:
     """The note goes to the item and whoever has it; she is thanked and told who reads it."""
-    alias, told = await turn.services.handover.note(turn.person, escalation_id, body)
+    shown_in = pressed_message(turn)
+    alias, told = await turn.services.handover.note(turn.person, escalation_id, body, shown_in=shown_in)
     await turn.answer()
     await turn.show(t(turn.lang, "note.thanks", client=alias, names=_names(turn, told)))

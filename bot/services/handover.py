@@ -242,7 +242,7 @@ class HandoverService(Service):
             for link in await links.active_for_volunteer(tx, person.id):
                 ended.append(await self._items.end_link_in(tx, link, person, now, note=note))
         covers = await self.cover_in(tx, person, now, reason=Reason.REMOVED)
-        orphans = [v for cover in covers for v in cover.volunteers]
+        orphans = sorted((v for cover in covers for v in cover.volunteers), key=lambda v: (v.name.lower(), v.id))
         if person.is_professional:
             await links.follow_volunteers_instead_of(tx, person.id)
             await self._tell_orphans(tx, person, covers, now)
@@ -250,7 +250,10 @@ class HandoverService(Service):
 
     async def _tell_orphans(self, tx: Tx, gone: Person, covers: list[Cover], now: datetime) -> None:
         """Each volunteer hears where her items go now; every coordinator gets the list, a button each."""
-        orphans = [(v, cover.coverer) for cover in covers for v in cover.volunteers]
+        orphans = sorted(
+            ((v, cover.coverer) for cover in covers for v in cover.volunteers),
+            key=lambda o: (o[0].name.lower(), o[0].id),
+        )
         for volunteer, coverer in orphans:
             lang = volunteer.language
             following = coverer.name if coverer else plain(lang, "routing.coordinators")
@@ -337,11 +340,14 @@ class HandoverService(Service):
                 raise Refused("note.answered", client=item.client_alias or "?")
         return item.client_alias or "?"
 
-    async def note(self, volunteer: Person, escalation_id: int, text: str | None) -> tuple[str, list[Person]]:
-        """Her note (None: skipped) goes to the item and whoever has it; the alias and who gets it."""
+    async def note(
+        self, volunteer: Person, escalation_id: int, text: str | None, *, shown_in: int | None = None
+    ) -> tuple[str, list[Person]]:
+        """Her note (None: skipped) goes to the item and whoever has it; the alias and who gets it. shown_in: the
+        message she answers in."""
         now = self._clock.now()
         async with self._db.transaction() as tx:
-            told = await self._items.note_in(tx, escalation_id, volunteer, text, now)
+            told = await self._items.note_in(tx, escalation_id, volunteer, text, now, shown_in=shown_in)
             draft = await drafts.get(tx, volunteer.id)
             if draft is not None and draft.flow == NOTE_FLOW:  # a flow she is busy with otherwise stays
                 await drafts.clear(tx, volunteer.id)

@@ -26,8 +26,8 @@ from bot.services.escalations import render
 from bot.services.escalations.alerts import SUBJECT, Alerts
 from bot.services.escalations.engine import EscalationEngine
 from bot.services.escalations.route import Loaded, Route
-from bot.services.notify import notify, spoken_list
-from storage import drafts, escalations, handover, links, people
+from bot.services.notify import notify, retire_buttons, spoken_list
+from storage import drafts, escalations, handover, links, outbox, people
 from storage.db import Tx
 
 TRAIL = Trail(SUBJECT)
@@ -36,6 +36,7 @@ LINKS = Trail("link")
 NOTE_WAIT = timedelta(hours=2)
 NOTE_LIMIT = 1000
 NOTE_FLOW, NOTE_STEP = "handover", "note"
+NOTE_PURPOSE = "note"  # the outbox purpose of the question for the note
 
 
 class Reason(StrEnum):
@@ -150,21 +151,15 @@ class ItemHandover:
             return
         lang = volunteer.language
         kind, client = plain(lang, f"kind.{escalation.kind.value}"), render.client(escalation, lang)
+        reason = why(lang)
         if coverer is not None:
+            name, absent = coverer.name, leaving.name
             await notify(
-                tx,
-                volunteer,
-                "vol.covered",
-                now,
-                why=why,
-                name=coverer.name,
-                absent=leaving.name,
-                kind=kind,
-                client=client,
+                tx, volunteer, "vol.covered", now, why=reason, name=name, absent=absent, kind=kind, client=client
             )
             return
         names = spoken_list(lang, [p.name for p in told]) or plain(lang, "routing.coordinators")
-        await notify(tx, volunteer, "vol.covered_open", now, why=why, names=names, kind=kind, client=client)
+        await notify(tx, volunteer, "vol.covered_open", now, why=reason, names=names, kind=kind, client=client)
 
     # --- ending a link -----------------------------------------------------------------------------
 
@@ -231,7 +226,7 @@ class ItemHandover:
             keyboard=keyboard,
             subject_type=SUBJECT,
             subject_id=item.id,
-            purpose="note",
+            purpose=NOTE_PURPOSE,
         )
 
     async def forgo_notes_in(self, tx: Tx, volunteer: Person, now: datetime, *, note: NoteState) -> None:
@@ -241,9 +236,10 @@ class ItemHandover:
             await self._sent_on(tx, escalation_id, now, note=None)
 
     async def note_in(
-        self, tx: Tx, escalation_id: int, volunteer: Person, text: str | None, now: datetime
+        self, tx: Tx, escalation_id: int, volunteer: Person, text: str | None, now: datetime, *, shown_in: int | None
     ) -> list[Person]:
-        """Her note (None: she skips it) for the item her ended link raised; who gets it."""
+        """Her note (None: she skips it) for the item her ended link raised; who gets it. The question loses its
+        buttons, but in the message `shown_in` (the one she answers in, edited by the flow itself)."""
         item = await escalations.get(tx, escalation_id)
         if item is None or item.kind is not Kind.LINK_ENDED or item.volunteer_id != volunteer.id:
             raise Refused("button.expired")
@@ -253,6 +249,9 @@ class ItemHandover:
         if not await handover.set_note(tx, item.id, state=state.value, body=text):
             raise Refused("note.answered", client=item.client_alias or "?")
         await TRAIL.record(tx, now, f"escalation.note_{state.value}", item.id, actor=volunteer.id)
+        for question in await outbox.for_subject(tx, SUBJECT, item.id, purpose=NOTE_PURPOSE):
+            if question.keyboard is not None and (shown_in is None or question.telegram_message_id != shown_in):
+                await retire_buttons(tx, question, "note.retired", now)
         return await self._sent_on(tx, item.id, now, note=text)
 
     async def _sent_on(self, tx: Tx, escalation_id: int, now: datetime, *, note: str | None) -> list[Person]:
