@@ -204,6 +204,28 @@ async def test_away_with_the_backup_away_too_goes_to_the_coordinators(tmp_path: 
         assert "Piet (je beroepskracht) krijgt dit meteen." in summary.text
 
 
+async def test_an_item_held_for_working_hours_reaches_whoever_stands_in_when_they_begin(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        await seed_organisation(h)
+        h.clock.advance(timedelta(hours=10))  # Monday 20:00
+        held = await h.tap(VERA, await report_signal(h, urgency="Zorgelijk"), "Versturen")
+        assert held.text.startswith("Opgeslagen. Piet krijgt het morgen 08:30, binnen werktijd.")
+        [away] = await h.send(PIET, "/away tot woensdag")
+        # Not handed over now (nobody is told outside working hours): the route skips Piet when they begin.
+        assert away.text == (
+            "Je bent afwezig tot woensdag 17:00. Fatima vangt je op en krijgt zolang 1 vrijwilliger."
+            " Met /back ben je er weer."
+        )
+        [mine] = await h.send(VERA, "/mine")
+        assert mine.text.endswith("   komt morgen 08:30 bij Fatima binnen (werktijd)")
+        summary = await report_signal(h, urgency="Zorgelijk", text="Ze eet slecht.")
+        assert "Fatima (vervangt Piet) krijgt dit morgen 08:30, binnen werktijd." in summary.text
+        later = await h.tap(VERA, summary, "Versturen")
+        assert later.text.startswith("Opgeslagen. Fatima (vervangt Piet) krijgt het morgen 08:30, binnen werktijd.")
+        await h.advance(timedelta(hours=12, minutes=30))  # Tuesday 08:30
+        assert len(alerts(h, FATIMA)) == 2 and alerts(h, PIET) == []
+
+
 async def _person(h: Harness, person_id: int):  # type: ignore[no-untyped-def]
     person = await h.services.people.get(person_id)
     assert person is not None
