@@ -1,5 +1,6 @@
 """The escalation engine: raise an item, let it climb its route on the timer, climb at once when those told
-cannot be reached, and find it a new home when the person it concerns or holds it leaves.
+cannot be reached, and find it a new home when the volunteer it concerns leaves (what someone away or gone
+held is `handover`'s).
 
 Every state change and the messages it causes are written in one transaction (the outbox), and every
 deadline is the `next_step_at` column, so a crash or restart loses nothing.

@@ -284,8 +284,7 @@ class ItemHandover:
             ids = [one]
         else:
             ids = [r.person_id for r in await escalations.recipients(tx, item.id) if r.level == item.level]
-        found = [p for i in ids if (p := await people.get(tx, i)) is not None and p.active]
-        return found
+        return [p for i in ids if (p := await people.get(tx, i)) is not None and p.active]
 
     async def _first_on_route(self, tx: Tx, item: Escalation, now: datetime) -> list[Person]:
         """Who an item not told to anyone yet will reach first (when their working hours begin, for one that
