@@ -13,13 +13,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.absence import AwayEnd, UntilBack, parse_away_end
-from bot.domain.escalation import Candidate, Escalation, Kind, State, Urgency
+from bot.domain.escalation import Candidate, Kind, State, Urgency
 from bot.domain.models import Person, Role
 from bot.services.escalations import render
 from bot.services.escalations.render import Viewer
 from bot.services.escalations.route import covering, level_of
 from storage import handover
 from storage.db import Database, available_migrations, to_db
+from tests.test_escalation_render import CREATED, PIET, SIGNAL, VERA
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=AMSTERDAM)
@@ -70,24 +71,9 @@ def test_a_day_ends_when_the_persons_working_hours_do_and_a_date_gone_by_is_retu
     assert isinstance(past, AwayEnd) and past.at < MONDAY
 
 
-CREATED = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-PIET, VERA = 2, 4
-ENDED = Escalation(
-    id=9,
-    kind=Kind.LINK_ENDED,
-    volunteer_id=VERA,
-    link_id=3,
-    client_alias="C-12",
-    category="note",
-    urgency=Urgency.CONCERN,
-    body="Ze houdt van koffie & <taart>.",
-    state=State.OPEN,
-    level=0,
-    owner_id=None,
-    handoff_from=None,
-    handoff_to=None,
-    next_step_at=None,
-    created_at=CREATED,
+# Vera's signal of the render tests, as the item her ended link with C-12 raised.
+ENDED = replace(
+    SIGNAL, id=9, kind=Kind.LINK_ENDED, category="note", urgency=Urgency.CONCERN, body="Ze houdt van koffie & <taart>."
 )
 NAMES = {PIET: "Piet", VERA: "Vera"}
 
