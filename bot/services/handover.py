@@ -138,6 +138,8 @@ class HandoverService(Service):
         def why(lang: str) -> Markup:
             if reason is Reason.REMOVED:
                 return t(lang, "cover.why_removed", name=leaving.name)
+            if until is None:
+                return t(lang, "cover.why_away_open", name=leaving.name)
             return t(lang, "cover.why_away", name=leaving.name, until=self._until(lang, until, leaving, now))
 
         covered = await self._items.cover_in(tx, leaving, now, reason=reason, why=why)
@@ -171,7 +173,9 @@ class HandoverService(Service):
         self, tx: Tx, cover: Cover, leaving: Person, reason: Reason, until: datetime | None, now: datetime
     ) -> None:
         """The colleague hears whom they stand in for and which items are theirs now; the coordinators, for
-        what came back to them."""
+        what came back to them (the volunteers of someone removed they get as a list to choose from)."""
+        if cover.coverer is None and reason is Reason.REMOVED and not cover.items:
+            return
         recipients = (
             [cover.coverer]
             if cover.coverer is not None
