@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.domain.escalation import Kind, Urgency
 from bot.domain.models import Role
 from storage import escalations
-from tests.harness import ANNA, FATIMA, PIET, VERA, Harness, running_bot, seed_organisation
+from tests.harness import ANNA, FATIMA, KEES, PIET, VERA, Harness, running_bot, seed_organisation
 from tests.support.fake_bot_api import FakeUser, SentMessage
 from tests.test_e2e_escalations import alerts, report_signal, send_signal
 
@@ -224,6 +224,26 @@ async def test_an_item_held_for_working_hours_reaches_whoever_stands_in_when_the
         assert later.text.startswith("Opgeslagen. Fatima (vervangt Piet) krijgt het morgen 08:30, binnen werktijd.")
         await h.advance(timedelta(hours=12, minutes=30))  # Tuesday 08:30
         assert len(alerts(h, FATIMA)) == 2 and alerts(h, PIET) == []
+
+
+async def test_an_item_that_climbed_past_a_professional_does_not_go_back_to_them(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        ids = await organisation(h)
+        anna = await _person(h, ids["Anna"])
+        await h.services.people.assign(
+            anna, volunteer_id=ids["Jan"], professional_id=ids["Kees"], backup_id=ids["Piet"]
+        )
+        escalation_id = await raise_as(h, ids["Jan"], ids["C-07"])
+        await h.advance(timedelta(minutes=10))  # Kees did not react: Piet, Jan's backup, has it now
+        assert any("signaal van Jan" in m.text for m in h.api.messages(PIET.id))
+        await h.send(PIET, "/away tot morgen")
+        assert (await item(h, escalation_id))[:2] == ("open", None)  # not Kees's: he had his turn
+        assert not any("nu van jou" in text for text in h.texts(KEES))
+        assert any(m.text.startswith("🔴 Dringend: signaal van Jan") for m in h.api.messages(ANNA.id))
+        assert h.texts(JAN)[-1] == (
+            "Piet is afwezig tot morgen 17:00. Je signaal over C-07 gaat nu naar Anna. Je hoort het zodra iemand"
+            " het oppakt."
+        )
 
 
 async def _person(h: Harness, person_id: int):  # type: ignore[no-untyped-def]

@@ -305,8 +305,11 @@ class ItemHandover:
 
 def _first_available(loaded: Loaded, leaving: Person) -> Person | None:
     """The first professional on the route (the link's or the volunteer's own, then the backup) who can take the
-    item now; None when only the coordinators are left."""
-    for level in loaded.situation.levels[: loaded.last_level]:
+    item now; None when only the coordinators are left. An item still waiting for a pick-up goes on to the levels
+    after the one it reached (those before had their turn); one the leaving person holds may go to anyone."""
+    situation = loaded.situation
+    first = situation.level + 1 if situation.state is State.OPEN else 0
+    for level in situation.levels[first : loaded.last_level]:
         for candidate in level:
             if candidate.eligible and candidate.person_id != leaving.id and candidate.person_id in loaded.by_id:
                 return loaded.by_id[candidate.person_id]
