@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.dates import DAY_NAMES, parse_date
 
 # Until /back: what people type for "no end date".
-UNTIL_BACK = frozenset(
+UNTIL_BACK_PHRASES = frozenset(
     {
         "ik terug ben", "ik weer terug ben", "ik er weer ben", "nader bericht", "onbepaald", "/back", "back",
         "i am back", "i'm back", "im back", "i return", "further notice",
@@ -43,7 +43,7 @@ def parse_away_end(text: str, now: datetime, zone: ZoneInfo, day_ends: time) -> 
     cleaned = _PREFIX.sub("", " ".join(text.strip().lower().split())).rstrip(".!")
     if not cleaned:
         return None
-    if cleaned in UNTIL_BACK or cleaned.removeprefix("tot ") in UNTIL_BACK:
+    if cleaned in UNTIL_BACK_PHRASES:
         return UntilBack()
     local = now.astimezone(zone)
     day_text, clock = _split_clock(cleaned)

@@ -90,13 +90,6 @@ class HandoverService(Service):
 
     # --- /away and /back ---------------------------------------------------------------------------
 
-    async def away_until(self, person: Person) -> datetime | None:
-        """When the person's absence ends (UNTIL_BACK: at /back); None when they are not away."""
-        async with self._db.transaction() as tx:
-            row = (await escalations.availability(tx, [person.id])).get(person.id)
-        until = row.away_until if row else None
-        return until if until is not None and until > self._clock.now() else None
-
     async def go_away(self, person: Person, until: datetime | None) -> Away:
         """Away until then (None: until /back), and in the same transaction what they hold goes to colleagues."""
         now = self._clock.now()
