@@ -128,12 +128,13 @@ class HandoverService(Service):
         """Inside the caller's transaction, the absence or removal already stored: the leaving person's items go
         to colleagues, and each colleague (or the coordinators) hears what they took over."""
 
-        def why(lang: str) -> Markup:
+        def why(reader: Person) -> Markup:
+            lang = reader.language
             if reason is Reason.REMOVED:
                 return t(lang, "cover.why_removed", name=leaving.name)
             if until is None:
                 return t(lang, "cover.why_away_open", name=leaving.name)
-            return t(lang, "cover.why_away", name=leaving.name, until=self._until(lang, until, leaving, now))
+            return t(lang, "cover.why_away", name=leaving.name, until=self._until(lang, until, leaving, reader, now))
 
         covered = await self._items.cover_in(tx, leaving, now, reason=reason, why=why)
         volunteers = await people.volunteers_of(tx, leaving.id) if leaving.is_professional else []
@@ -185,7 +186,7 @@ class HandoverService(Service):
                 key,
                 now,
                 name=leaving.name,
-                until=self._until(lang, until, leaving, now),
+                until=self._until(lang, until, leaving, person, now),
                 volunteers=spoken_list(lang, [v.name for v in cover.volunteers]),
                 items=self._item_list(lang, person, cover, names, now),
             )
@@ -203,11 +204,11 @@ class HandoverService(Service):
         head = t(lang, f"cover.items{who}", count=len(cover.items))
         return Markup("\n" + "\n".join([head, *lines, t(lang, f"cover.items_how{who}")]))
 
-    def _until(self, lang: str, until: datetime | None, person: Person, now: datetime) -> Markup:
-        """ "tot vrijdag 17:00", or "tot Piet terug is"."""
+    def _until(self, lang: str, until: datetime | None, absent: Person, reader: Person, now: datetime) -> Markup:
+        """ "tot vrijdag 17:00" in the reader's time, or "tot Piet terug is"."""
         if until is None:
-            return t(lang, "cover.until_back", name=person.name)
-        return t(lang, "cover.until", when=say_time(until, now, zone_of(person, self._settings), lang))
+            return t(lang, "cover.until_back", name=absent.name)
+        return t(lang, "cover.until", when=say_time(until, now, zone_of(reader, self._settings), lang))
 
     # --- removing someone --------------------------------------------------------------------------
 

@@ -96,11 +96,11 @@ class ItemHandover:
     # --- away and leaving --------------------------------------------------------------------------
 
     async def cover_in(
-        self, tx: Tx, leaving: Person, now: datetime, *, reason: Reason, why: Callable[[str], Markup]
+        self, tx: Tx, leaving: Person, now: datetime, *, reason: Reason, why: Callable[[Person], Markup]
     ) -> list[Covered]:
         """Hand over every item the leaving person holds or that waits for them alone. Their absence (or their
         leaving) is stored first, so the routes no longer offer them. why: what each volunteer whose item moves
-        is told first, in her language ("Piet is afwezig tot vrijdag 17:00.")."""
+        is told first, in her language and time ("Piet is afwezig tot vrijdag 17:00.")."""
         covered: list[Covered] = []
         for escalation_id in await handover.waiting_for(tx, leaving.id):
             escalation = await escalations.get(tx, escalation_id)
@@ -143,7 +143,7 @@ class ItemHandover:
         leaving: Person,
         coverer: Person | None,
         told: list[Person],
-        why: Callable[[str], Markup],
+        why: Callable[[Person], Markup],
         now: datetime,
     ) -> None:
         """The volunteer whose item moved hears why, who has it now and what happens next."""
@@ -151,7 +151,7 @@ class ItemHandover:
             return
         lang = volunteer.language
         kind, client = plain(lang, f"kind.{escalation.kind.value}"), render.client(escalation, lang)
-        reason = why(lang)
+        reason = why(volunteer)
         if coverer is not None:
             name, absent = coverer.name, leaving.name
             await notify(
