@@ -22,6 +22,7 @@ from bot.services.checkins import CheckInService
 from bot.services.drafts import DraftService
 from bot.services.email import EmailService
 from bot.services.escalations import EscalationService
+from bot.services.handover import HandoverService
 from bot.services.menus import MenuService
 from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
@@ -83,6 +84,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         people=people_service,
         drafts=DraftService(db, clock),
         escalations=escalation_service,
+        handover=HandoverService(db, clock, settings, wake, escalation_service),
         checkins=CheckInService(db, clock, settings, delivery.wake, escalation_service),
         visits=VisitService(db, clock, settings, escalation_service, delivery.wake),
         menus=MenuService(app.bot, settings),

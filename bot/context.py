@@ -23,6 +23,7 @@ from bot.services.checkins import CheckInService
 from bot.services.drafts import DraftService
 from bot.services.email import EmailService
 from bot.services.escalations import EscalationService
+from bot.services.handover import HandoverService
 from bot.services.menus import MenuService
 from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
@@ -40,6 +41,7 @@ class Services:
     people: PeopleService
     drafts: DraftService
     escalations: EscalationService
+    handover: HandoverService
     checkins: CheckInService
     visits: VisitService
     menus: MenuService

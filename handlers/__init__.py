@@ -24,6 +24,7 @@ from handlers import (  # noqa: F401 - imported for the flows and commands they 
     errors,
     fallback,
     gate,
+    handover,
     invites,
     links,
     onboarding,

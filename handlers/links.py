@@ -1,5 +1,6 @@
-"""The coordinator's links around a volunteer: /assign (professional and backup), /link (a client, by alias)
-and /agreement (hours a week and contact times). Each starts by picking the volunteer.
+"""The coordinator's links around a volunteer: /assign (professional and backup), /link (a client, by alias),
+/unlink (ending one) and /agreement (hours a week and contact times). Each starts by picking the volunteer;
+a volunteer whose professional was removed is also picked from the coordinators' list of them.
 
 Each flow keeps its state in a stored draft; every button press is checked against that draft
 and against the stored roles, so stale or forged buttons change nothing.
@@ -23,9 +24,11 @@ from bot.domain.onboarding import (
     single_line,
 )
 from bot.i18n import plain, t
+from bot.services.handover import ChooseProfessional
+from bot.services.notify import spoken_list
 from handlers.choices import Picker, PickPage, Prompt, paged
-from handlers.common import Rows
-from handlers.flow import ROUTER, Flow, FlowTurn, Turn, given
+from handlers.common import Rows, pick_rows
+from handlers.flow import ROUTER, Empty, Flow, FlowTurn, Toasts, Turn, given
 
 
 async def _chosen(turn: Turn, person_id: int, role: Role) -> Person | None:
@@ -171,6 +174,25 @@ async def assign_backup(turn: FlowTurn[AssignDraft], press: AssignBackup, draft:
     )
 
 
+# A volunteer left without a professional (hers was removed): the coordinators' list has a button for her,
+# which starts /assign at the professional. A toast when she has one again meanwhile: the list stays as it is.
+orphan = Flow("orphan", Empty, command="assign", refusals=Toasts(alert=frozenset({"assign.has_professional"})))
+
+
+@orphan.free(ChooseProfessional)
+async def orphan_chosen(turn: FlowTurn[Empty], press: ChooseProfessional) -> None:
+    """A volunteer without a professional: who is responsible now (the /assign flow from there, a new message)?"""
+    volunteer = await turn.services.handover.without_professional(turn.person, press.volunteer)
+    professionals = await turn.services.people.with_role(Role.PROFESSIONAL)
+    await turn.answer()
+    if not professionals:
+        return await turn.reply("pick.none.professional")
+    await assign.start(turn, "p", AssignDraft(volunteer=volunteer.id, name=volunteer.name))
+    options = [(p.name, AssignProfessional(p.id)) for p in professionals]
+    rows = pick_rows(turn.lang, assign.name, options, page=0, page_data=lambda n: AssignPage("p", n))
+    await turn.say(t(turn.lang, "assign.ask_professional", volunteer=volunteer.name), rows)
+
+
 # --- /link ----------------------------------------------------------------------------------------
 
 
@@ -252,6 +274,81 @@ async def link_professional(turn: FlowTurn[LinkDraft], press: LinkProfessional, 
     lang = turn.lang
     responsible = effective.name if effective else plain(lang, "link.follows_volunteer", volunteer=volunteer.name)
     await turn.show(t(lang, "link.done", volunteer=volunteer.name, alias=made.client_alias, professional=responsible))
+
+
+# --- /unlink --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnlinkDraft(VolunteerDraft):
+    link: int | None = None
+    alias: str | None = None
+
+
+unlink = Flow("unlink", UnlinkDraft, command="unlink")
+
+
+UnlinkPage, UnlinkVolunteer = PickPage.at("unl", "pg"), Chosen.at("unl", "v")
+UnlinkClient, UnlinkConfirmed = Chosen.at("unl", "l"), Chosen.at("unl", "y")
+UNLINK_VOLUNTEER = Picker(unlink, "v", UnlinkVolunteer, UnlinkPage)
+CLIENT_CHOICES = 20
+
+
+async def _linked_volunteers(turn: FlowTurn[UnlinkDraft], draft: UnlinkDraft, page: int) -> None:
+    """The volunteers with a client, a page at a time."""
+    volunteers = await turn.services.handover.linked_volunteers()
+    await UNLINK_VOLUNTEER.show(turn, volunteers, t(turn.lang, "pick.volunteer"), page)
+
+
+paged(unlink, UnlinkPage, {"v": _linked_volunteers})
+
+
+@ROUTER.command("unlink")
+async def unlink_command(turn: Turn) -> None:
+    """End a link between a volunteer and a client: which volunteer?"""
+    volunteers = await turn.services.handover.linked_volunteers()
+    if not volunteers:
+        return await turn.reply("unlink.none")
+    await unlink.start(turn, "v", UnlinkDraft())
+    await UNLINK_VOLUNTEER.show(turn, volunteers, t(turn.lang, "pick.volunteer"))
+
+
+@unlink.button(UnlinkVolunteer, "v")
+async def unlink_volunteer(turn: FlowTurn[UnlinkDraft], press: Chosen, draft: UnlinkDraft) -> None:
+    """The volunteer is known: which of her clients?"""
+    if (volunteer := await _chosen(turn, press.id, Role.VOLUNTEER)) is None:
+        return
+    clients = await turn.services.handover.links_of(volunteer.id)
+    if not clients:  # not on the list: no client (any more)
+        return await turn.expired()
+    await turn.answer()
+    await turn.go("l", UnlinkDraft(volunteer=volunteer.id, name=volunteer.name))
+    rows: Rows = [[(link.client_alias, UnlinkClient(link.id))] for link in clients[:CLIENT_CHOICES]]
+    await turn.show(t(turn.lang, "unlink.ask_client", volunteer=volunteer.name), [*rows, turn.cancel_row()])
+
+
+@unlink.button(UnlinkClient, "l")
+async def unlink_client(turn: FlowTurn[UnlinkDraft], press: Chosen, draft: UnlinkDraft) -> None:
+    """The client is known: end this link?"""
+    clients = await turn.services.handover.links_of(given(draft.volunteer))
+    chosen = next((c for c in clients if c.id == press.id), None)
+    if chosen is None:  # another volunteer's link, or one ended meanwhile
+        return await turn.expired()
+    await turn.answer()
+    await turn.go("confirm", replace(draft, link=chosen.id, alias=chosen.client_alias))
+    rows: Rows = [[(plain(turn.lang, "button.unlink.yes"), UnlinkConfirmed(chosen.id))], turn.cancel_row()]
+    await turn.show(t(turn.lang, "unlink.confirm", volunteer=draft.name or "", alias=chosen.client_alias), rows)
+
+
+@unlink.button(UnlinkConfirmed, "confirm", when=lambda press, draft: press.id == draft.link)
+async def unlink_confirmed(turn: FlowTurn[UnlinkDraft], press: Chosen, draft: UnlinkDraft) -> None:
+    """The link ends: the volunteer is asked for a note, the professional gets an item."""
+    volunteer, ended = await turn.services.handover.end_link(turn.person, press.id)
+    await turn.answer()  # after the service: a refusal (ended meanwhile) answers the press itself
+    await turn.end()
+    lang = turn.lang
+    names = spoken_list(lang, [p.name for p in ended.told]) or plain(lang, "unlink.professional")
+    await turn.show(t(lang, "unlink.done", volunteer=volunteer.name, alias=ended.link.client_alias, names=names))
 
 
 # --- /agreement -----------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from bot.domain.callbacks import Chosen
 from bot.domain.models import Person, Role
 from bot.domain.onboarding import format_hours
 from bot.i18n import Markup, plain, t
+from bot.services.handover import Removal
+from bot.services.notify import spoken_list
 from bot.services.people import Overview, VolunteerOverview
 from handlers.choices import Picker, PickPage, paged
 from handlers.common import Rows
@@ -154,14 +156,31 @@ def _confirmed(press: Chosen, draft: RemoveDraft) -> bool:
 
 @remove.button(RemoveOnly, "confirm", when=_confirmed)
 async def remove_only(turn: FlowTurn[RemoveDraft], press: Chosen, draft: RemoveDraft) -> None:
-    """Deactivate the person; their menu shrinks to what a stranger sees."""
-    removed = await turn.services.people.remove(turn.person, press.id)
+    """Deactivate the person, handing over what they held and ending their links; their menu shrinks."""
+    removal = await turn.services.handover.remove(turn.person, press.id)
     await turn.answer()  # after the service: a refusal (removed meanwhile) answers the press itself
     await turn.end()
-    await turn.show(t(turn.lang, "remove.done", name=removed.name))
-    gone = await turn.services.people.get(removed.id)
+    await turn.show(t(turn.lang, "remove.done", name=removal.person.name, after=_handed_over(turn.lang, removal)))
+    gone = await turn.services.people.get(removal.person.id)
     if gone is not None:
         await turn.services.menus.refresh(gone)
+
+
+def _handed_over(lang: str, removal: Removal) -> Markup:
+    """What their leaving changed: links ended, items taken over, volunteers without a professional."""
+    parts: list[str] = []
+    if removal.ended:
+        aliases = spoken_list(lang, [e.link.client_alias for e in removal.ended])
+        parts.append(t(lang, "remove.links_ended", aliases=aliases, count=len(removal.ended)))
+    for cover in removal.covers:
+        if cover.items:
+            key = "remove.items_to" if cover.coverer else "remove.items_to_coordinators"
+            amount = t(lang, "amount.open_items", n=len(cover.items))
+            parts.append(t(lang, key, name=cover.coverer.name if cover.coverer else "", what=amount))
+    if removal.orphans:
+        names = spoken_list(lang, [v.name for v in removal.orphans])
+        parts.append(t(lang, "remove.orphans_hint", names=names, count=len(removal.orphans)))
+    return Markup("".join(parts))
 
 
 @remove.button(RemoveAndErase, "confirm", when=_confirmed)

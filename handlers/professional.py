@@ -8,8 +8,10 @@ it now. Handing off and resolving then keep a short draft (the colleague list, t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import time
+from typing import Literal
 
+from bot.domain.absence import AwayEnd, parse_away_end
 from bot.domain.callbacks import CallbackData
 from bot.domain.dates import parse_working_hours
 from bot.domain.escalation import REPLY_LIMIT, Escalation, Kind, State
@@ -18,22 +20,21 @@ from bot.domain.timefmt import say_duration, say_time
 from bot.i18n import Markup, plain, t
 from bot.services.base import zone_of
 from bot.services.errors import Refused
+from bot.services.handover import Away, Cover, Kept
 from bot.services.notify import spoken_list
-from handlers.choices import until_typed_day
 from handlers.common import Rows, command_arguments
 from handlers.flow import ROUTER, Empty, Flow, FlowTurn, Toasts, Turn
 
 OPEN_LIMIT = 10
 HANDOFF_CHOICES = 16
-# /away without a date: until /back.
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
 class ItemDraft:
-    """The item being handed off or resolved."""
+    """The item being handed off or resolved; resolving a "take this case back" request may end its link."""
 
     escalation: int
+    end_link: bool = False
 
 
 alert = Flow("alert", Empty, command="open", refusals=Toasts(alert=frozenset({"esc.not_yours"})))
@@ -56,6 +57,13 @@ StillWorking = AlertPressed.at("esc", "w")  # the answer to a follow-up question
 class HandTo(CallbackData, prefix="esc", action="t"):
     escalation: int
     colleague: int
+
+
+class EndLinkChoice(CallbackData, prefix="esc", action="e"):
+    """Resolving a "take this case back" request: end the volunteer's link with the client, or keep it."""
+
+    escalation: int
+    choice: Literal["end", "keep"]
 
 
 @alert.free(Acknowledge)
@@ -104,33 +112,66 @@ async def handed_to(turn: FlowTurn[ItemDraft], press: HandTo, draft: ItemDraft) 
 
 @alert.free(Resolve)
 async def resolve_asked(turn: FlowTurn[Empty], press: AlertPressed) -> None:
-    """Ask for the reply the volunteer will see (for a wellbeing alert: a note)."""
-    escalation = await turn.services.escalations.open_item(turn.person, press.escalation)
-    await resolve.start(turn, "reply", ItemDraft(press.escalation))
+    """Ask for the reply the volunteer will see (or a note); for a take-back request first: end the link?"""
+    services = turn.services
+    escalation = await services.escalations.open_item(turn.person, press.escalation)
+    link = await services.handover.takeback_link(turn.person, press.escalation)
+    volunteer = (await services.escalations.names({escalation.volunteer_id})).get(escalation.volunteer_id, "?")
     await turn.answer()
+    if link is not None:
+        await resolve.start(turn, "choose", ItemDraft(press.escalation))
+        rows: Rows = [
+            [(plain(turn.lang, "button.takeback.end_link"), EndLinkChoice(press.escalation, "end"))],
+            [(plain(turn.lang, "button.takeback.keep_link"), EndLinkChoice(press.escalation, "keep"))],
+            resolve.cancel_row(turn.lang),
+        ]
+        return await turn.reply("resolve.ask_takeback", rows, volunteer=volunteer, client=link.client_alias)
+    await resolve.start(turn, "reply", ItemDraft(press.escalation))
+    note_only = escalation.kind in (Kind.WELLBEING, Kind.LINK_ENDED)
+    await turn.reply(
+        "resolve.ask_wellbeing" if note_only else "resolve.ask", [resolve.cancel_row(turn.lang)], volunteer=volunteer
+    )
+
+
+@resolve.button(EndLinkChoice, "choose", when=lambda press, draft: press.escalation == draft.escalation)
+async def end_link_chosen(turn: FlowTurn[ItemDraft], press: EndLinkChoice, draft: ItemDraft) -> None:
+    """The link ends with the resolution, or stays: now the reply the volunteer will see."""
+    escalation = await turn.services.escalations.open_item(turn.person, draft.escalation)
     names = await turn.services.escalations.names({escalation.volunteer_id})
-    key = "resolve.ask_wellbeing" if escalation.kind is Kind.WELLBEING else "resolve.ask"
-    await turn.reply(key, [resolve.cancel_row(turn.lang)], volunteer=names.get(escalation.volunteer_id, "?"))
+    await turn.answer()
+    await turn.go("reply", ItemDraft(draft.escalation, end_link=press.choice == "end"))
+    text = t(turn.lang, "resolve.ask", volunteer=names.get(escalation.volunteer_id, "?"))
+    await turn.show(text, [turn.cancel_row()])
 
 
 @resolve.text("reply")
 async def resolve_text(turn: FlowTurn[ItemDraft], text: str, draft: ItemDraft) -> None:
-    """The reply: the item is resolved and the volunteer told."""
-    reply = text.strip()
+    """The reply: the item is resolved and the volunteer told (and, chosen so, her link ended)."""
+    reply, services = text.strip(), turn.services
     if not reply or len(reply) > REPLY_LIMIT:
         return await turn.reply("resolve.bad", [turn.cancel_row()], limit=REPLY_LIMIT)
-    escalation = await turn.services.escalations.resolve(turn.person, draft.escalation, reply)
+    if draft.end_link:
+        escalation, ended = await services.handover.resolve_taking_back(turn.person, draft.escalation, reply)
+    else:
+        escalation, ended = await services.escalations.resolve(turn.person, draft.escalation, reply), None
     await turn.end()
-    if escalation.kind is Kind.WELLBEING:
+    if escalation.kind in (Kind.WELLBEING, Kind.LINK_ENDED):
         return await turn.reply("resolve.done_note")
-    names = await turn.services.escalations.names({escalation.volunteer_id})
-    await turn.reply("resolve.done", volunteer=names.get(escalation.volunteer_id, "?"))
+    volunteer = (await services.escalations.names({escalation.volunteer_id})).get(escalation.volunteer_id, "?")
+    if ended is None:
+        return await turn.reply("resolve.done", volunteer=volunteer)
+    key = "resolve.done_unlinked" if ended.told == [turn.person] else "resolve.done_unlinked_to"
+    names = spoken_list(turn.lang, [p.name for p in ended.told])
+    await turn.reply(key, volunteer=volunteer, client=ended.link.client_alias, names=names)
 
 
 def _state_line(turn: Turn, item: Escalation, names: dict[int, str], held: list[Person] | None) -> Markup:
     """Where an item in /open stands (waiting for working hours, with whom and how long), and its age."""
     lang, now = turn.lang, turn.services.clock.now()
-    if held is not None and item.next_step_at is not None:
+    if item.kind is Kind.LINK_ENDED and item.category == "asked" and item.level < 0 and item.next_step_at:
+        when = say_time(item.next_step_at, now, zone_of(turn.person, turn.services.settings), lang)
+        state = t(lang, "state.note_asked", volunteer=names.get(item.volunteer_id, "?"), when=when)
+    elif held is not None and item.next_step_at is not None:
         when = say_time(item.next_step_at, now, zone_of(turn.person, turn.services.settings), lang)
         state = t(lang, "state.held", when=when, names=spoken_list(lang, [p.name for p in held]))
     elif item.state is State.ACKNOWLEDGED:
@@ -153,7 +194,9 @@ async def open_command(turn: Turn) -> None:
     if not items:
         return await turn.reply("open.none")
     await turn.reply("open.header", count=total)
-    names = await services.escalations.names({i for e in items for i in (e.owner_id, e.handoff_to) if i})
+    names = await services.escalations.names(
+        {i for e in items for i in (e.owner_id, e.handoff_to, e.volunteer_id) if i}
+    )
     for item in items:
         text, keyboard = await services.escalations.render_for(turn.person, item)
         if item.id in held and not turn.person.is_coordinator:
@@ -166,20 +209,56 @@ async def open_command(turn: Turn) -> None:
 
 @ROUTER.command("away")
 async def away_command(turn: Turn) -> None:
-    """Away until /back, or through the day typed after the command."""
-    people, person = turn.services.people, turn.person
-    await until_typed_day(turn, "away", lambda until: people.set_away(person, until or FAR_FUTURE))
+    """Away until /back, or until the day (and time) typed after the command: what they hold is handed over."""
+    services, person = turn.services, turn.person
+    typed, now = command_arguments(turn.update), services.clock.now()
+    end = None
+    if typed:
+        _, _, day_ends = await services.people.working_hours(person)
+        parsed = parse_away_end(typed, now, zone_of(person, services.settings), day_ends)
+        if parsed is None:
+            return await turn.reply("away.bad")
+        if isinstance(parsed, AwayEnd) and parsed.at <= now:
+            return await turn.reply("away.past")
+        end = parsed.at if isinstance(parsed, AwayEnd) else None
+    await turn.say(_away_text(turn, await services.handover.go_away(person, end)))
+
+
+def _away_text(turn: Turn, away: Away) -> Markup:
+    """Away until when, who stands in with what, and how to come back."""
+    lang, now = turn.lang, turn.services.clock.now()
+    if away.until is None:
+        until = t(lang, "away.until_back")
+    else:
+        until = t(
+            lang, "away.until", when=say_time(away.until, now, zone_of(turn.person, turn.services.settings), lang)
+        )
+    covers = [_cover_line(lang, cover) for cover in away.covers] or [t(lang, "away.nothing")]
+    return t(lang, "away.done", until=until, covers=Markup(" ".join(covers)))
+
+
+def _cover_line(lang: str, cover: Cover) -> Markup:
+    """ "Fatima vangt je op en krijgt zolang 2 open meldingen en 3 vrijwilligers." """
+    amounts: list[str] = [t(lang, "amount.open_items", n=len(cover.items))] if cover.items else []
+    amounts += [t(lang, "amount.volunteers", n=len(cover.volunteers))] if cover.volunteers else []
+    what = spoken_list(lang, amounts)
+    if cover.coverer is None:
+        return t(lang, "away.cover_coordinators", what=Markup(what))
+    return t(lang, "away.cover_by", name=cover.coverer.name, what=Markup(what))
 
 
 @ROUTER.command("back")
 async def back_command(turn: Turn) -> None:
-    """Back before the day set: alerts reach the person again."""
-    services = turn.services
-    until = await services.people.away_until(turn.person)
-    if until is None or until <= services.clock.now():
+    """Back before the end set: new items reach the person again; what colleagues took over stays with them."""
+    kept = await turn.services.handover.come_back(turn.person)
+    if kept is None:
         return await turn.reply("back.not_away")
-    await services.people.set_away(turn.person, None)
-    await turn.reply("back.done")
+    await turn.reply("back.done", kept=_kept(turn.lang, kept))
+
+
+def _kept(lang: str, kept: list[Kept]) -> Markup:
+    """ " De 2 meldingen die Fatima voor je overnam, blijven bij Fatima; …" (empty for none)."""
+    return Markup("".join(t(lang, "back.kept", name=k.coverer.name, count=len(k.items)) for k in kept))
 
 
 def _hours_text(lang: str, days: frozenset[int], start: time, end: time) -> str:

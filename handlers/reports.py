@@ -83,6 +83,17 @@ def _names(lang: str, people: list[Person]) -> str:
     return spoken_list(lang, [p.name for p in people])
 
 
+def _stands_in(lang: str, people: list[Person], away: list[Person]) -> str:
+    """ "vervangt Piet": whom those who get it stand in for while that one is away."""
+    key = "routing.role.covering" if len(people) == 1 else "routing.role.covering_many"
+    return plain(lang, key, away=_names(lang, away))
+
+
+def _covering(lang: str, people: list[Person], away: list[Person]) -> str:
+    """Who gets it, and whom they stand in for: "Fatima (vervangt Piet)"."""
+    return f"{_names(lang, people)} ({_stands_in(lang, people, away)})" if away else _names(lang, people)
+
+
 def routing_text(lang: str, routing: Routing, now_text: str | None) -> Markup:
     """Who will receive it and what happens if they don't answer, in plain words."""
     if routing.nobody or not routing.first:
@@ -93,6 +104,8 @@ def routing_text(lang: str, routing: Routing, now_text: str | None) -> Markup:
         lang,
         ("routing.role.responsible", "routing.role.backup", "routing.role.coordinator")[min(routing.first_level, 2)],
     )
+    if routing.covering:  # the professional is away: who gets it stands in for them
+        role = _stands_in(lang, routing.first, routing.covering)
     if routing.deferred_until is not None and now_text is not None:
         text = t(lang, "routing.first_later", name=_names(lang, routing.first), role=role, when=now_text)
     else:
@@ -310,7 +323,7 @@ def _sent_text(lang: str, raised: Raised, kind: Kind, zone: ZoneInfo, now: datet
         return t(lang, "signal.sent_nobody")
     if raised.told:
         key = "signal.sent" if signal else "backup.sent"
-        return t(lang, key, names=_names(lang, raised.told), next=_sent_next(lang, raised))
+        return t(lang, key, names=_covering(lang, raised.told, raised.covering), next=_sent_next(lang, raised))
     if raised.deferred_until is not None:
         # The names open a sentence; without one, the role does, with a capital.
         role = plain(lang, "routing.role.responsible")
@@ -318,7 +331,7 @@ def _sent_text(lang: str, raised: Raised, kind: Kind, zone: ZoneInfo, now: datet
             lang,
             "signal.sent_later" if signal else "backup.sent_later",
             # Held for working hours: the engine says who gets it then, as the confirmation screen did.
-            names=_names(lang, raised.later) or role[:1].upper() + role[1:],
+            names=_covering(lang, raised.later, raised.covering) or role[:1].upper() + role[1:],
             when=say_time(raised.deferred_until, now, zone, lang),
         )
     return t(lang, "signal.sent_nobody")

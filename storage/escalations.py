@@ -198,17 +198,6 @@ async def reopen(tx: Tx, escalation_id: int) -> None:
     )
 
 
-async def release(tx: Tx, escalation_id: int, now: datetime) -> bool:
-    """An item whose owner left climbs again from the first level, at once."""
-    changed = await tx.changes(
-        "UPDATE escalations SET state = 'open', owner_id = NULL, handoff_to = NULL, handoff_from = NULL,"
-        " held_since = NULL, follow_up_at = NULL, follow_ups = 0,"
-        " level = -1, next_step_at = ? WHERE id = ? AND state IN ('acknowledged', 'handoff')",
-        (to_db(now), escalation_id),
-    )
-    return changed == 1
-
-
 async def resolve(tx: Tx, escalation_id: int, *, by: int, reply: str, now: datetime) -> bool:
     changed = await tx.changes(
         "UPDATE escalations SET state = 'resolved', resolved_at = ?, resolved_by = ?, resolution = ?,"

@@ -46,10 +46,24 @@ async def find_active(tx: Tx, volunteer_id: int, client_alias: str) -> Link | No
     return None if row is None else _link(row)
 
 
-async def end_for_person(tx: Tx, person_id: int, now: datetime) -> None:
-    await tx.execute(
-        "UPDATE links SET active = 0, ended_at = ? WHERE volunteer_id = ? AND active = 1",
-        (to_db(now), person_id),
+async def end(tx: Tx, link_id: int, now: datetime) -> bool:
+    """The link ends now; False when it had ended already (a double tap, a race)."""
+    changed = await tx.changes(
+        "UPDATE links SET active = 0, ended_at = ? WHERE id = ? AND active = 1", (to_db(now), link_id)
+    )
+    return changed == 1
+
+
+async def linked_volunteers(tx: Tx) -> set[int]:
+    """The volunteers with at least one active link."""
+    rows = await tx.all("SELECT DISTINCT volunteer_id FROM links WHERE active = 1")
+    return {r["volunteer_id"] for r in rows}
+
+
+async def follow_volunteers_instead_of(tx: Tx, professional_id: int) -> int:
+    """Links that named this professional (who left) follow their volunteer's professional from now on."""
+    return await tx.changes(
+        "UPDATE links SET professional_id = NULL WHERE professional_id = ? AND active = 1", (professional_id,)
     )
 
 

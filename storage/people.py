@@ -64,6 +64,17 @@ async def all_active(tx: Tx) -> list[Person]:
     return [_person(r) for r in rows]
 
 
+async def volunteers_of(tx: Tx, professional_id: int) -> list[Person]:
+    """The active volunteers whose responsible professional this is."""
+    rows = await tx.all(
+        f"SELECT {_PERSON_COLUMNS} FROM people p JOIN person_roles r ON r.person_id = p.id"
+        " WHERE p.active = 1 AND r.role = 'volunteer' AND p.responsible_professional_id = ?"
+        " ORDER BY p.name COLLATE NOCASE, p.id",
+        (professional_id,),
+    )
+    return [_person(r) for r in rows]
+
+
 async def create(tx: Tx, *, name: str, telegram_id: int, language: str, team_id: int | None, now: datetime) -> int:
     return await tx.execute(
         "INSERT INTO people (name, telegram_id, language, team_id, created_at) VALUES (?, ?, ?, ?, ?)",

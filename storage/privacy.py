@@ -117,15 +117,6 @@ async def export_person(tx: Tx, person_id: int) -> dict[str, Any]:
     }
 
 
-async def owned_open_items(tx: Tx, person_id: int) -> list[int]:
-    """Open items this person has picked up or is being handed: they go back to the others when they leave."""
-    rows = await tx.all(
-        "SELECT id FROM escalations WHERE state != 'resolved' AND (owner_id = ? OR handoff_to = ?) ORDER BY id",
-        (person_id, person_id),
-    )
-    return [r["id"] for r in rows]
-
-
 async def raised_open_items(tx: Tx, person_id: int) -> list[int]:
     rows = await tx.all(
         "SELECT id FROM escalations WHERE volunteer_id = ? AND state != 'resolved' ORDER BY id", (person_id,)

@@ -77,6 +77,8 @@ AAFKE = FakeUser(id=1015, first_name="Aafke")  # volunteer the coordinator remov
 LOTTE = FakeUser(id=1016, first_name="Lotte")  # coordinator and volunteer at once, client L-5
 STRANGER = FakeUser(id=6666, first_name="Onbekend", username="nieuwsgierig")
 FILLERS = [FakeUser(id=1100 + n, first_name=f"Zwaan {n}") for n in range(1, 8)]  # pickers get a second page
+BRAM = FakeUser(id=1017, first_name="Bram")  # professional the coordinator removes in the orphans walk
+INA = FakeUser(id=1018, first_name="Ina")  # Bram's volunteer, left without a professional
 
 C, P, V = Role.COORDINATOR, Role.PROFESSIONAL, Role.VOLUNTEER
 
@@ -631,7 +633,7 @@ async def build_world(h: Harness) -> World:
     # Rik gets real buttons, then is removed: his old buttons must be worth nothing.
     [rik_signal] = await h.send(RIK, "/signal")
     [rik_checkin] = await h.send(RIK, "/checkin")
-    await people.remove(anna, ids["Rik"])
+    await h.services.handover.remove(anna, ids["Rik"])
     await h.settle()
     rik_buttons = [(rik_signal, pack("sig", "c", links["Rik"])), (rik_checkin, rik_checkin.buttons()[0][1])]
     assert all(data in [d for _, d in m.buttons()] for m, data in rik_buttons)
@@ -862,6 +864,47 @@ async def walk_link(k: Walker) -> None:
     await k.say(ANNA, "C-12")
     duplicate = pack("lnk", "p", "same")
     await k.m.refused([Press("button|lnk:p duplicate alias|coordinator|refused", actor(ANNA), duplicate, "refused")])
+
+
+async def walk_unlink(k: Walker) -> None:
+    """/unlink: volunteer, client, confirm. Only the volunteer's own active links are offered and ended."""
+    ids, links = k.w.ids, k.w.links
+    async with k.h.services.db.transaction() as tx:  # Vera's D-4, linked in walk_link
+        d4 = int(await tx.scalar("SELECT id FROM links WHERE client_alias = 'D-4' AND active = 1"))
+    await k.say(ANNA, "/unlink")
+    await k.step("unl:pg", ANNA, pack("unl", "pg", "v", 0), changes=False, constructed=True, replay="allowed")
+    without = [pack("unl", "v", ids["Aafke"]), pack("unl", "v", ids["Piet"]), pack("unl", "v", ids["Rik"])]
+    await k.step("unl:v", ANNA, pack("unl", "v", ids["Vera"]), foreign=without)
+    await k.step("unl:l", ANNA, pack("unl", "l", d4), foreign=[pack("unl", "l", links["Wim"])])
+    foreign = [pack("unl", "y", links["Vera"]), pack("unl", "y", links["Wim"])]
+    await k.step("unl:y", ANNA, pack("unl", "y", d4), foreign=foreign)
+    async with k.h.services.db.transaction() as tx:
+        ended = await tx.scalar("SELECT active FROM links WHERE id = ?", (d4,)) == 0
+        kept = await tx.scalar(
+            "SELECT COUNT(*) FROM links WHERE id IN (?, ?) AND active = 1", (links["Vera"], links["Wim"])
+        )
+    k.m.record("state|unl:y ends that link and no other|coordinator", None if ended and kept == 2 else "links changed")
+
+
+async def walk_orphans(k: Walker) -> None:
+    """A removed professional's volunteer, listed to the coordinators with a button: any coordinator may pick
+    her professional (the /assign steps from there); once she has one, the old button says so."""
+    ids = k.w.ids
+    bram, ina = await join(k.h, BRAM, P), await join(k.h, INA, V)
+    anna = await k.h.services.people.get(ids["Anna"])
+    assert anna is not None
+    await k.h.services.people.assign(anna, volunteer_id=ina, professional_id=bram, backup_id=None)
+    await k.h.services.handover.remove(anna, bram)
+    await k.h.settle()
+    data = pack("asg", "o", ina)
+    coordinators = escalation_rules(set())  # any coordinator may; the roles check refuses everyone else
+    has_one = [pack("asg", "o", ids["Vera"]), pack("asg", "o", ids["Piet"]), pack("asg", "o", ids["Rik"])]
+    await k.step("asg:o", ANNA, data, replay="allowed", others=coordinators, foreign=has_one)
+    await k.m.tap_data(ANNA, None, pack("asg", "p", ids["Piet"]))
+    await k.m.tap_data(ANNA, None, pack("asg", "b", "none"))
+    stale = Press("stale|asg:o once she has a professional|coordinator|again", actor(ANNA), data, "refused")
+    await k.m.refused([stale, Press("stale|asg:o once she has one|coordinator-2|again", actor(CORA), data, "refused")])
+    await k.cancel_all()
 
 
 async def walk_agreement(k: Walker) -> None:
@@ -1184,6 +1227,65 @@ async def walk_visit(k: Walker) -> None:
     await k.cancel_all()
 
 
+async def end_a_link(k: Walker, user: FakeUser, alias: str) -> int:
+    """A new link of this volunteer, ended by the coordinator: the item it raises (her note is asked)."""
+    ids = k.w.ids
+    anna = await k.h.services.people.get(ids["Anna"])
+    assert anna is not None
+    made, _, _ = await k.h.services.people.link_client(
+        anna, volunteer_id=ids[user.first_name], alias=alias, professional_id=None
+    )
+    _, ended = await k.h.services.handover.end_link(anna, made.id)
+    await k.h.settle()
+    return ended.escalation.id
+
+
+async def walk_note(k: Walker) -> None:
+    """The hand-over note of an ended link: skip, start writing (asked while busy), screened edit or send
+    anyway. Only the volunteer whose link it was may answer, once."""
+    wims = await end_a_link(k, WIM, "N-9")
+    item = await end_a_link(k, VERA, "N-1")
+    await k.step("ho:k", VERA, pack("ho", "k", item), foreign=[("Wim's item", pack("ho", "k", wims))])
+    await k.say(VERA, "/signal")  # busy when asked: the question offers to start writing
+    item = await end_a_link(k, VERA, "N-2")
+    write = pack("ho", "w", item)
+    await k.step("ho:w", VERA, write, replay="allowed", foreign=[("Wim's item", pack("ho", "w", wims))])
+    await k.say(VERA, "Bel haar zus op 06-12345678.")
+    edit = pack("ho", "s", item, "edit")
+    await k.step("ho:s:edit", VERA, edit, foreign=[("Wim's item", pack("ho", "s", wims, "edit"))])
+    await k.say(VERA, "Bel haar zus op 06-12345678.")
+    await k.step("ho:s:anyway", VERA, pack("ho", "s", item, "anyway"))
+    await k.m.refused(
+        [Press("stale|ho:k on a note sent|volunteer|again", actor(VERA), pack("ho", "k", item), "refused")]
+    )
+    await k.cancel_all()
+
+
+async def walk_takeback(k: Walker) -> None:
+    """Resolving a "take this case back" request: end the link or keep it, only in the resolver's own flow."""
+    ids = k.w.ids
+    anna, vera = await k.h.services.people.get(ids["Anna"]), await k.h.services.people.get(ids["Vera"])
+    assert anna is not None and vera is not None
+    items = []
+    for alias in ("T-1", "T-2"):
+        made, _, _ = await k.h.services.people.link_client(
+            anna, volunteer_id=vera.id, alias=alias, professional_id=None
+        )
+        raised = await k.h.services.escalations.raise_item(
+            vera, kind=Kind.BACKUP, link_id=made.id, category="takeback", urgency=Urgency.CONCERN, body="Te zwaar"
+        )
+        assert raised is not None
+        items.append(raised.escalation.id)
+    await k.h.settle()
+    first, second = items
+    await k.m.tap_data(PIET, None, pack("esc", "r", first))
+    await k.step("esc:e", PIET, pack("esc", "e", first, "end"), foreign=[pack("esc", "e", second, "end")])
+    await k.say(PIET, "Ik neem het over.")
+    await k.m.tap_data(PIET, None, pack("esc", "r", second))
+    await k.step("esc:e keep", PIET, pack("esc", "e", second, "keep"), foreign=[pack("esc", "e", first, "keep")])
+    await k.cancel_all()
+
+
 async def walk_forget(k: Walker) -> None:
     """/forget for everyone: only the person's own confirmation erases them; afterwards they are a stranger."""
     leaving = FILLERS[0]
@@ -1197,12 +1299,22 @@ WALKS: dict[str, list[Callable[[Walker], Awaitable[None]]]] = {
         walk_invite,
         walk_assign,
         walk_link,
+        walk_unlink,
         walk_agreement,
         walk_remove,
+        walk_orphans,
         walk_schedule,
         walk_forget,
     ],
-    "volunteer": [walk_own_wellbeing_alert, walk_reports, walk_escalation, walk_checkin, walk_visit],
+    "volunteer": [
+        walk_own_wellbeing_alert,
+        walk_reports,
+        walk_escalation,
+        walk_checkin,
+        walk_visit,
+        walk_note,
+        walk_takeback,
+    ],
 }
 
 

@@ -198,13 +198,13 @@ async def test_away_professional_is_skipped_and_back_again(tmp_path: Path) -> No
     async with running_bot(tmp_path) as h:
         await seed_organisation(h)
         [away] = await h.send(PIET, "/away 4-12")
-        assert "Je staat op afwezig tot vrijdag 4 dec" in away.text
+        assert "Je bent afwezig tot 4 dec 17:00." in away.text
         summary = await report_signal(h)
-        assert "Fatima (backup) krijgt dit meteen." in summary.text
+        assert "Fatima (vervangt Piet) krijgt dit meteen." in summary.text
         await h.tap(VERA, summary, "Versturen")
         assert alerts(h, PIET) == [] and len(alerts(h, FATIMA)) == 1
         [bad] = await h.send(PIET, "/away morgen-ish")
-        assert "begrijp ik niet als datum" in bad.text
+        assert "Dat begrijp ik niet. Typ bijvoorbeeld /away tot vrijdag" in bad.text
         [back] = await h.send(PIET, "/back")
         assert "Welkom terug" in back.text
         await send_signal(h, text="Na terugkomst")

@@ -18,6 +18,7 @@ the bot's event loop runs in its own thread. Examples are derandomized, so CI se
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import sqlite3
 import threading
@@ -126,6 +127,22 @@ def raise_for_piet(then: str) -> Move:
     return move
 
 
+def end_a_link_of_vera() -> Move:
+    """A fresh link of Vera's, ended by Anna: Vera is at the step that takes her hand-over note."""
+    aliases = itertools.count(1)
+
+    async def move(f: Fuzzer) -> None:
+        anna = await f.h.services.people.get(f.w.ids["Anna"])
+        assert anna is not None
+        made, _, _ = await f.h.services.people.link_client(
+            anna, volunteer_id=f.w.ids["Vera"], alias=f"N-{next(aliases)}", professional_id=None
+        )
+        await f.h.services.handover.end_link(anna, made.id)
+        await f.m.wait([])
+
+    return move
+
+
 def checkin_id(f: Fuzzer) -> int:
     db = f.db()
     try:
@@ -219,6 +236,15 @@ FLOWS: dict[str, tuple[FakeUser, list[Move]]] = {
         ],
     ),
     "remove": (ANNA, [say(ANNA, "/remove"), tap(ANNA, lambda f: pack("rm", "p", f.w.ids["Aafke"]))]),
+    "unlink": (
+        ANNA,
+        [
+            say(ANNA, "/unlink"),
+            tap(ANNA, lambda f: pack("unl", "v", f.w.ids["Wim"])),
+            tap(ANNA, lambda f: pack("unl", "l", f.w.links["Wim"])),
+        ],
+    ),
+    "handover note": (VERA, [end_a_link_of_vera()]),
     "resolve": (PIET, [raise_for_piet("r")]),
     "handoff": (PIET, [raise_for_piet("h")]),
 }

@@ -27,6 +27,7 @@ class Kind(StrEnum):
     BACKUP = "backup"
     WELLBEING = "wellbeing"
     VISIT = "visit"
+    LINK_ENDED = "link_ended"  # a client has no volunteer any more: the professional takes it from here
 
 
 class State(StrEnum):
@@ -317,8 +318,9 @@ class Escalation:
 
     @property
     def tells_volunteer(self) -> bool:
-        """Whether the volunteer hears how it goes: not of a wellbeing alert, which is about them."""
-        return self.kind is not Kind.WELLBEING
+        """Whether the volunteer hears how it goes: not of a wellbeing alert, which is about them, nor of the
+        item a link she left raised (her part ended with her hand-over note)."""
+        return self.kind not in (Kind.WELLBEING, Kind.LINK_ENDED)
 
 
 @dataclass(frozen=True)

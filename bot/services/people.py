@@ -330,21 +330,6 @@ class PeopleService(Service):
         self._wake()
         return volunteer
 
-    async def remove(self, by: Person, person_id: int) -> Person:
-        coordinators_only(by)
-        if person_id == by.id:
-            raise Refused("remove.self")
-        now = self._clock.now()
-        async with self._db.transaction() as tx:
-            person = await people.get(tx, person_id)
-            if person is None or not person.active:
-                raise Refused("flow.person_gone")
-            await notify(tx, person, "remove.notice", now, organisation=self._settings.app.organisation)
-            await people.deactivate(tx, person.id, now)
-            await PERSONS.record(tx, now, "person.removed", person.id, actor=by.id)
-        self._wake()
-        return person
-
     async def tell_coordinators_unreachable(self, person_id: int) -> None:
         """Delivery found that Telegram refuses messages to this person (blocked, gone)."""
         now = self._clock.now()
@@ -370,19 +355,6 @@ class PeopleService(Service):
         """True the first time a group chat writes to us: it gets the private-chat answer once."""
         async with self._db.transaction() as tx:
             return await groups.note_once(tx, chat_id, self._clock.now())
-
-    async def set_away(self, person: Person, until: datetime | None) -> None:
-        """until None: back. Audited, so a coordinator can see who was away when."""
-        now = self._clock.now()
-        async with self._db.transaction() as tx:
-            await escalations.set_away(tx, person.id, until)
-            await PERSONS.record(tx, now, "person.away" if until else "person.back", person.id, actor=person.id)
-
-    async def away_until(self, person: Person) -> datetime | None:
-        async with self._db.transaction() as tx:
-            rows = await escalations.availability(tx, [person.id])
-        row = rows.get(person.id)
-        return row.away_until if row else None
 
     async def working_hours(self, person: Person) -> tuple[frozenset[int], time, time]:
         async with self._db.transaction() as tx:

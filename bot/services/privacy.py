@@ -17,6 +17,8 @@ from bot.i18n import t
 from bot.services.base import Service, Trail, coordinators_only
 from bot.services.errors import Refused
 from bot.services.escalations import EscalationService
+from bot.services.escalations.handover import NoteState
+from bot.services.handover import HandoverService
 from storage import audit, outbox, people, privacy
 from storage.db import Database, Tx
 
@@ -35,6 +37,7 @@ class PrivacyService(Service):
     ) -> None:
         super().__init__(db, clock, settings, wake_delivery)
         self._escalations = escalations
+        self._handover = HandoverService(db, clock, settings, wake_delivery, escalations)
         # In memory on purpose: every start runs the erasure once, then daily at the configured hour.
         self._next_retention: datetime | None = None
 
@@ -118,14 +121,14 @@ class PrivacyService(Service):
         return handed
 
     async def _rehome_items(self, tx: Tx, person: Person, now: datetime) -> int:
-        """Open items they raised go to their professional, with the words, before those are erased;
-        items they had picked up go back to climbing."""
+        """Open items they raised go to their professional, with the words, before those are erased; then they
+        leave as a removed person does: their links end (the professional hears, without a note), what they
+        held goes to a colleague, and the coordinators get the volunteers left without a professional."""
         handed = 0
         for escalation_id in await privacy.raised_open_items(tx, person.id):
             if await self._escalations.engine.hand_over_in(tx, escalation_id, now, leaving=person):
                 handed += 1
-        for escalation_id in await privacy.owned_open_items(tx, person.id):
-            await self._escalations.engine.release_in(tx, escalation_id, now, leaving=person)
+        await self._handover.leave_in(tx, person, now, note=NoteState.ERASED)
         return handed
 
     # --- retention ----------------------------------------------------------------------------------

@@ -196,14 +196,18 @@ class EscalationActions(Service):
             raise Refused("resolve.bad", limit=REPLY_LIMIT)
         now = self._clock.now()
         async with self._db.transaction() as tx:
-            escalation, _ = await self._authorised(tx, person, escalation_id)
-            if not await escalations.resolve(tx, escalation.id, by=person.id, reply=reply, now=now):
-                raise Refused("esc.resolved_already")
-            updated = await self._record_and_tell(
-                tx, escalation.id, person, now, event="escalation.resolved", volunteer_key="vol.resolved", reply=reply
-            )
+            updated = await self.resolve_in(tx, person, escalation_id, reply, now)
         self._wake()
         return updated
+
+    async def resolve_in(self, tx: Tx, person: Person, escalation_id: int, reply: str, now: datetime) -> Escalation:
+        """As `resolve`, inside the caller's transaction (one that also ends the link it was about)."""
+        escalation, _ = await self._authorised(tx, person, escalation_id)
+        if not await escalations.resolve(tx, escalation.id, by=person.id, reply=reply, now=now):
+            raise Refused("esc.resolved_already")
+        return await self._record_and_tell(
+            tx, escalation.id, person, now, event="escalation.resolved", volunteer_key="vol.resolved", reply=reply
+        )
 
     async def close_in(self, tx: Tx, escalation_id: int, *, reason_key: str, now: datetime) -> bool:
         """Stop an item that no longer needs anyone (inside the caller's transaction): no further

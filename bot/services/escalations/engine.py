@@ -1,5 +1,6 @@
 """The escalation engine: raise an item, let it climb its route on the timer, climb at once when those told
-cannot be reached, and find it a new home when the person it concerns or holds it leaves.
+cannot be reached, and find it a new home when the volunteer it concerns leaves (what someone away or gone
+held is `handover`'s).
 
 Every state change and the messages it causes are written in one transaction (the outbox), and every
 deadline is the `next_step_at` column, so a crash or restart loses nothing.
@@ -34,7 +35,7 @@ from bot.services.base import Service, Trail, zone_of
 from bot.services.errors import Refused
 from bot.services.escalations import render
 from bot.services.escalations.alerts import SUBJECT, Alerts
-from bot.services.escalations.route import Loaded, Route, next_level, own_link
+from bot.services.escalations.route import Loaded, Route, covering, level_of, next_level, own_link
 from bot.services.notify import notify, spoken_list
 from storage import drafts, emails, escalations, people
 from storage.db import Database, Tx
@@ -57,6 +58,7 @@ class Routing:
     all_at_once: bool
     working_time: bool
     nobody: bool
+    covering: list[Person] = field(default_factory=list)  # away before the first level told: it stands in for them
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class Raised:
     next_people: list[Person] = field(default_factory=list)
     next_are_coordinators: bool = False
     later: list[Person] = field(default_factory=list)  # waiting for working hours: who it reaches then
+    covering: list[Person] = field(default_factory=list)  # away on the levels before: who those told stand in for
 
 
 class Moved(StrEnum):
@@ -131,6 +134,7 @@ class EscalationEngine(Service):
             all_at_once=policy.all_at_once,
             working_time=policy.working_hours_only,
             nobody=step.nobody_reachable,
+            covering=covering(candidates, by_id, first_level),
         )
 
     async def raise_item(
@@ -187,6 +191,8 @@ class EscalationEngine(Service):
         level: int | None = None
         if step.tell and policy.climb and not policy.all_at_once:
             following, level = next_level(loaded.situation.levels, by_id, step.level)
+        levels = loaded.situation.levels
+        reached = step.level if step.tell else level_of(levels, later)
         return Raised(
             final,
             [by_id[i] for i in step.tell],
@@ -196,6 +202,7 @@ class EscalationEngine(Service):
             next_people=following,
             next_are_coordinators=level == loaded.last_level,
             later=later,
+            covering=[] if policy.all_at_once else covering(levels, by_id, reached),
         )
 
     # --- climbing ---------------------------------------------------------------------------------
@@ -235,6 +242,14 @@ class EscalationEngine(Service):
         await self._keep_informed(tx, escalation, loaded, step, now, moved=moved, passed_over=passed_over)
         await self._second_channel(tx, escalation, loaded, step, now, moved=moved)
         return step, by_id
+
+    async def advance_in(self, tx: Tx, escalation_id: int, now: datetime) -> list[Person]:
+        """Let an item take its next step now, inside the caller's transaction (a hand-over moved it, or its
+        hand-over note came in); who was told."""
+        escalation = await escalations.get(tx, escalation_id)
+        assert escalation is not None
+        step, by_id = await self._advance(tx, escalation, now)
+        return [by_id[i] for i in step.tell]
 
     async def _tell_volunteer(
         self,
@@ -541,8 +556,3 @@ class EscalationEngine(Service):
         loaded = await self._route.load(tx, escalation, at)
         step = next_step(loaded.situation, self._settings.escalation.policy(escalation.urgency), at)
         return [loaded.by_id[i] for i in step.tell if i in loaded.by_id]
-
-    async def release_in(self, tx: Tx, escalation_id: int, now: datetime, *, leaving: Person) -> None:
-        """The professional holding (or being handed) this item leaves: it climbs again from the start."""
-        if await escalations.release(tx, escalation_id, now):
-            await TRAIL.record(tx, now, "escalation.released", escalation_id, person=leaving.id)

@@ -50,6 +50,8 @@ def header(escalation: Escalation, volunteer: str, lang: str, now: datetime, zon
     if escalation.kind is Kind.WELLBEING:  # one whole check-in: what it holds is in the lines below
         when = say_time(escalation.created_at, now, zone, lang)
         return t(lang, "alert.header_checkin", volunteer=volunteer, time=when)
+    if escalation.kind is Kind.LINK_ENDED:  # what the volunteer handed over follows on the same line
+        return t(lang, "alert.header_link_ended", client=client(escalation, lang))
     return t(
         lang,
         "alert.header",
@@ -103,7 +105,11 @@ def alert(
         parts.append(t(lang, "alert.reminder", age=say_duration(minutes, lang)))
     if handoff_from is not None:
         parts.append(t(lang, "alert.handoff_request", name=handoff_from))
-    parts.append(header(escalation, _name(names, escalation.volunteer_id), lang, now, viewer.zone))
+    volunteer = _name(names, escalation.volunteer_id)
+    head = header(escalation, volunteer, lang, now, viewer.zone)
+    if escalation.kind is Kind.LINK_ENDED:
+        head = Markup(f"{head} {hand_over_note(escalation, volunteer, lang)}")
+    parts.append(head)
     tail: list[str] = []
     if escalation.urgency is Urgency.EMERGENCY and escalation.kind is Kind.SIGNAL:
         tail.append(t(lang, "alert.emergency_note"))
@@ -111,7 +117,8 @@ def alert(
         tail.append(status)
     # A wellbeing alert's words are the bot's own lines (quoting the volunteer's comment): not quoted again.
     quoted = escalation.kind is not Kind.WELLBEING
-    body = _body(escalation.body or "", lang, used=sum(telegram_length(p) + 2 for p in parts + tail), quoted=quoted)
+    words = "" if escalation.kind is Kind.LINK_ENDED else escalation.body or ""  # the note is in the first line
+    body = _body(words, lang, used=sum(telegram_length(p) + 2 for p in parts + tail), quoted=quoted)
     text = Markup("\n".join([*parts, body, *tail]) if body else "\n".join([*parts, *tail]))
     return text, keyboard(escalation, viewer)
 
@@ -134,10 +141,13 @@ def status(
             if escalation.kind is Kind.WELLBEING:
                 # The volunteer hears nothing of a pick-up of a wellbeing alert (it is about her).
                 return t(lang, "status.acknowledged_you_wellbeing", time=at, volunteer=volunteer)
+            quiet = escalation.kind is Kind.LINK_ENDED  # her part ended with the note: nobody else is told
             if escalation.follow_up_at is not None and escalation.follow_ups == 0:
                 when = say_time(escalation.follow_up_at, now, zone, lang)
-                return t(lang, "status.acknowledged_you_follow_up", time=at, volunteer=volunteer, when=when)
-            return t(lang, "status.acknowledged_you", time=at, volunteer=volunteer)
+                key = "status.acknowledged_you_quiet_follow_up" if quiet else "status.acknowledged_you_follow_up"
+                return t(lang, key, time=at, volunteer=volunteer, when=when)
+            key = "status.acknowledged_you_quiet" if quiet else "status.acknowledged_you"
+            return t(lang, key, time=at, volunteer=volunteer)
         return t(lang, "status.acknowledged", name=_name(names, escalation.owner_id), time=at)
     if escalation.state is State.RESOLVED and escalation.resolved_at is not None:
         at = time_of_day(escalation.resolved_at, zone)
@@ -184,6 +194,19 @@ def follow_up(
     )
     after = t(lang, "alert.follow_up_deadline", when=say_time(deadline, now, zone, lang))
     return alert(escalation, viewer, names, now, first=question, status=after)
+
+
+# Where a link-ended item's hand-over note stands (its category), as the professional reads it.
+NOTE_STATES = ("asked", "note", "skipped", "removed", "erased")
+
+
+def hand_over_note(escalation: Escalation, volunteer: str, lang: str) -> Markup:
+    """What the volunteer whose link ended handed over: her note, that she was asked or skipped it, or that she
+    left. A note erased since (the volunteer erased, the retention period passed) is said to be gone."""
+    state = escalation.category if escalation.category in NOTE_STATES else "erased"
+    if state == "note" and not escalation.body:
+        state = "gone"
+    return t(lang, f"le.{state}", volunteer=volunteer, text=escalation.body or "")
 
 
 def wait_text(lang: str, wait: timedelta, working_time: bool) -> str:

@@ -99,6 +99,17 @@ def next_level(
     return [], None
 
 
+def covering(candidates: Sequence[Sequence[Candidate]], by_id: Mapping[int, Person], level: int) -> list[Person]:
+    """Who is away on the levels before `level`: whoever gets an item at `level` stands in for them."""
+    return [by_id[c.person_id] for lv in candidates[: max(level, 0)] for c in lv if c.away and c.person_id in by_id]
+
+
+def level_of(candidates: Sequence[Sequence[Candidate]], people: Sequence[Person]) -> int:
+    """The first level holding one of these people (-1: none)."""
+    ids = {p.id for p in people}
+    return next((i for i, level in enumerate(candidates) if any(c.person_id in ids for c in level)), -1)
+
+
 def hours_of(row: AvailabilityRow | None, config: EscalationSettings) -> tuple[frozenset[int], time, time]:
     """Working days, start and end: the person's own (/workhours), else the configured default."""
     if row is None:

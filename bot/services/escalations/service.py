@@ -18,6 +18,7 @@ from bot.services.errors import Refused
 from bot.services.escalations.actions import EscalationActions
 from bot.services.escalations.alerts import Alerts
 from bot.services.escalations.engine import EscalationEngine
+from bot.services.escalations.handover import ItemHandover
 from bot.services.escalations.render import Keyboard
 from storage import escalations
 from storage.db import Database, Tx
@@ -32,8 +33,10 @@ class EscalationService(Service):
         self._alerts = Alerts(settings)
         self.engine = EscalationEngine(db, clock, settings, wake_delivery, self._alerts)
         self.actions = EscalationActions(db, clock, settings, wake_delivery, self._alerts)
+        self.handover = ItemHandover(settings, self._alerts, self.engine)  # items changing hands, in a caller's tx
         # The entry points of handlers and wiring, under the names they use, served by the part they belong to.
-        # Other services, working inside their own transaction, call the part itself (engine.hand_over_in).
+        # Other services, working inside their own transaction, call the part itself (engine.hand_over_in,
+        # handover.cover_in).
         self.preview = self.engine.preview
         self.raise_item = self.engine.raise_item
         self.tick = self.engine.tick
