@@ -43,8 +43,10 @@ from bot.app import SamenspelApp, Services, build_application, serve, services_o
 from bot.config import Settings, load_settings
 from bot.domain.escalation import Kind, Urgency
 from bot.domain.models import Person, Role
+from bot.sandbox.botapi import FakeBotApi
+from bot.sandbox.state import FakeUser, SentMessage
 from storage import outbox
-from tests.support.fake_bot_api import FakeBotApi, FakeUser, SentMessage
+from tests.support.faulty_bot_api import FaultyBotApi
 
 T = TypeVar("T")
 
@@ -132,7 +134,7 @@ class ScaledClock:
 # ---------------------------------------------------------------------------------------- fake API
 
 
-class RecordingBotApi(FakeBotApi):
+class RecordingBotApi(FaultyBotApi):
     """The fake Bot API, noting the real time at which each benchmark item's sendMessage arrived."""
 
     def __init__(self) -> None:

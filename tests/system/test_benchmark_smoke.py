@@ -1,0 +1,33 @@
+"""The benchmarks at CI size: they run, lose nothing and produce numbers (no timing asserts: the timing goals
+are the benchmarks' own, `python -m benchmarks.…`)."""
+
+from __future__ import annotations
+
+import math
+
+from benchmarks import escalation, fanout
+
+
+async def test_quick_escalation_benchmark_loses_nothing() -> None:
+    config = escalation.Config.quick()
+    result = await escalation.run(config, progress=lambda _: None)
+    assert result.lost == 0
+    assert result.created == config.count and len(result.lateness) == config.count
+    assert result.signals_sent == config.signals and len(result.signal_latency) == config.signals
+    assert all(math.isfinite(value) for value in [*result.lateness, *result.signal_latency])
+    assert result.peak_rss_kib > 0
+    summary = escalation.report(result).splitlines()[-1]
+    assert summary.startswith("escalation benchmark: timer lateness p50=") and summary.endswith("lost=0")
+
+
+async def test_quick_fanout_benchmark_loses_and_duplicates_nothing() -> None:
+    config = fanout.Config.quick()
+    result = await fanout.run(config, progress=lambda _: None)
+    assert result.volunteers == config.volunteers
+    assert result.lost == 0
+    assert result.duplicates == 0
+    assert result.delivered == config.volunteers
+    assert result.fan_out_tick is not None and result.fan_out_tick.queued == config.volunteers
+    summary = fanout.report(result).splitlines()[-1]
+    assert summary.startswith(f"fanout benchmark: {config.volunteers} prompts at ")
+    assert "lost=0; duplicates=0;" in summary

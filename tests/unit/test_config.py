@@ -1,0 +1,92 @@
+"""Configuration (`bot.config`): TOML file, environment overrides, clear errors, secrets masked."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings, masked
+from tests.support.paths import ROOT
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for key in list(os.environ):
+        if key.startswith("SAMENSPEL_"):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_defaults_without_any_file() -> None:
+    settings = load_settings()
+    assert settings.storage.path == Path("samenspel.db")
+    assert settings.app.timezone == "Europe/Amsterdam" and settings.app.language == "nl"
+    assert settings.telegram.base_url == "https://api.telegram.org/bot"
+    assert settings.telegram.token is None
+
+
+def test_toml_file_then_environment_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "custom.toml"
+    config.write_text('[telegram]\ntoken = "111:file"\n[app]\norganisation = "Buurtteam Oost"\nlanguage = "en"\n')
+    settings = load_settings(config)
+    assert settings.telegram.token is not None and settings.telegram.token.get_secret_value() == "111:file"
+    assert settings.app.organisation == "Buurtteam Oost"
+    monkeypatch.setenv("SAMENSPEL_TELEGRAM__TOKEN", "222:env")
+    monkeypatch.setenv("SAMENSPEL_APP__LANGUAGE", "nl")
+    settings = load_settings(config)
+    assert settings.telegram.token is not None and settings.telegram.token.get_secret_value() == "222:env"
+    assert settings.app.language == "nl" and settings.app.organisation == "Buurtteam Oost"
+
+
+def test_config_file_found_through_env_or_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "config.toml").write_text('[app]\norganisation = "Uit map"\n')
+    assert load_settings().app.organisation == "Uit map"
+    other = tmp_path / "elders.toml"
+    other.write_text('[app]\norganisation = "Uit env"\n')
+    monkeypatch.setenv("SAMENSPEL_CONFIG", str(other))
+    assert load_settings().app.organisation == "Uit env"
+    with pytest.raises(ConfigError, match="not found"):
+        load_settings(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize(
+    ("toml", "fragment"),
+    [
+        ('[app]\ntimezone = "Mars/Olympus"\n', "app.timezone: unknown time zone"),
+        ('[app]\nlanguage = "de"\n', "app.language: must be 'nl' or 'en'"),
+        ("[app]\ninvite_valid_days = 0\n", "app.invite_valid_days"),
+        ('[telegram]\nbase_url = "ftp://x"\n', "telegram.base_url: must start with http"),
+        ('[storage]\npaht = "x.db"\n', "storage.paht: unknown setting"),
+        ("[app\n", "custom.toml"),
+    ],
+)
+def test_invalid_values_name_the_key(tmp_path: Path, toml: str, fragment: str) -> None:
+    config = tmp_path / "custom.toml"
+    config.write_text(toml)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config)
+    assert fragment in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_masking_never_shows_the_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAMENSPEL_TELEGRAM__TOKEN", "123456789:AAverysecretvalue")
+    shown = json.dumps(masked(load_settings()))
+    assert "verysecret" not in shown and "123***ue" in shown
+
+
+def _cli(*args: str, env: dict[str, str] | None = None, cwd: Path) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SAMENSPEL_")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env={**base, "PYTHONPATH": str(ROOT), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
