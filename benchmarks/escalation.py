@@ -479,11 +479,11 @@ async def drive_to_confirm(api: RecordingBotApi, teams: list[Team], numbers: lis
     for label_of, following in steps:
         for team, prompt in zip(teams, prompts, strict=True):
             api.press(team.volunteer, prompt, label_of(team))
-        prompts = await each(
-            list(zip(teams, prompts, strict=True)),
-            lambda pair, want=following: _edited_with(api, pair, want),
-            f"buttons with {following!r}",
-        )
+
+        def offers(pair: tuple[Team, SentMessage], want: str = following) -> SentMessage | None:
+            return _edited_with(api, pair, want)
+
+        prompts = await each(list(zip(teams, prompts, strict=True)), offers, f"buttons with {following!r}")
     for team, prompt in zip(teams, prompts, strict=True):
         api.press(team.volunteer, prompt, URGENT_LABEL)
     await each(

@@ -40,6 +40,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 import bot.domain.visits as domain_visits
+import handlers  # noqa: F401 -- importing the package files every flow in ROUTER
 from bot.domain.callbacks import MAX_BYTES, pack
 from bot.domain.commands import EVERYONE_COMMANDS, ROLE_COMMANDS, STRANGER_COMMANDS, roles_for_command
 from bot.domain.escalation import Kind, Urgency
@@ -47,7 +48,7 @@ from bot.domain.models import Role
 from bot.domain.wellbeing import Flag
 from bot.i18n import CATALOGUE, LANGUAGES, placeholders, plain
 from bot.sandbox.state import FakeUser, SentMessage
-from handlers import ROUTER
+from handlers.flow import ROUTER
 from storage.db import to_db
 from tests.support.harness import ANNA, FATIMA, KEES, PIET, VERA, Harness, running_bot, seed_organisation
 from tests.support.paths import ROOT
@@ -135,8 +136,8 @@ def gate_outcome(who: Actor, prefix: str) -> str | None:
 def registered_commands(app: Any) -> set[str]:
     return {
         command
-        for handlers in app.handlers.values()
-        for handler in handlers
+        for group in app.handlers.values()
+        for handler in group
         if isinstance(handler, CommandHandler)
         for command in handler.commands
     }
@@ -144,10 +145,10 @@ def registered_commands(app: Any) -> set[str]:
 
 def registered_prefixes(app: Any) -> set[str]:
     prefixes: set[str] = set()
-    for handlers in app.handlers.values():
-        for handler in handlers:
+    for group in app.handlers.values():
+        for handler in group:
             if isinstance(handler, CallbackQueryHandler) and handler.pattern is not None:
-                pattern = handler.pattern if isinstance(handler.pattern, str) else handler.pattern.pattern
+                pattern = handler.pattern.pattern if isinstance(handler.pattern, re.Pattern) else handler.pattern
                 match = re.fullmatch(r"\^([A-Za-z0-9_]+):", str(pattern))
                 assert match, f"callback pattern {pattern!r} is not of the form ^prefix: (teach this test)"
                 prefixes.add(match.group(1))

@@ -32,7 +32,7 @@ async def test_a_draft_from_before_the_upgrade_is_answered_as_expired(tmp_path: 
         [start] = await h.send(VERA, "/checkin")
         checkin = int(start.buttons()[0][1].split(":")[2])
         expired = plain("nl", "button.expired")
-        cases = [
+        cases: list[tuple[str, str, dict[str, object], str]] = [
             ("checkin", "buttons", {"checkin": checkin, "q": "e"}, f"ci:e:{checkin}:3"),
             ("signal", "category", {"link": "C-12"}, "sig:k:money"),
             ("checkin", "energy", {"checkin": str(checkin)}, f"ci:e:{checkin}:3"),

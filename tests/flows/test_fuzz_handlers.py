@@ -283,14 +283,14 @@ class Fuzzer:
             return api.send_text(user, value)
         if kind == "callback":
             return api.press_data(user, None, value)
-        sender = {
+        senders: dict[str, Callable[[], int]] = {
             "photo": lambda: api.send_photo(user, caption="foto"),
             "voice": lambda: api.send_voice(user),
             "sticker": lambda: api.send_sticker(user),
             "location": lambda: api.send_location(user),
             "document": lambda: api.send_document(user),
-        }[value]
-        return sender()
+        }
+        return senders[value]()
 
     async def example(self, flow: str, k: int, kind: str, value: str) -> list[str]:
         problems: list[str] = []

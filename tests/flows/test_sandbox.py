@@ -147,7 +147,11 @@ async def test_monday_evening_brings_the_weekly_checkin(sandbox: Sandbox, http: 
     local = sandbox.clock.now().astimezone(AMSTERDAM)
     assert (local.weekday(), local.hour) == (0, 19)
     for person in ("vera", "kees", "noor"):
-        state = await state_until(http, lambda s, p=person: last_with(s, p, "even inchecken") is not None, limit=5)
+
+        def prompted(state: JSON, person: str = person) -> bool:
+            return last_with(state, person, "even inchecken") is not None
+
+        state = await state_until(http, prompted, limit=5)
     prompt = last_with(state, "noor", "even inchecken")
     assert prompt is not None and prompt["buttons"]
     assert last_with(state, "piet", "even inchecken") is None

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.domain.models import Role
-from bot.domain.visits import VisitState
+from bot.domain.visits import Visit, VisitState
 from bot.sandbox.state import FakeUser, SentMessage
 from storage import audit, visits
 from tests.support.clock import FakeClock
@@ -35,7 +35,7 @@ async def start_visit(h: Harness, client: str = "C-12", duration: str = "1 uur")
     return await h.tap(VERA, ask_duration, duration)
 
 
-async def the_visit(h: Harness) -> visits.Visit:
+async def the_visit(h: Harness) -> Visit:
     async with h.services.db.transaction() as tx:
         visit_id = await tx.scalar("SELECT MAX(id) FROM visits")
         visit = await visits.get(tx, int(visit_id))

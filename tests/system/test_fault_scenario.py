@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from collections.abc import Callable
 from datetime import time, timedelta
 from pathlib import Path
 
@@ -66,11 +67,11 @@ def count(db_path: Path, sql: str, *params: object) -> int:
     return int(rows(db_path, sql, *params)[0][0])
 
 
-async def until(condition: object, what: str, limit: float = 90.0) -> None:
+async def until(condition: Callable[[], bool], what: str, limit: float = 90.0) -> None:
     """Poll (real time: retries wait real seconds) until condition() holds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit
-    while not condition():  # type: ignore[operator]
+    while not condition():
         if loop.time() > deadline:
             raise AssertionError(f"not within {limit} s: {what}")
         await asyncio.sleep(0.1)

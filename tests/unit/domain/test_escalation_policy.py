@@ -16,6 +16,7 @@ from bot.domain.escalation import (
     Situation,
     SkipReason,
     State,
+    Step,
     Urgency,
     WorkingHours,
     climb_now,
@@ -56,7 +57,7 @@ def situation(
     )
 
 
-def step(s: Situation, now: datetime = WORKDAY):  # type: ignore[no-untyped-def]
+def step(s: Situation, now: datetime = WORKDAY) -> Step:
     return next_step(s, DEFAULT_POLICIES[s.urgency], now)
 
 

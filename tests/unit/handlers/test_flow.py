@@ -14,10 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import handlers  # noqa: F401 -- importing the package files every flow in ROUTER
 from bot.domain.callbacks import MAX_BYTES, Bounds, CallbackData, Chosen, Page
 from bot.services.checkins import hours_keyboard
-from handlers import ROUTER
-from handlers.flow import Empty, Flow, Route, Router
+from handlers.flow import ROUTER, Empty, Flow, Route, Router
 
 FAST = settings(max_examples=200, deadline=None, derandomize=True, database=None)
 

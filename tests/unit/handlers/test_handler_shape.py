@@ -8,7 +8,8 @@ import inspect
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from handlers import ROUTER
+import handlers  # noqa: F401 -- importing the package files every flow in ROUTER
+from handlers.flow import ROUTER
 from tests.support.paths import ROOT
 
 MAX_LINES = 40
