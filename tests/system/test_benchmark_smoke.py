@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from benchmarks import escalation, fanout
+from benchmarks import escalation, fanout, screening
 
 
 async def test_quick_escalation_benchmark_loses_nothing() -> None:
@@ -31,3 +31,12 @@ async def test_quick_fanout_benchmark_loses_and_duplicates_nothing() -> None:
     summary = fanout.report(result).splitlines()[-1]
     assert summary.startswith(f"fanout benchmark: {config.volunteers} prompts at ")
     assert "lost=0; duplicates=0;" in summary
+
+
+def test_quick_screening_benchmark_measures_every_text() -> None:
+    result = screening.run(runs=1)
+    assert set(result.mean_ms) == set(screening.ADVERSARIAL)
+    assert all(math.isfinite(value) and value > 0 for value in result.mean_ms.values())
+    assert all(len(text) == screening.LENGTH for text in screening.ADVERSARIAL.values())
+    summary = screening.report(result).splitlines()[-1]
+    assert summary.startswith("screening benchmark: worst mean ") and "goal every mean <= 20 ms" in summary
