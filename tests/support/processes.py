@@ -76,6 +76,8 @@ class BotProcess:
         self.process: asyncio.subprocess.Process | None = None
         self.kills = 0
         self.starts = 0
+        self._started_at = 0.0
+        self._polls_at_start = 0
         self._log = (tmp_path / "bot.log").open("ab")
 
     async def start(self) -> None:
@@ -93,16 +95,26 @@ class BotProcess:
             stderr=self._log,
         )
         self.starts += 1
+        self._started_at = asyncio.get_running_loop().time()
+        self._polls_at_start = self._polls()
 
-    async def wait_ready(self, limit: float = 30.0) -> None:
-        """Until the current process polls Telegram (so it has installed its signal handlers)."""
-        before = len(self.api.calls_to("getUpdates"))
+    def _polls(self) -> int:
+        return sum(1 for name, _ in self.api.calls if name == "getUpdates")
+
+    @property
+    def ready(self) -> bool:
+        """The current process has polled Telegram (so it has installed its signal handlers)."""
+        return self._polls() > self._polls_at_start
+
+    async def wait_ready(self, limit: float = 30.0) -> float:
+        """Until the current process polls Telegram; how long it took since it was started, in seconds."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit
-        while len(self.api.calls_to("getUpdates")) <= before:
+        while not self.ready:
             if loop.time() > deadline:
                 raise AssertionError("samenspel run did not start polling")
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.02)
+        return loop.time() - self._started_at
 
     async def kill(self) -> None:
         if self.process is not None and self.process.returncode is None:
