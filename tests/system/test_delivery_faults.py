@@ -30,7 +30,7 @@ async def test_retry_after_is_honoured_and_the_alert_still_arrives(tmp_path: Pat
         assert h.api.faults_injected == 1
 
 
-async def test_server_errors_are_retried_with_a_repeat_mark(tmp_path: Path) -> None:
+async def test_server_errors_are_retried_with_a_repeat_mark(tmp_path: Path, short_backoff: None) -> None:
     async with running_bot(tmp_path) as h:
         await seed_organisation(h)
         summary = await report_signal(h)
@@ -41,8 +41,8 @@ async def test_server_errors_are_retried_with_a_repeat_mark(tmp_path: Path) -> N
         assert len(alerts(h, PIET)) == 1
 
 
-async def test_a_timed_out_send_is_resent_marked_as_a_possible_repeat(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, telegram={"request_timeout_seconds": 1}) as h:
+async def test_a_timed_out_send_is_resent_marked_as_a_possible_repeat(tmp_path: Path, short_backoff: None) -> None:
+    async with running_bot(tmp_path, telegram={"request_timeout_seconds": 0.5}) as h:
         await seed_organisation(h)
         h.api.timeout_hold = 3
         summary = await report_signal(h)

@@ -15,9 +15,6 @@ from collections.abc import Callable
 from datetime import time, timedelta
 from pathlib import Path
 
-import pytest
-
-import bot.delivery as delivery_module
 from bot.domain.callbacks import pack
 from bot.domain.escalation import Kind, Urgency
 from bot.domain.models import Role
@@ -78,13 +75,10 @@ async def until(condition: Callable[[], bool], what: str, limit: float = 90.0) -
 
 
 async def test_two_hundred_signals_and_check_ins_with_a_fifth_of_calls_failing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, short_backoff: None
 ) -> None:
     seed_value = int(os.environ.get("FAULT_SEED", "20261205"))
     print(f"\nFAULT_SEED={seed_value}")
-    # Back-off shape kept, scale shortened (transport timing is not what this test is about).
-    real_backoff = delivery_module.backoff
-    monkeypatch.setattr(delivery_module, "backoff", lambda attempts: real_backoff(attempts) / 10)
     db_path = tmp_path / "samenspel.db"
     api = FaultyBotApi()
     api.timeout_hold = 0.8  # longer than the bot's request timeout: the bot gives up first

@@ -296,6 +296,7 @@ async def test_the_sender_survives_a_database_error_at(
     async with running_bot(tmp_path) as h:
         ids = await seed_organisation(h)
         [to_edit] = await queue(h, ids, [Planned(FATIMA, "Dit wordt zo bewerkt.", "sent")])
+        h.services.delivery.wake()  # as a service does after queueing (else the sender's idle second passes)
         await h.settle()
         injector = FaultInjector(h.services.db, monkeypatch)
         h.api.block(KEES.id)
