@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 from telegram.error import InvalidToken
 
+import bot.app
 from bot.app import Services, build_application, services_of
 from bot.config import load_settings
 from bot.domain.escalation import Kind, Urgency
@@ -447,11 +448,20 @@ async def test_the_tick_survives_a_database_error_at(
 # --- supervision: a part that ends anyway ----------------------------------------------------------
 
 
+@pytest.fixture
+def quick_supervision(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve()` looks at its parts ten times a second instead of once: what these tests prove (a part that
+    ended is noticed and restarted, or stops the bot) does not depend on how often it looks."""
+    monkeypatch.setattr(bot.app, "SUPERVISION_PERIOD_SECONDS", 0.1)
+
+
 def running_task(name: str) -> asyncio.Task[object] | None:
     return next((t for t in asyncio.all_tasks() if t.get_name() == name and not t.done()), None)
 
 
-async def test_a_sender_that_ends_anyway_is_restarted(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_sender_that_ends_anyway_is_restarted(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, quick_supervision: None
+) -> None:
     async with running_bot(tmp_path) as h:
         await seed_organisation(h)
         sender = running_task("samenspel-delivery")
@@ -462,7 +472,7 @@ async def test_a_sender_that_ends_anyway_is_restarted(tmp_path: Path, caplog: py
     assert [r for r in caplog.records if r.levelno == logging.CRITICAL and "outbox sender ended" in r.getMessage()]
 
 
-async def test_a_tick_job_that_is_gone_is_scheduled_again(tmp_path: Path) -> None:
+async def test_a_tick_job_that_is_gone_is_scheduled_again(tmp_path: Path, quick_supervision: None) -> None:
     async with running_bot(tmp_path) as h:
         await seed_organisation(h)
         await send_signal(h)
@@ -474,7 +484,9 @@ async def test_a_tick_job_that_is_gone_is_scheduled_again(tmp_path: Path) -> Non
         assert h.app.job_queue.get_jobs_by_name("tick")
 
 
-async def test_polling_refused_for_good_stops_the_bot_with_the_token_error(tmp_path: Path) -> None:
+async def test_polling_refused_for_good_stops_the_bot_with_the_token_error(
+    tmp_path: Path, quick_supervision: None
+) -> None:
     """Polling cannot be restarted with a revoked token: the bot stops by itself, and `samenspel run`
     exits with the token message instead of running on without reading anyone's messages."""
     stopped_by_itself = False
@@ -487,7 +499,7 @@ async def test_polling_refused_for_good_stops_the_bot_with_the_token_error(tmp_p
     assert stopped_by_itself
 
 
-async def test_update_processing_that_ends_stops_the_bot(tmp_path: Path) -> None:
+async def test_update_processing_that_ends_stops_the_bot(tmp_path: Path, quick_supervision: None) -> None:
     stopped_by_itself = False
     async with FaultyBotApi() as api:
         with pytest.raises(PartEnded):
@@ -505,7 +517,6 @@ async def test_samenspel_run_says_why_and_exits_non_zero_when_a_part_ended(
 ) -> None:
     """`samenspel run` turns supervision's PartEnded into one line and exit status 3, so a service manager
     restarts it (and no traceback reaches the terminal)."""
-    import bot.app
     from bot import cli
 
     async def serve_that_gives_up(app: object, stop: asyncio.Event) -> None:
