@@ -78,13 +78,13 @@ class Harness:
         while stable < 2:
             if loop.time() > deadline:
                 raise AssertionError("bot did not settle")
-            await self.api.wait_idle(timeout=max(0.1, deadline - loop.time()), quiet=0.02)
+            await self.api.wait_idle(timeout=max(0.1, deadline - loop.time()), quiet=0.005)
             async with self.services.db.transaction() as tx:
                 pending = await outbox.due_count(tx, self.services.delivery.clock.now())
             busy = self._processing or self.app.update_queue.qsize() or pending
             stable = 0 if busy else stable + 1
             if busy:
-                await asyncio.sleep(0.01)
+                await asyncio.sleep(0.002)
 
     # --- acting as people ---------------------------------------------------------------------
 
