@@ -36,7 +36,8 @@ from bot.domain.escalation import BODY_LIMIT, REPLY_LIMIT, Kind, Urgency
 from bot.domain.onboarding import ALIAS_LIMIT, CONTACT_LIMIT, NAME_LIMIT, TEAM_LIMIT
 from bot.sandbox.state import FakeUser
 from bot.services.checkins import COMMENT_LIMIT
-from tests.flows.test_authorisation_matrix import (
+from tests.support.harness import ANNA, PIET, VERA, Harness, running_bot
+from tests.support.matrix import (
     FLOW_COMMAND,
     Matrix,
     World,
@@ -48,7 +49,6 @@ from tests.flows.test_authorisation_matrix import (
     chat_state,
     watching_errors,
 )
-from tests.support.harness import ANNA, PIET, VERA, Harness, running_bot
 
 T = TypeVar("T")
 ERROR_TEXT = _template("error.generic")
