@@ -15,9 +15,9 @@ Each cell checks, on the server side only:
   and buttons from old messages (a step already passed, an alert already handled, a removed person's
   buttons) change nothing.
 
-KNOWN_GAPS (tests/support/matrix.py, with the machinery) lists cells that fail today and wait for a fix in a file
-this test does not own;
-each is run on its own, and the test fails when such a cell starts passing, so the list cannot rot.
+KNOWN_GAPS (in tests/support/matrix.py, with the machinery) lists cells that fail today and wait for a fix in
+a file this test does not own; each is run on its own, and the test fails when such a cell starts passing, so
+the list cannot rot.
 """
 
 from __future__ import annotations
