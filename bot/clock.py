@@ -51,4 +51,3 @@ class ShiftedClock:
         """How far this clock is ahead of real time."""
         with self._lock:
             return self._offset
-

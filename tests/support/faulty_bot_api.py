@@ -1,5 +1,6 @@
-"""The sandbox's Bot API simulator with what only tests do to it: Telegram misbehaving on demand, and a
-thread of its own for tests and benchmarks that block.
+"""The sandbox's Bot API simulator as the tests drive it: Telegram misbehaving on demand, what only tests
+make people do (media, group chats, a tap found by its label) and read (the last message, calls, updates not
+yet fetched, a quiet bot), and a thread of its own for tests and benchmarks that block.
 
 Faults: the next calls of a method fail (``fail_next``: 429 with retry_after, 500, 502, 403, a timeout
 that holds the request, or an answer lost after the call was carried out), optionally for one chat only;
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import random
 import re
 import threading
@@ -22,8 +24,12 @@ from typing import Any, Self, TypeVar
 
 from bot.sandbox.botapi import FakeBotApi
 from bot.sandbox.spec import ApiError, JSONDict
-from bot.sandbox.state import SentMessage
+from bot.sandbox.state import FakeUser, SentMessage
 
+# Minimal stand-ins for media the fake users send.
+_FAKE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00fake-photo\xff\xd9"
+_FAKE_OGG = b"OggS\x00fake-voice"
+_FAKE_WEBP = b"RIFF\x00\x00\x00\x00WEBPfake-sticker"
 # "lost": the call is carried out, but its answer never arrives (held like "timeout", then 504).
 FAULT_KINDS = frozenset({"429", "500", "502", "timeout", "lost", "403"})
 
@@ -31,7 +37,7 @@ _T = TypeVar("_T")
 
 
 class FaultyBotApi(FakeBotApi):
-    """``FakeBotApi`` plus fault injection and thread mode. See the module docstring."""
+    """``FakeBotApi`` plus what only tests need. See the module docstring."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -182,6 +188,136 @@ class FaultyBotApi(FakeBotApi):
             self.rate_limited += 1
             raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
         self._bucket_tokens -= 1.0
+
+    # ----------------------------------------------------------- what only tests make people do
+
+    def send_group_text(self, user: FakeUser, chat_id: int, text: str, title: str = "Team") -> int:
+        """The user sends ``text`` in a group (negative chat id; <= -10**12 is a supergroup)."""
+        if chat_id >= 0:
+            raise ValueError("group chat ids are negative")
+        chat = {"id": chat_id, "type": "supergroup" if chat_id <= -(10**12) else "group", "title": title}
+        message = self._user_message(user, chat, self._text_content(text))
+        return self.send_update({"message": message})
+
+    def send_photo(self, user: FakeUser, *, caption: str | None = None) -> int:
+        stored = self._store_file("photo.jpg", _FAKE_JPEG, "image/jpeg", "photos")
+        with self._lock:
+            # Both sizes download the same bytes.
+            self._files[stored.file_id + "s"] = stored
+        content: JSONDict = {"photo": self._photo_sizes(stored)}
+        if caption:
+            content["caption"] = caption
+        return self.send_update({"message": self._user_message(user, user.chat_json(), content)})
+
+    def send_document(
+        self,
+        user: FakeUser,
+        *,
+        file_name: str = "document.pdf",
+        content: bytes = b"%PDF-1.4 fake",
+        mime_type: str = "application/pdf",
+        caption: str | None = None,
+    ) -> int:
+        stored = self._store_file(file_name, content, mime_type, "documents")
+        body: JSONDict = {"document": self._document_json(stored)}
+        if caption:
+            body["caption"] = caption
+        return self.send_update({"message": self._user_message(user, user.chat_json(), body)})
+
+    def send_sticker(self, user: FakeUser, *, emoji: str = "👍") -> int:
+        stored = self._store_file("sticker.webp", _FAKE_WEBP, "image/webp", "stickers")
+        sticker = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+            "file_size": len(stored.content),
+        }
+        return self.send_update({"message": self._user_message(user, user.chat_json(), {"sticker": sticker})})
+
+    def send_location(self, user: FakeUser, *, latitude: float = 52.3676, longitude: float = 4.9041) -> int:
+        location = {"latitude": latitude, "longitude": longitude}
+        return self.send_update({"message": self._user_message(user, user.chat_json(), {"location": location})})
+
+    def send_voice(self, user: FakeUser, *, duration: int = 3) -> int:
+        stored = self._store_file("voice.ogg", _FAKE_OGG, "audio/ogg", "voice")
+        voice = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "duration": duration,
+            "mime_type": "audio/ogg",
+            "file_size": len(stored.content),
+        }
+        return self.send_update({"message": self._user_message(user, user.chat_json(), {"voice": voice})})
+
+    def press(self, user: FakeUser, message: SentMessage, button_text: str) -> int:
+        """The user taps the inline button labelled ``button_text`` (exact, else unique substring)."""
+        with self._lock:
+            live = self._by_id.get((message.chat_id, message.message_id))
+            if live is None or live.deleted:
+                state = "was deleted" if live is not None else "is unknown"
+                raise AssertionError(f"message {message.message_id} in chat {message.chat_id} {state}")
+            rows = (live.reply_markup or {}).get("inline_keyboard") or []
+            buttons: list[JSONDict] = [button for row in rows for button in row]
+            candidates = [b for b in buttons if b.get("text") == button_text] or [
+                b for b in buttons if button_text in str(b.get("text", ""))
+            ]
+            if len(candidates) != 1:
+                problem = "No" if not candidates else "More than one"
+                raise AssertionError(
+                    f"{problem} button matching {button_text!r} on message {live.message_id} "
+                    f"({live.text[:80]!r}); its buttons are {live.button_texts()}"
+                )
+            button = candidates[0]
+            if "callback_data" not in button:
+                raise AssertionError(f"button {button.get('text')!r} is not a callback button: {button}")
+            message_json = copy.deepcopy(self._message_json[(live.chat_id, live.message_id)])
+            return self._callback_query(user, message_json, str(button["callback_data"]))
+
+    def last(self, chat_id: int) -> SentMessage:
+        with self._lock:
+            sent = self._messages.get(chat_id)
+            if not sent:
+                raise AssertionError(f"chat {chat_id} received no messages\n{self.describe(chat_id)}")
+            return self._snapshot(sent[-1])
+
+    def calls_to(self, method: str) -> list[JSONDict]:
+        return [params for name, params in list(self.calls) if name == method]
+
+    @property
+    def pending_updates(self) -> int:
+        """Injected updates not yet confirmed by a getUpdates offset."""
+        with self._lock:
+            return len(self._pending)
+
+    async def wait_idle(self, timeout: float = 5.0, quiet: float = 0.05) -> None:  # noqa: ASYNC109
+        """Wait until all injected updates were confirmed by getUpdates and no bot request (other
+        than the long poll) has been in flight for ``quiet`` seconds."""
+        if self._loop is not None and not self._on_server_loop():
+            future = asyncio.run_coroutine_threadsafe(self.wait_idle(timeout, quiet), self._loop)
+            await asyncio.wrap_future(future)
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            with self._lock:
+                pending, inflight = len(self._pending), self._inflight
+                quiet_for = time.monotonic() - self._last_activity
+            if not pending and not inflight and quiet_for >= quiet:
+                return
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise AssertionError(
+                    f"FakeBotApi not idle after {timeout} s: {pending} update(s) not confirmed by "
+                    f"getUpdates, {inflight} request(s) in flight; last calls: "
+                    f"{[name for name, _ in self.calls[-10:]]}"
+                )
+            step = remaining if pending or inflight else min(remaining, quiet - quiet_for)
+            await self._wait_change(max(step, 0.001))
 
     # ----------------------------------------------------------------------------- thread mode
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.botapi import FakeBotApi
 from bot.sandbox.state import FakeUser
 from storage.db import Database, backup_file
+from tests.support.faulty_bot_api import FaultyBotApi
 from tests.support.files import mode, umask
 from tests.support.processes import samenspel_cli, samenspel_run
 
@@ -25,7 +25,7 @@ STRANGER = FakeUser(id=3999, first_name="Iemand")
 RESTORE = '"Backups and restore" in README.md'
 
 
-async def samenspel(api: FakeBotApi, db_path: Path, *args: str) -> tuple[int, str]:
+async def samenspel(api: FaultyBotApi, db_path: Path, *args: str) -> tuple[int, str]:
     """`samenspel ARGS` as a process against the fake Bot API; its exit status and what it said on stderr."""
     env = {
         "SAMENSPEL_TELEGRAM__TOKEN": api.token,
@@ -37,7 +37,7 @@ async def samenspel(api: FakeBotApi, db_path: Path, *args: str) -> tuple[int, st
     return done.returncode, done.stderr
 
 
-async def until_running(api: FakeBotApi) -> None:
+async def until_running(api: FaultyBotApi) -> None:
     """The bot answers a stranger: it holds the lock and polls."""
     before = len(api.messages(STRANGER.id))
     api.send_text(STRANGER, "hallo")
@@ -55,7 +55,7 @@ async def migrated_database(path: Path) -> None:
 @pytest.mark.subprocess
 async def test_a_second_bot_on_the_same_database_is_refused_and_told_who_holds_it(tmp_path: Path) -> None:
     db_path = tmp_path / "samenspel.db"
-    async with FakeBotApi() as api, samenspel_run(api, tmp_path) as first:
+    async with FaultyBotApi() as api, samenspel_run(api, tmp_path) as first:
         await until_running(api)
         for args in (("run",), ("sandbox", "--port", "0", "--db", str(db_path))):
             status, said = await samenspel(api, db_path, *args)
@@ -76,7 +76,7 @@ async def test_while_the_database_is_held_migrate_refuses_and_invite_leaves_the_
     from storage.files import InstanceLock
 
     db_path = tmp_path / "samenspel.db"
-    async with FakeBotApi() as api:
+    async with FaultyBotApi() as api:
         with InstanceLock(db_path):  # as a running bot would: this test process holds it
             status, said = await samenspel(api, db_path, "migrate")
             assert status == 2 and "cannot migrate while a bot runs" in said and f"pid {os.getpid()}" in said
@@ -96,7 +96,7 @@ async def test_run_creates_private_files_and_warns_once_about_readable_ones(tmp_
     db_path = tmp_path / "samenspel.db"
     log = tmp_path / "run.log"
     with umask(0o022):  # inherited by the bot process
-        async with FakeBotApi() as api:
+        async with FaultyBotApi() as api:
             async with samenspel_run(api, tmp_path):
                 await until_running(api)
                 files = [db_path.with_name(db_path.name + end) for end in ("", "-wal", "-shm", ".lock")]
@@ -116,7 +116,7 @@ async def test_run_creates_private_files_and_warns_once_about_readable_ones(tmp_
 async def test_backup_refuses_what_is_not_a_samenspel_database(tmp_path: Path) -> None:
     target = tmp_path / "backup.db"
     typo = tmp_path / "samenspel-typo.db"
-    async with FakeBotApi() as api:
+    async with FaultyBotApi() as api:
         status, said = await samenspel(api, typo, "backup", str(target))
     assert status == 2 and said.strip().count("\n") == 0, said
     assert f"{typo} is not a Samenspel database" in said and "[storage] path" in said
@@ -164,7 +164,7 @@ async def test_a_damaged_database_stops_migrate_and_run_with_a_pointer_to_restor
         damage_a_table_page(db_path)
     else:
         db_path.write_bytes(b"not a database at all, just bytes " * 200)
-    async with FakeBotApi() as api:
+    async with FaultyBotApi() as api:
         # A file that is not a database at all fails as it opens, the same way for every command.
         for command in ("migrate", "run") if damage == "page" else ("run",):
             status, said = await samenspel(api, db_path, command)
@@ -178,7 +178,7 @@ async def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> Non
     await migrated_database(db_path)
     with sqlite3.connect(db_path) as conn:
         conn.execute("INSERT INTO schema_migrations VALUES (9001, '9001_future.sql', '2030-01-01T00:00:00+00:00')")
-    async with FakeBotApi() as api:
+    async with FaultyBotApi() as api:
         for command in ("migrate", "run"):
             status, said = await samenspel(api, db_path, command)
             assert status == 2, said

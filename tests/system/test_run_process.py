@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.botapi import FakeBotApi
 from bot.sandbox.state import FakeUser
+from tests.support.faulty_bot_api import FaultyBotApi
 from tests.support.paths import ROOT
 from tests.support.processes import cli, invite_code, samenspel_run
 
@@ -24,7 +24,7 @@ STRANGER = FakeUser(id=2999, first_name="Iemand")
 
 
 async def test_samenspel_run_serves_the_same_flows(tmp_path: Path) -> None:
-    async with FakeBotApi() as api:
+    async with FaultyBotApi() as api:
         output = await cli(api, tmp_path / "samenspel.db", "invite", "--role", "coordinator", "--name", "Anna")
         async with samenspel_run(api, tmp_path) as process:
             api.send_text(STRANGER, "hallo")
