@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.config import ConfigError, load_settings, masked
-from tests.support.paths import ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -78,15 +75,3 @@ def test_masking_never_shows_the_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SAMENSPEL_TELEGRAM__TOKEN", "123456789:AAverysecretvalue")
     shown = json.dumps(masked(load_settings()))
     assert "verysecret" not in shown and "123***ue" in shown
-
-
-def _cli(*args: str, env: dict[str, str] | None = None, cwd: Path) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("SAMENSPEL_")}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        env={**base, "PYTHONPATH": str(ROOT), **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
