@@ -1,3 +1,5 @@
+"""What the system tests share: the outbox's back-off at a tenth of its scale."""
+
 from __future__ import annotations
 
 import pytest
