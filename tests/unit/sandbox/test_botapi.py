@@ -1,4 +1,5 @@
-"""Tests for the Bot API simulator in bot/sandbox (the tests' fake Telegram), driven by real PTB clients."""
+"""The Bot API simulator (`bot/sandbox/botapi.py` and its parts) and the tests' FaultyBotApi on top of it,
+driven by real PTB clients."""
 
 from __future__ import annotations
 
