@@ -45,8 +45,10 @@ from bot.app import SamenspelApp, Services, build_application, serve, services_o
 from bot.config import DEFAULT_UPDATES_BURST, Settings, load_settings
 from bot.domain.escalation import Kind, Urgency
 from bot.domain.models import Person, Role
+from bot.sandbox.botapi import FakeBotApi
+from bot.sandbox.state import FakeUser, SentMessage
 from storage import outbox
-from tests.support.fake_bot_api import FakeBotApi, FakeUser, SentMessage
+from tests.support.faulty_bot_api import FaultyBotApi
 
 T = TypeVar("T")
 
@@ -134,7 +136,7 @@ class ScaledClock:
 # ---------------------------------------------------------------------------------------- fake API
 
 
-class RecordingBotApi(FakeBotApi):
+class RecordingBotApi(FaultyBotApi):
     """The fake Bot API, noting the real time at which each benchmark item's sendMessage arrived."""
 
     def __init__(self) -> None:
@@ -493,11 +495,11 @@ async def drive_to_confirm(api: RecordingBotApi, teams: list[Team], numbers: lis
     for label_of, following in steps:
         for team, prompt in zip(teams, prompts, strict=True):
             api.press(team.volunteer, prompt, label_of(team))
-        prompts = await each(
-            list(zip(teams, prompts, strict=True)),
-            lambda pair, want=following: _edited_with(api, pair, want),
-            f"buttons with {following!r}",
-        )
+
+        def offers(pair: tuple[Team, SentMessage], want: str = following) -> SentMessage | None:
+            return _edited_with(api, pair, want)
+
+        prompts = await each(list(zip(teams, prompts, strict=True)), offers, f"buttons with {following!r}")
     for team, prompt in zip(teams, prompts, strict=True):
         api.press(team.volunteer, prompt, URGENT_LABEL)
     await each(

@@ -53,7 +53,8 @@ from benchmarks.escalation import (
 from bot.app import SamenspelApp, Services, services_of
 from bot.config import Settings, load_settings
 from bot.domain.models import Role
-from tests.support.fake_bot_api import FakeBotApi, FakeUser
+from bot.sandbox.botapi import FakeBotApi
+from bot.sandbox.state import FakeUser
 
 # Monday 23 November 2026. Setup at 10:00 in Amsterdam; the schedule fires Mondays at 19:00 local
 # (18:00 UTC), outside the quiet hours (21:00-08:00), so every prompt is due at once.

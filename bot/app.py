@@ -159,7 +159,7 @@ async def stop_services(app: SamenspelApp) -> None:
 
 
 def _ptb_loop(owner: object, attribute: str) -> asyncio.Task[Any] | None:
-    """One of PTB's own background loops. Private attributes: tests/test_supervision.py fails if they move."""
+    """One of PTB's own background loops. Private attributes: tests/system/test_supervision.py fails if they move."""
     task = getattr(owner, attribute, None)
     if not isinstance(task, asyncio.Task):
         log.error("cannot watch PTB's %s: not found", attribute)

@@ -1,4 +1,5 @@
-"""Time sources. Everything that needs `now` asks a Clock, so tests and the sandbox can move time."""
+"""Time sources. Everything that needs `now` asks a Clock, so the sandbox (and the tests' own clock) can move
+time."""
 
 from __future__ import annotations
 
@@ -50,29 +51,3 @@ class ShiftedClock:
         """How far this clock is ahead of real time."""
         with self._lock:
             return self._offset
-
-
-class FakeClock:
-    """A clock that stands still until told to move (tests)."""
-
-    def __init__(self, start: datetime) -> None:
-        if start.tzinfo is None:
-            raise ValueError("start must be timezone-aware")
-        self._now = start.astimezone(UTC)
-        self._lock = threading.Lock()
-
-    def now(self) -> datetime:
-        with self._lock:
-            return self._now
-
-    def advance(self, delta: timedelta) -> None:
-        if delta < timedelta():
-            raise ValueError("time only moves forward")
-        with self._lock:
-            self._now += delta
-
-    def set(self, moment: datetime) -> None:
-        if moment.tzinfo is None:
-            raise ValueError("moment must be timezone-aware")
-        with self._lock:
-            self._now = moment.astimezone(UTC)

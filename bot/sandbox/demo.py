@@ -14,7 +14,8 @@ from datetime import time
 from bot.app import Services
 from bot.domain.models import Role
 from bot.i18n import plain
-from bot.sandbox.botapi import FakeBotApi, FakeUser
+from bot.sandbox.botapi import FakeBotApi
+from bot.sandbox.state import FakeUser
 
 ORGANISATION = "Buurtteam Overvecht"
 # Monday 19:00 local time, every week: the clock control's "next Monday 19:00" makes it fire.

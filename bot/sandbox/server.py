@@ -25,7 +25,8 @@ from bot.clock import ShiftedClock
 from bot.config import AppSettings, Settings, StorageSettings, TelegramSettings
 from bot.i18n import CATALOGUE, plain
 from bot.sandbox import demo
-from bot.sandbox.botapi import FakeBotApi, FakeUser, SentMessage, is_loopback_host, random_token
+from bot.sandbox.botapi import FakeBotApi, is_loopback_host, random_token
+from bot.sandbox.state import FakeUser, SentMessage
 from storage.files import DatabaseInUse, InstanceLock
 
 log = logging.getLogger(__name__)
