@@ -11,6 +11,7 @@ already written out ("2,5"). A second count in the same sentence is an `Amount`:
 from __future__ import annotations
 
 import html
+import string
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, TypeGuard
@@ -18,6 +19,7 @@ from typing import Final, TypeGuard
 from babel.numbers import format_decimal
 
 from bot.i18n.catalogue import LOCALE_DIR, Catalogue, load, placeholders
+from bot.i18n.grammar import possessive
 
 __all__ = [
     "CATALOGUE",
@@ -25,6 +27,7 @@ __all__ = [
     "LANGUAGES",
     "Amount",
     "Markup",
+    "fill",
     "language_for",
     "placeholders",
     "plain",
@@ -95,7 +98,28 @@ def _render(lang: str, key: str, values: dict[str, object], escape: bool) -> str
             filled[name] = value
         else:
             filled[name] = html.escape(str(value), quote=False) if escape else str(value)
-    return CATALOGUE.template(lang, key, count).format(**filled)
+    return fill(lang, CATALOGUE.template(lang, key, count), filled, escape=escape)
+
+
+class _Formatter(string.Formatter):
+    """str.format plus the grammar a template asks for by name (`{volunteer:possessive}`)."""
+
+    def __init__(self, lang: str, escape: bool) -> None:
+        self._lang = lang
+        self._escape = escape
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if format_spec != "possessive":
+            return str(super().format_field(value, format_spec))
+        text = str(value)
+        if not self._escape:
+            return possessive(self._lang, text)
+        return html.escape(possessive(self._lang, html.unescape(text)), quote=False)
+
+
+def fill(lang: str, template: str, values: dict[str, str], *, escape: bool = False) -> str:
+    """A template with its values (already escaped where needed) in place, in the grammar of `lang`."""
+    return _Formatter(lang, escape).vformat(template, (), values)
 
 
 def _is_number(value: object) -> TypeGuard[Number]:

@@ -214,9 +214,9 @@ def _check_placeholders(
                 if name is None:
                     continue
                 # Plain names only: `{0}` would take no value, and `{name.attr}` would let a text reach into
-                # the value's attributes.
-                if not name.isidentifier() or spec or conversion:
-                    raise CatalogueError(f"{where}: {{{name}}} must be a plain {{name}}")
+                # the value's attributes. The one spec is the grammar the renderer knows (bot.i18n.grammar).
+                if not name.isidentifier() or spec not in ("", "possessive") or conversion:
+                    raise CatalogueError(f"{where}: {{{name}}} must be a plain {{name}} or {{name:possessive}}")
             found[where] = placeholders(form)
             if count is not None and index in plurals[code].single:
                 countless.add(where)

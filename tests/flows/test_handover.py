@@ -436,8 +436,8 @@ async def test_unlink_without_a_note_and_a_note_that_comes_late(tmp_path: Path) 
         ]
         [thanks] = await h.send(NOOR, NOTE)
         assert thanks.text == "Dank je wel. Piet krijgt je overdracht over C-31."
-        assert h.texts(PIET)[-1] == f"📝 Noor's overdracht over C-31: “{NOTE}”"
-        assert message(h, PIET, late[0]).text == f"🟠 C-31 heeft geen vrijwilliger meer. Noor's overdracht: “{NOTE}”"
+        assert h.texts(PIET)[-1] == f"📝 Noors overdracht over C-31: “{NOTE}”"
+        assert message(h, PIET, late[0]).text == f"🟠 C-31 heeft geen vrijwilliger meer. Noors overdracht: “{NOTE}”"
 
         # Jan is busy with a signal when his link ends: his draft stays, a button starts the note.
         [ask_client] = await h.send(JAN, "/signal")

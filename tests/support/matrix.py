@@ -168,7 +168,8 @@ def _template(key: str) -> re.Pattern[str]:
     alternatives = []
     for lang in LANGUAGES:
         for form in CATALOGUE.entries[key].texts[lang]:  # every plural form
-            filled = form.format(**dict.fromkeys(placeholders(form), sentinel))
+            bare = re.sub(r"\{(\w+):\w+\}", r"{\1}", form)  # "{name:possessive}": the ending is part of the value
+            filled = bare.format(**dict.fromkeys(placeholders(form), sentinel))
             alternatives.append(".*?".join(re.escape(p) for p in _normal(filled).split(sentinel)))
     return re.compile("|".join(f"(?:{a})" for a in alternatives), re.S)
 
