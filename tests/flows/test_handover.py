@@ -220,7 +220,7 @@ async def test_an_item_held_for_working_hours_reaches_whoever_stands_in_when_the
         await seed_organisation(h)
         h.clock.advance(timedelta(hours=10))  # Monday 20:00
         held = await h.tap(VERA, await report_signal(h, urgency="Zorgelijk"), "Versturen")
-        assert held.text.startswith("Opgeslagen. Piet krijgt het morgen 08:30, binnen werktijd.")
+        assert held.text.startswith("Opgeslagen. Het komt morgen 08:30 bij Piet, binnen werktijd.")
         [away] = await h.send(PIET, "/away tot woensdag")
         # Not handed over now (nobody is told outside working hours): the route skips Piet when they begin.
         assert away.text == (
@@ -232,7 +232,7 @@ async def test_an_item_held_for_working_hours_reaches_whoever_stands_in_when_the
         summary = await report_signal(h, urgency="Zorgelijk", text="Ze eet slecht.")
         assert "Fatima (vervangt Piet) krijgt dit morgen 08:30, binnen werktijd." in summary.text
         later = await h.tap(VERA, summary, "Versturen")
-        assert later.text.startswith("Opgeslagen. Fatima (vervangt Piet) krijgt het morgen 08:30, binnen werktijd.")
+        assert later.text.startswith("Opgeslagen. Het komt morgen 08:30 bij Fatima (vervangt Piet), binnen werktijd.")
         await h.advance(timedelta(hours=12, minutes=30))  # Tuesday 08:30
         assert len(alerts(h, FATIMA)) == 2 and alerts(h, PIET) == []
 
@@ -364,8 +364,8 @@ async def test_unlink_asks_a_screened_note_that_reaches_the_professional(tmp_pat
         ids = await seed_organisation(h)
         done = await unlink(h)
         assert done.text == (
-            "De koppeling van Vera met C-12 is beëindigd. Ik vraag Vera om een korte overdracht; Piet krijgt een"
-            " melding dat C-12 geen vrijwilliger meer heeft, met de overdracht zodra die er is."
+            "De koppeling van Vera met C-12 is beëindigd. Ik vraag Vera om een korte overdracht; er gaat een"
+            " melding naar Piet dat C-12 geen vrijwilliger meer heeft, met de overdracht zodra die er is."
         )
         asked = newest(h, VERA)
         assert asked.text == (
@@ -388,7 +388,7 @@ async def test_unlink_asks_a_screened_note_that_reaches_the_professional(tmp_pat
         again = await h.tap(VERA, screened, "Aanpassen")
         assert again.text == "Typ je overdracht opnieuw, zonder namen of nummers."
         [thanks] = await h.send(VERA, NOTE)
-        assert thanks.text == "Dank je wel. Piet krijgt je overdracht over C-12."
+        assert thanks.text == "Dank je wel. Je overdracht over C-12 gaat naar Piet."
         [alert] = link_ended(h, PIET)
         assert alert.text == f"🟠 C-12 heeft geen vrijwilliger meer. Vera's overdracht: “{NOTE}”"
         assert alert.button_texts() == ["Ik pak het op", "Overdragen", "Afronden"]
@@ -422,7 +422,7 @@ async def test_unlink_without_a_note_and_a_note_that_comes_late(tmp_path: Path) 
         ids = await organisation(h)
         await unlink(h)
         skipped = await h.tap(VERA, newest(h, VERA), "Overslaan")
-        assert skipped.text == "Goed, geen overdracht. Piet hoort dat C-12 geen vrijwilliger meer heeft."
+        assert skipped.text == "Goed, geen overdracht. Ik laat Piet weten dat C-12 geen vrijwilliger meer heeft."
         [alert] = link_ended(h, PIET)
         assert alert.text == "🟠 C-12 heeft geen vrijwilliger meer. Vera schreef geen overdracht."
 
@@ -435,7 +435,7 @@ async def test_unlink_without_a_note_and_a_note_that_comes_late(tmp_path: Path) 
             " Noor hem stuurt."
         ]
         [thanks] = await h.send(NOOR, NOTE)
-        assert thanks.text == "Dank je wel. Piet krijgt je overdracht over C-31."
+        assert thanks.text == "Dank je wel. Je overdracht over C-31 gaat naar Piet."
         assert h.texts(PIET)[-1] == f"📝 Noors overdracht over C-31: “{NOTE}”"
         assert message(h, PIET, late[0]).text == f"🟠 C-31 heeft geen vrijwilliger meer. Noors overdracht: “{NOTE}”"
 
@@ -449,7 +449,7 @@ async def test_unlink_without_a_note_and_a_note_that_comes_late(tmp_path: Path) 
         write = await h.tap(JAN, asked, "Overdracht schrijven")
         assert write.text == "Typ je overdracht over C-07 in een paar zinnen (geen namen of nummers)."
         [thanks] = await h.send(JAN, "Hij belt graag op maandag.")
-        assert thanks.text == "Dank je wel. Piet krijgt je overdracht over C-07."
+        assert thanks.text == "Dank je wel. Je overdracht over C-07 gaat naar Piet."
         del ask_client
 
 

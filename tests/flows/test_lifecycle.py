@@ -102,12 +102,12 @@ async def test_a_picked_up_item_is_followed_up_then_reopens_and_climbs(tmp_path:
         [fatima_alert] = alerts(h, FATIMA)
         assert fatima_alert.button_texts() == ["Ik pak het op", "Overdragen", "Afronden"]
         assert h.texts(VERA)[vera_before:] == [
-            "Piet heeft je signaal over C-12 nog niet afgerond. Fatima krijgt het nu."
+            "Je signaal over C-12 is door Piet nog niet afgerond. Het gaat nu naar Fatima."
             " Reageert Fatima niet binnen 10 minuten, dan gaat het naar de coördinatoren."
         ]
         assert h.texts(ANNA)[-1] == (
             "🕒 Piet liet niet weten hoe het staat met Vera's signaal over C-12 (opgepakt 23 nov 10:07)."
-            " Het staat weer open: Fatima krijgt het nu. Bekijk het met /open."
+            " Het staat weer open: het gaat nu naar Fatima. Bekijk het met /open."
         )
         reopened = next(m for m in h.api.messages(PIET.id) if m.message_id == second.message_id)
         assert reopened.text.endswith("🕒 Piet liet niet weten hoe het staat; het staat weer open.")
@@ -160,9 +160,9 @@ async def test_the_volunteer_hears_every_climb_and_what_comes_next(tmp_path: Pat
         await h.advance(timedelta(minutes=10))
         await h.advance(timedelta(minutes=10))
         assert h.texts(VERA)[before:] == [
-            "Piet reageerde nog niet. Fatima krijgt je signaal over C-12 nu."
+            "Nog geen reactie van Piet. Je signaal over C-12 gaat nu naar Fatima."
             " Reageert Fatima niet binnen 10 minuten, dan gaat het naar de coördinatoren.",
-            "Fatima reageerde nog niet. Anna krijgt je signaal over C-12 nu."
+            "Nog geen reactie van Fatima. Je signaal over C-12 gaat nu naar Anna."
             " Ik blijf het vragen tot iemand het oppakt; je hoort het dan meteen.",
             "Nog niemand heeft je signaal over C-12 opgepakt. Iedereen die het kan oppakken heeft het;"
             " ik blijf het vragen en je hoort het zodra iemand het oppakt.",
@@ -184,7 +184,7 @@ async def test_help_now_unpicked_after_the_first_level_gets_112_and_the_emergenc
         )
         await h.advance(timedelta(minutes=10))
         assert h.texts(VERA)[-1] == (
-            "Piet reageerde nog niet. Fatima krijgt je vraag om backup over C-12 nu."
+            "Nog geen reactie van Piet. Je vraag om backup over C-12 gaat nu naar Fatima."
             " Reageert Fatima niet binnen 10 minuten, dan gaat het naar de coördinatoren."
             " Is er gevaar? Bel 112. Coördinator Anna: 030-123 45 67."
         )
@@ -225,7 +225,7 @@ async def test_a_hand_off_is_told_and_so_is_its_expiry(tmp_path: Path) -> None:
         )
         await h.advance(timedelta(minutes=10))
         assert h.texts(VERA)[-1] == (
-            "Kees reageerde nog niet. Fatima krijgt je signaal over C-12 nu."
+            "Nog geen reactie van Kees. Je signaal over C-12 gaat nu naar Fatima."
             " Reageert Fatima niet binnen 10 minuten, dan gaat het naar de coördinatoren."
         )
 
@@ -274,7 +274,7 @@ async def test_held_items_show_when_they_arrive(tmp_path: Path) -> None:
         h.clock.advance(timedelta(hours=10))  # Monday 20:00
         summary = await report_signal(h, urgency="Zorgelijk")
         sent = await h.tap(VERA, summary, "Versturen")
-        assert sent.text.startswith("Opgeslagen. Piet krijgt het morgen 08:30, binnen werktijd.")
+        assert sent.text.startswith("Opgeslagen. Het komt morgen 08:30 bij Piet, binnen werktijd.")
         [mine] = await h.send(VERA, "/mine")
         assert mine.text.endswith("   komt morgen 08:30 bij Piet binnen (werktijd)")
         header, held = await h.send(PIET, "/open")

@@ -25,7 +25,7 @@ async def test_a_signal_held_for_working_hours_names_who_gets_it(tmp_path: Path)
         [summary] = await h.send(VERA, "Ze eet slecht de laatste tijd.")
         sent = await h.tap(VERA, summary, "Versturen")
         assert sent.text == (
-            "Opgeslagen. Piet krijgt het morgen 08:30, binnen werktijd. "
+            "Opgeslagen. Het komt morgen 08:30 bij Piet, binnen werktijd. "
             "Je hoort het zodra iemand het oppakt. Dank je dat je dit meldt."
         )
 
@@ -41,7 +41,7 @@ async def test_a_backup_request_held_for_working_hours_names_who_gets_it_and_is_
         [summary] = await h.send(VERA, "Ik weet niet hoe ik moet reageren als hij over geld begint.")
         sent = await h.tap(VERA, summary, "Versturen")
         assert sent.text == (
-            "Opgeslagen. Piet krijgt je vraag morgen 08:30, binnen werktijd. Je hoort het zodra iemand het oppakt."
+            "Opgeslagen. Je vraag komt morgen 08:30 bij Piet, binnen werktijd. Je hoort het zodra iemand het oppakt."
         )
         await h.advance(timedelta(hours=12, minutes=30))
         assert any("vraag om backup van Vera" in text for text in h.texts(PIET))

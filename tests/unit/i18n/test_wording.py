@@ -17,7 +17,7 @@ PROFESSIONAL_ALLOWED: frozenset[str] = frozenset()
 # Text in which a lower-case letter may follow ". ", "! " or "? ": abbreviations and the like (none today).
 LOWER_AFTER_STOP_ALLOWED: frozenset[tuple[str, str]] = frozenset()  # (key, the few characters around it)
 
-_PLACEHOLDER = re.compile(r"\{\w+\}")
+_PLACEHOLDER = re.compile(r"\{\w+(?::\w+)?\}")
 _TAG = re.compile(r"<[^>]+>")
 _LOWER_AFTER_STOP = re.compile(r"[.!?]\s+([a-zà-ÿ])")
 
@@ -70,3 +70,20 @@ def test_the_guards_catch_what_they_are_for() -> None:
 def test_only_a_signal_is_thanked_for_reporting() -> None:
     thanked = {key for key, text in _dutch_texts() if "dat je dit meldt" in text}
     assert thanked == {"signal.sent", "signal.sent_later"}
+
+
+# {names} and {before} are spoken lists ("Anna en Bram"): a verb right after one would have to agree with
+# however many people it holds, so the sentence is built around them ("het gaat nu naar {names}").
+_VERB_AFTER_LIST = re.compile(r"\{(?:names|before)\} (?:krijgt|heeft|hoort|reageerde|is|gaat|wil|kan|gets|has|hears)\b")
+
+
+def test_no_singular_verb_after_a_list_of_people() -> None:
+    found = [
+        (key, lang, form)
+        for key, entry in sorted(CATALOGUE.entries.items())
+        if entry.count is None  # a counted message picks its form by the number of people
+        for lang in LANGUAGES
+        for form in entry.texts[lang]
+        if _VERB_AFTER_LIST.search(form)
+    ]
+    assert found == []
