@@ -182,6 +182,13 @@ async def erase_person(tx: Tx, person_id: int, now: datetime) -> None:
         " AND subject_id IN (SELECT id FROM escalations WHERE volunteer_id = ?)",
         (person_id,),
     )
+    # E-mails quoting their items: one that went out or gave up is blanked; one still pending is a
+    # life-safety fallback and goes out first (sending blanks it).
+    await tx.execute(
+        "UPDATE emails SET body = '' WHERE status != 'pending' AND body != ''"
+        " AND escalation_id IN (SELECT id FROM escalations WHERE volunteer_id = ?)",
+        (person_id,),
+    )
 
 
 @dataclass(frozen=True)
@@ -250,6 +257,12 @@ async def erase_old_text(tx: Tx, *, before: datetime, drafts_before: datetime) -
     messages += await tx.changes(
         "UPDATE outbox SET text = '', keyboard = NULL, chat_id = 0 WHERE status != 'pending' AND chat_id != 0"
         f" AND person_id IN ({_ERASED_IDS})",
+    )
+    # An e-mail that the mail server never took keeps the alert's words; sent ones were blanked on sending.
+    messages += await tx.changes(
+        "UPDATE emails SET body = '' WHERE status != 'pending' AND body != ''"
+        f" AND (created_at < ? OR escalation_id IN (SELECT id FROM escalations WHERE volunteer_id IN ({_ERASED_IDS})))",
+        (cutoff,),
     )
     drafts = await tx.changes("DELETE FROM drafts WHERE updated_at < ?", (to_db(drafts_before),))
     invites = await tx.changes(

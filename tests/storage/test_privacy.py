@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.escalation import Kind, Urgency
-from storage import escalations, outbox, people, privacy
+from storage import emails, escalations, outbox, people, privacy
 from storage.db import Database
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -94,3 +94,48 @@ async def test_erasing_a_person_keeps_counts_and_blanks_what_names_them(db: Data
     assert message is not None and tuple(message) == ("dropped", "", 0)
     assert piets == ""
     assert exported["person"]["name"] == f"#{vera}" and exported["reports"][0]["body"] is None
+
+
+async def _email(db: Database, item: int, body: str, *, failed: bool, at: datetime) -> int:
+    async with db.transaction() as tx:
+        email = await emails.enqueue(
+            tx, escalation_id=item, reason="unpicked", recipients=["zorg@example.org"], subject="s", body=body, now=at
+        )
+        assert email is not None
+        if failed:
+            await emails.mark_failed(tx, email, "550 refused")
+        return email
+
+
+async def _bodies(db: Database) -> dict[int, str]:
+    async with db.transaction() as tx:
+        return {r["id"]: r["body"] for r in await tx.all("SELECT id, body FROM emails")}
+
+
+async def test_retention_blanks_e_mails_that_never_went_out_and_keeps_pending_ones(db: Database) -> None:
+    vera = await _volunteer(db, "Vera", 1)
+    old_item = await _resolved_report(db, vera, "old words", NOW - RETAIN - timedelta(days=1), None)
+    new_item = await _resolved_report(db, vera, "new words", NOW - timedelta(days=1), None)
+    old_failed = await _email(db, old_item, "old words", failed=True, at=NOW - RETAIN - timedelta(days=1))
+    recent_failed = await _email(db, new_item, "new words", failed=True, at=NOW - timedelta(days=1))
+    async with db.transaction() as tx:
+        erased = await privacy.erase_old_text(tx, before=NOW - RETAIN, drafts_before=NOW - timedelta(days=7))
+    assert await _bodies(db) == {old_failed: "", recent_failed: "new words"}
+    assert erased.messages == 1
+
+
+async def test_erasing_a_volunteer_blanks_her_failed_e_mails_and_lets_a_pending_one_go_out_first(
+    db: Database,
+) -> None:
+    vera = await _volunteer(db, "Vera", 1)
+    failed_item = await _resolved_report(db, vera, "her words", NOW, None)
+    pending_item = await _resolved_report(db, vera, "more words", NOW, None)
+    failed = await _email(db, failed_item, "her words", failed=True, at=NOW)
+    pending = await _email(db, pending_item, "more words", failed=False, at=NOW)
+    async with db.transaction() as tx:
+        await privacy.erase_person(tx, vera, NOW)
+    assert await _bodies(db) == {failed: "", pending: "more words"}
+    async with db.transaction() as tx:
+        await emails.mark_failed(tx, pending, "550 refused")  # it gave up after her erasure
+        await privacy.erase_old_text(tx, before=NOW - RETAIN, drafts_before=NOW - timedelta(days=7))
+    assert await _bodies(db) == {failed: "", pending: ""}
