@@ -154,6 +154,8 @@ def status(
         if escalation.resolved_by is None:  # closed by the bot, not by a person
             reason = plain(lang, escalation.resolution or "status.closed_default")
             return t(lang, "status.closed", time=at, reason=reason)
+        if escalation.resolved_by == viewer.person_id:
+            return t(lang, "status.resolved_you", time=at)
         return t(lang, "status.resolved", name=_name(names, escalation.resolved_by), time=at)
     if escalation.state is State.HANDOFF:
         return t(lang, "status.handoff", name=_name(names, escalation.handoff_to), time=time_of_day(now, zone))

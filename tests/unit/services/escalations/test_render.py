@@ -54,7 +54,7 @@ STATUS: dict[str, dict[str, dict[str, str | None]]] = {
             "owner": "🟢 Opgepakt door jou om 10:04. Vera is op de hoogte.",
             ALL: "🟢 Opgepakt door Piet om 10:04.",
         },
-        "resolved": {ALL: "✅ Afgerond door Piet om 10:20."},
+        "resolved": {"owner": "✅ Afgerond door jou om 10:20.", ALL: "✅ Afgerond door Piet om 10:20."},
         "closed": {ALL: "✅ Afgesloten om 10:20: de vrijwilliger meldde zich alsnog, alles goed."},
     },
     "en": {
@@ -64,7 +64,7 @@ STATUS: dict[str, dict[str, dict[str, str | None]]] = {
             "owner": "🟢 Picked up by you at 10:04. Vera has been told.",
             ALL: "🟢 Picked up by Piet at 10:04.",
         },
-        "resolved": {ALL: "✅ Resolved by Piet at 10:20."},
+        "resolved": {"owner": "✅ Resolved by you at 10:20.", ALL: "✅ Resolved by Piet at 10:20."},
         "closed": {ALL: "✅ Closed at 10:20: the volunteer reported in after all, all is well."},
     },
 }
