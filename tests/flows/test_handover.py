@@ -124,7 +124,7 @@ async def test_away_hands_held_and_waiting_items_to_the_backup_and_back_restores
             "Deze 2 meldingen zijn nu van jou:\n"
             "• 🔴 Dringend: signaal van Vera · C-12 · Gezondheid · vandaag 10:00\n"
             "• 🟠 Zorgelijk: vraag om backup van Noor · C-31 · Advies: bel of app me · vandaag 10:00\n"
-            "Je vindt ze met hun knoppen in /open."
+            "Je vindt alles met de knoppen in /open."
         )
         assert h.texts(ANNA)[-1] == (
             "Piet is afwezig tot vrijdag 17:00 en heeft geen backup die er is: de coördinatoren vangen Piet op"
@@ -198,7 +198,7 @@ async def test_away_with_the_backup_away_too_goes_to_the_coordinators(tmp_path: 
             " voor Vera.\n"
             "Deze melding staat weer open bij de coördinatoren:\n"
             "• 🔴 Dringend: signaal van Vera · C-12 · Gezondheid · vandaag 10:00\n"
-            "Ze komen bij jullie binnen als melding met knoppen, en staan in /open."
+            "Alles komt bij jullie binnen als melding met knoppen, en staat in /open."
         )
         assert h.texts(VERA)[-1] == (
             "Piet is afwezig tot morgen 12:00. Je signaal over C-12 gaat nu naar Anna. Je hoort het zodra iemand"
@@ -306,7 +306,7 @@ async def test_removing_a_professional_hands_over_and_lists_the_volunteers_left_
             "Piet is gestopt. Tot er een nieuwe beroepskracht is, vang jij Piet op voor Noor en Vera.\n"
             "Deze melding is nu van jou:\n"
             "• 🔴 Dringend: signaal van Vera · C-12 · Gezondheid · vandaag 10:00\n"
-            "Je vindt ze met hun knoppen in /open."
+            "Je vindt alles met de knoppen in /open."
         )
         state, owner, follow_up, _ = await item(h, escalation_id)
         assert (state, owner) == ("acknowledged", ids["Fatima"]) and follow_up is not None
