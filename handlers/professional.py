@@ -25,6 +25,7 @@ from bot.services.notify import spoken_list
 from bot.services.socialmap import category_label
 from handlers.common import Rows, command_arguments
 from handlers.flow import ROUTER, Empty, Flow, FlowTurn, Toasts, Turn
+from handlers.socialmap import Placed
 
 OPEN_LIMIT = 10
 HANDOFF_CHOICES = 16
@@ -64,7 +65,7 @@ class HandTo(CallbackData, prefix="esc", action="t"):
 
 
 AttachAsked = AlertPressed.at("esc", "m")  # send an entry of the social map along with the reply
-AttachCategory, AttachEntry = Chosen.at("esc", "mc"), Chosen.at("esc", "me")
+AttachCategory, AttachEntry = Placed.at("esc", "mc"), Chosen.at("esc", "me")
 
 
 class EndLinkChoice(CallbackData, prefix="esc", action="e"):
@@ -155,13 +156,15 @@ async def attach_asked(turn: FlowTurn[ItemDraft], press: AlertPressed, draft: It
     await turn.reply("resolve.ask_category", [*rows, turn.cancel_row()])
 
 
-@resolve.button(AttachCategory, "attach", when=lambda press, draft: 0 <= press.id < len(draft.categories))
-async def attach_category(turn: FlowTurn[ItemDraft], press: Chosen, draft: ItemDraft) -> None:
+@resolve.button(AttachCategory, "attach", when=lambda press, draft: press.place < len(draft.categories))
+async def attach_category(turn: FlowTurn[ItemDraft], press: Placed, draft: ItemDraft) -> None:
     """The entries of that category (the volunteer's wijk first), one button each."""
     services = turn.services
     escalation = await services.escalations.open_item(turn.person, draft.escalation)
     volunteer = await services.people.get(escalation.volunteer_id)
-    entries = await services.socialmap.in_category(draft.categories[press.id], volunteer.team_id if volunteer else None)
+    entries = await services.socialmap.in_category(
+        draft.categories[press.place], volunteer.team_id if volunteer else None
+    )
     await turn.answer()
     rows: Rows = [[(e.name[:60], AttachEntry(e.id))] for e in entries[:ATTACH_CHOICES]]
     await turn.show(t(turn.lang, "resolve.ask_entry"), [*rows, turn.cancel_row()])

@@ -9,9 +9,9 @@ draft: they name the entry, and the service re-checks who presses them.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from bot.domain.callbacks import CallbackData, Chosen
+from bot.domain.callbacks import Bounds, CallbackData, Chosen
 from bot.domain.escalation import CATEGORIES
 from bot.domain.socialmap import (
     EditEntry,
@@ -35,7 +35,6 @@ SKIPPABLE: frozenset[str] = frozenset({"phone", "website", "address", "hours"})
 LIST_LIMIT = 12  # entries in one message (a phone screen or two); searching narrows it down
 MESSAGE_ROOM = 3800  # of Telegram's 4096 characters: the rest for the "and N more" line
 TEAM_CHOICES = 20
-CITY = 0  # the area button for the whole city
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,17 @@ class Skipped(CallbackData, prefix="map", action="skip"):
     skip: Literal["skip"]
 
 
-CategoryShown, CategoryPicked, AreaPicked = Chosen.at("map", "c"), Chosen.at("map", "k"), Chosen.at("map", "a")
+class Placed(CallbackData):
+    """One of the choices a step showed, by its place in the list the draft keeps (a category, say)."""
+
+    place: Annotated[int, Bounds(0, 999)]
+
+
+class AreaPicked(CallbackData, prefix="map", action="a"):
+    team: int | Literal["city"]
+
+
+CategoryShown, CategoryPicked = Placed.at("map", "c"), Placed.at("map", "k")
 EditPressed, RemovePressed, RemoveConfirmed = Chosen.at("map", "e"), Chosen.at("map", "x"), Chosen.at("map", "y")
 
 
@@ -128,14 +137,14 @@ async def map_command(turn: Turn) -> None:
     await turn.reply("map.menu" if categories else "map.empty", [*rows, socialmap.cancel_row(lang)])
 
 
-def _shown(press: Chosen, draft: MapDraft) -> bool:
-    return 0 <= press.id < len(draft.categories)
+def _shown(press: Placed, draft: MapDraft) -> bool:
+    return press.place < len(draft.categories)
 
 
 @socialmap.button(CategoryShown, "menu", "search", when=_shown)
-async def category_shown(turn: FlowTurn[MapDraft], press: Chosen, draft: MapDraft) -> None:
+async def category_shown(turn: FlowTurn[MapDraft], press: Placed, draft: MapDraft) -> None:
     """One category's entries, the reader's own wijk first, in a message of its own below the menu."""
-    category = draft.categories[press.id]
+    category = draft.categories[press.place]
     entries = await turn.services.socialmap.in_category(category, turn.person.team_id)
     await turn.answer()
     header = t(turn.lang, "map.category", category=category_label(turn.lang, category), count=len(entries))
@@ -176,7 +185,7 @@ async def _ask(turn: FlowTurn[MapDraft], field: Field, draft: MapDraft, current:
         rows = [[(category_label(lang, c)[:40], CategoryPicked(i))] for i, c in enumerate(draft.categories)]
     elif field == "area":
         teams = (await turn.services.people.teams())[:TEAM_CHOICES]
-        rows = [[(plain(lang, "button.map.city"), AreaPicked(CITY))]]
+        rows = [[(plain(lang, "button.map.city"), AreaPicked("city"))]]
         rows += [[(team.name, AreaPicked(team.id))] for team in teams]
     elif field in SKIPPABLE:
         rows = [[(plain(lang, "button.map.skip" if current is None else "button.map.clear"), Skipped("skip"))]]
@@ -260,11 +269,11 @@ async def category_typed(turn: FlowTurn[MapDraft], text: str, draft: MapDraft) -
 
 
 @socialmap.button(CategoryPicked, "category", when=_shown)
-async def category_picked(turn: FlowTurn[MapDraft], press: Chosen, draft: MapDraft) -> None:
+async def category_picked(turn: FlowTurn[MapDraft], press: Placed, draft: MapDraft) -> None:
     """A category tapped: on to the next step."""
     _coordinator(turn)
     await turn.answer()
-    await _after(turn, draft, "category", draft.categories[press.id])
+    await _after(turn, draft, "category", draft.categories[press.place])
 
 
 @socialmap.button(Skipped, *SKIPPABLE)
@@ -276,13 +285,13 @@ async def field_skipped(turn: FlowTurn[MapDraft], press: Skipped, draft: MapDraf
 
 
 @socialmap.button(AreaPicked, "area")
-async def area_picked(turn: FlowTurn[MapDraft], press: Chosen, draft: MapDraft) -> None:
+async def area_picked(turn: FlowTurn[MapDraft], press: AreaPicked, draft: MapDraft) -> None:
     """The whole city or a team's wijk: the entry is saved."""
     _coordinator(turn)
-    if press.id != CITY and await turn.services.people.team(press.id) is None:
+    team = None if press.team == "city" else press.team
+    if team is not None and await turn.services.people.team(team) is None:
         return await turn.expired()
     await turn.answer()
-    team = None if press.id == CITY else press.id
     if draft.entry is not None:
         return await _save_edit(turn, draft.entry, {"team_id": team})
     await _save_new(turn, draft, team)
