@@ -385,3 +385,29 @@ def to_csv(entries: Iterable[MapEntry], team_names: Mapping[int, str]) -> str:
             (e.id, e.name, e.category, e.offer, e.phone, e.website, e.address, e.hours, area, crisis, checked)
         )
     return out.getvalue()
+
+
+_PROBLEMS = {
+    "not_utf8": 'is not UTF-8 (save the file as "CSV UTF-8")',
+    "unknown_column": "is not a column of the social map",
+    "column_twice": "is in the header twice",
+    "column_missing": "is missing from the header",
+    "too_many_cells": "has more cells ({value}) than the header has columns",
+    "empty": "is empty",
+    "too_long": "is longer than {limit} characters",
+    "phone": "{value!r} is not a phone number (digits, spaces, + and - only)",
+    "website": "{value!r} is not a web address",
+    "unknown_area": "{value!r} is neither a team's name nor the whole city (leave it empty for the city)",
+    "yes_no": "{value!r} is not ja/nee (yes/no)",
+    "date": "{value!r} is not a date (2026-05-31 or 31-5-2026)",
+    "future": "{value!r} is a day still to come",
+    "id": "{value!r} is not a number",
+    "unknown_id": "no entry has number {value} (leave it empty for a new entry)",
+    "twice": "entry {value} appears twice in the file",
+}
+
+
+def describe(problem: LineProblem) -> str:
+    """One bad line for the person at the command line: "line 12, phone: 'bel me' is not a phone number"."""
+    where = f"line {problem.line}" + (f", {problem.column}" if problem.column else "")
+    return f"{where}: " + _PROBLEMS[problem.code].format(value=problem.value, limit=problem.limit)
