@@ -28,10 +28,11 @@ from bot.services.socialmap import category_label, entry_text
 from handlers.common import Button, Rows
 from handlers.flow import ROUTER, Flow, FlowTurn, Toasts, Turn, given
 
+Optional = Literal["phone", "website", "address", "hours"]
 Field = Literal["name", "category", "offer", "phone", "website", "address", "hours", "area"]
 FIELDS: tuple[Field, ...] = get_args(Field)
 TYPED: frozenset[str] = frozenset({"name", "offer", "phone", "website", "address", "hours"})
-SKIPPABLE: frozenset[str] = frozenset({"phone", "website", "address", "hours"})
+SKIPPABLE: frozenset[str] = frozenset(get_args(Optional))
 LIST_LIMIT = 12  # entries in one message (a phone screen or two); searching narrows it down
 MESSAGE_ROOM = 3800  # of Telegram's 4096 characters: the rest for the "and N more" line
 TEAM_CHOICES = 20
@@ -52,7 +53,7 @@ class MapDraft:
     hours: str = ""
 
 
-socialmap = Flow("map", MapDraft, command="map", refusals=Toasts(ends_flow=True), elsewhere_cancel=True)
+socialmap = Flow("map", MapDraft, command="map", refusals=Toasts(), elsewhere_cancel=True)
 
 
 class MenuAction(CallbackData, prefix="map", action="m"):
@@ -64,7 +65,9 @@ class FieldChosen(CallbackData, prefix="map", action="f"):
 
 
 class Skipped(CallbackData, prefix="map", action="skip"):
-    skip: Literal["skip"]
+    """An optional field left empty; it names the field, so an older question's button skips nothing else."""
+
+    field: Optional
 
 
 class Placed(CallbackData):
@@ -84,7 +87,7 @@ EditPressed, RemovePressed, RemoveConfirmed = Chosen.at("map", "e"), Chosen.at("
 def _coordinator(turn: Turn) -> None:
     """Keeping the map is the coordinators' (a forged button of theirs pressed by anyone else is refused)."""
     if not turn.person.is_coordinator:
-        raise Refused("not_allowed")
+        raise Refused("not_allowed", roles=plain(turn.lang, "roles.coordinator"))
 
 
 async def _entry_block(turn: Turn, entry: MapEntry) -> Markup:
@@ -154,11 +157,12 @@ async def category_shown(turn: FlowTurn[MapDraft], press: Placed, draft: MapDraf
 @socialmap.button(MenuAction, "menu")
 async def menu_action(turn: FlowTurn[MapDraft], press: MenuAction, draft: MapDraft) -> None:
     """Search: ask the word. Add (coordinators): ask the name."""
+    if press.choice == "add":
+        _coordinator(turn)
     await turn.answer()
     if press.choice == "search":
         await turn.go("search", draft)
         return await turn.reply("map.ask_search", [turn.cancel_row()])
-    _coordinator(turn)
     await turn.go("name", MapDraft(categories=draft.categories))
     await turn.reply("map.ask.name", [turn.cancel_row()])
 
@@ -188,7 +192,8 @@ async def _ask(turn: FlowTurn[MapDraft], field: Field, draft: MapDraft, current:
         rows = [[(plain(lang, "button.map.city"), AreaPicked("city"))]]
         rows += [[(team.name, AreaPicked(team.id))] for team in teams]
     elif field in SKIPPABLE:
-        rows = [[(plain(lang, "button.map.skip" if current is None else "button.map.clear"), Skipped("skip"))]]
+        label = plain(lang, "button.map.skip" if current is None else "button.map.clear")
+        rows = [[(label, Skipped(field))]]  # type: ignore[arg-type]
     text = t(lang, f"map.ask.{field}")
     if current is not None:
         now = _current(lang, current, field, await turn.services.socialmap.team_names())
@@ -280,8 +285,10 @@ async def category_picked(turn: FlowTurn[MapDraft], press: Placed, draft: MapDra
 async def field_skipped(turn: FlowTurn[MapDraft], press: Skipped, draft: MapDraft) -> None:
     """An optional field left empty (editing: emptied)."""
     _coordinator(turn)
+    if press.field != turn.step:  # the button of an earlier question
+        return await turn.expired()
     await turn.answer()
-    await _after(turn, draft, given(turn.step), "")
+    await _after(turn, draft, press.field, "")
 
 
 @socialmap.button(AreaPicked, "area")
@@ -327,6 +334,7 @@ async def edit_from_review(turn: FlowTurn[MapDraft], press: Chosen) -> None:
 @socialmap.free(EntryStillRight)
 async def still_right(turn: FlowTurn[MapDraft], press: Chosen) -> None:
     """The monthly review: the entry still holds, checked today."""
+    _coordinator(turn)
     entry = await turn.services.socialmap.still_right(turn.person, press.id)
     await turn.toast("map.still_right", name=entry.name[:60])
 
@@ -358,6 +366,7 @@ async def remove_pressed(turn: FlowTurn[MapDraft], press: Chosen, draft: MapDraf
 @socialmap.button(RemoveConfirmed, "remove", when=_this_entry)
 async def remove_confirmed(turn: FlowTurn[MapDraft], press: Chosen, draft: MapDraft) -> None:
     """The entry is removed from the map."""
+    _coordinator(turn)
     removed = await turn.services.socialmap.remove(turn.person, press.id)
     await turn.end()
     await turn.answer()

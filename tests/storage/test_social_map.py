@@ -87,9 +87,7 @@ def test_map_export_and_import_on_the_command_line(tmp_path: Path) -> None:
     assert exported.returncode == 0 and "(3 entries)" in exported.stdout, exported.stderr
     data = (tmp_path / "kaart.csv").read_bytes()
     assert data.startswith(b"\xef\xbb\xbfid,name,category")  # a BOM: Excel reads it as UTF-8
-    (tmp_path / "nieuw.csv").write_bytes(
-        data + b"\r\n,Schuldhulp,Geld en schulden,Hulp bij schulden,,,,,,,\r\n"
-    )
+    (tmp_path / "nieuw.csv").write_bytes(data + b"\r\n,Schuldhulp,Geld en schulden,Hulp bij schulden,,,,,,,\r\n")
     imported = run_cli("map", "import", "nieuw.csv", env=env, cwd=tmp_path)
     assert imported.returncode == 0 and "1 added, 3 updated" in imported.stdout, imported.stderr
     (tmp_path / "kapot.csv").write_text("naam;categorie;aanbod\n;money;x\nB;;x\n", encoding="utf-8")
