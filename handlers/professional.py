@@ -173,7 +173,10 @@ async def attach_category(turn: FlowTurn[ItemDraft], press: Placed, draft: ItemD
 @resolve.button(AttachEntry, "attach")
 async def attach_entry(turn: FlowTurn[ItemDraft], press: Chosen, draft: ItemDraft) -> None:
     """The entry goes along with the reply: now the reply itself."""
-    entry = await turn.services.socialmap.entry(press.id)
+    try:
+        entry = await turn.services.socialmap.entry(press.id)
+    except Refused as gone:  # removed from the map meanwhile: the list stays, another may be picked
+        return await turn.toast(gone.reason, alert=True)
     await turn.answer()
     await turn.go("reply", replace(draft, entry=entry.id))
     await turn.show(t(turn.lang, "resolve.ask_with_entry", name=entry.name), [turn.cancel_row()])

@@ -470,7 +470,7 @@ async def walk_reply_with_entry(k: Walker) -> None:
     item, other = await raise_as_vera(k), await raise_as_vera(k)
     await k.m.tap_data(PIET, None, pack("esc", "r", item))
     await k.step("esc:m", PIET, pack("esc", "m", item), foreign=[pack("esc", "m", other)])
-    await k.step("esc:mc", PIET, pack("esc", "mc", 0), foreign=[pack("esc", "mc", 40)])
+    await k.step("esc:mc", PIET, pack("esc", "mc", 0), changes=False, replay="allowed", foreign=[pack("esc", "mc", 40)])
     await k.step("esc:me", PIET, pack("esc", "me", entry.id), foreign=[pack("esc", "me", entry.id + 7919)])
     await k.say(PIET, "Bel dit loket samen met haar.")
     async with k.h.services.db.transaction() as tx:
