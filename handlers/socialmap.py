@@ -120,10 +120,13 @@ async def offer_below_signal(turn: Turn, category: str) -> None:
     if not crisis and not local:
         return
     blocks: list[str] = []
-    if crisis:
-        blocks += [t(turn.lang, "map.offer.crisis"), *[await _entry_block(turn, e) for e in crisis]]
-    if local:
-        blocks += [t(turn.lang, "map.offer.local"), *[await _entry_block(turn, e) for e in local]]
+    for header, entries in (("map.offer.crisis", crisis), ("map.offer.local", local)):
+        if entries:
+            blocks += [t(turn.lang, header), *[await _entry_block(turn, e) for e in entries]]
+    while len(blocks) > 2 and sum(len(b) + 2 for b in blocks) > MESSAGE_ROOM:
+        blocks.pop()  # long entries: the crisis lines come first and stay; /map has the rest
+    if blocks[-1] == t(turn.lang, "map.offer.local"):
+        blocks.pop()  # its entries did not fit
     blocks.append(t(turn.lang, "map.offer.consult"))
     await turn.say(Markup("\n\n".join(blocks)))
 
