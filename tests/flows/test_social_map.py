@@ -211,3 +211,16 @@ async def test_old_entries_are_listed_to_the_coordinators_once_a_month(tmp_path:
         assert h.api.callback_answers[-1]["text"].startswith("Dank je: Schuldhulp Overvecht klopt nog")
         assert str((await h.services.socialmap.entry(entry_id)).checked_on) == "2026-12-04"
         assert [m for m in h.api.messages(PIET.id) if "niet nagekeken" in m.text] == []
+
+
+async def test_long_entries_give_way_so_the_offer_fits_one_message(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        await seed_organisation(h)
+        for n in range(3):
+            name, website = f"Lang {n} " + "n" * 70, "w.nl/" + "x" * 195
+            long = EntryFields(name, "safety", "o" * 200, website=website, address="a" * 200, hours="h" * 200)
+            await add(h, long)
+        await send_emergency(h)
+        offer = h.last(VERA).text
+        assert len(offer) <= 4096 and "Veilig Thuis" in offer and "113 Zelfmoordpreventie" in offer
+        assert offer.endswith("Meer adressen: /map")
