@@ -123,12 +123,19 @@ async def offer_below_signal(turn: Turn, category: str) -> None:
     for header, entries in (("map.offer.crisis", crisis), ("map.offer.local", local)):
         if entries:
             blocks += [t(turn.lang, header), *[await _entry_block(turn, e) for e in entries]]
-    while len(blocks) > 2 and sum(len(b) + 2 for b in blocks) > MESSAGE_ROOM:
-        blocks.pop()  # long entries: the crisis lines come first and stay; /map has the rest
-    if blocks[-1] == t(turn.lang, "map.offer.local"):
-        blocks.pop()  # its entries did not fit
     blocks.append(t(turn.lang, "map.offer.consult"))
-    await turn.say(Markup("\n\n".join(blocks)))
+    for message in _messages(blocks):  # long entries: a second message rather than one Telegram refuses
+        await turn.say(message)
+
+
+def _messages(blocks: list[str]) -> list[Markup]:
+    """The blocks in as few messages as fit Telegram's limit, in order, none split."""
+    messages: list[list[str]] = [[]]
+    for block in blocks:
+        if messages[-1] and sum(len(b) + 2 for b in messages[-1]) + len(block) > MESSAGE_ROOM:
+            messages.append([])
+        messages[-1].append(block)
+    return [Markup("\n\n".join(m)) for m in messages]
 
 
 @ROUTER.command("map")

@@ -3,6 +3,7 @@ the bot, browsed and searched by volunteers, and reviewed once a month."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -213,14 +214,17 @@ async def test_old_entries_are_listed_to_the_coordinators_once_a_month(tmp_path:
         assert [m for m in h.api.messages(PIET.id) if "niet nagekeken" in m.text] == []
 
 
-async def test_long_entries_give_way_so_the_offer_fits_one_message(tmp_path: Path) -> None:
+async def test_long_entries_make_a_second_message_and_no_national_number_is_lost(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:
         await seed_organisation(h)
-        for n in range(3):
+        for n in range(6):  # three more crisis lines and three local entries, each as long as allowed
             name, website = f"Lang {n} " + "n" * 70, "w.nl/" + "x" * 195
             long = EntryFields(name, "safety", "o" * 200, website=website, address="a" * 200, hours="h" * 200)
-            await add(h, long)
-        await send_emergency(h)
-        offer = h.last(VERA).text
-        assert len(offer) <= 4096 and "Veilig Thuis" in offer and "113 Zelfmoordpreventie" in offer
-        assert offer.endswith("Meer adressen: /map")
+            await add(h, replace(long, crisis=n < 3))
+        sent = await send_emergency(h)
+        offer = [m.text for m in h.api.messages(VERA.id) if m.message_id > sent.message_id]
+        assert len(offer) == 2 and all(len(text) <= 4096 for text in offer)
+        together = "\n".join(offer)
+        for name in ("112 (alarmnummer)", "113 Zelfmoordpreventie", "Veilig Thuis", "Lang 0", "Lang 5"):
+            assert name in together
+        assert offer[-1].endswith("Meer adressen: /map")
