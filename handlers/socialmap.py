@@ -22,9 +22,9 @@ from bot.domain.socialmap import (
     category_of,
     clean_field,
 )
-from bot.i18n import LANGUAGES, Markup, plain, t
+from bot.i18n import Markup, plain, t
 from bot.services.errors import Refused
-from bot.services.socialmap import category_label, entry_text
+from bot.services.socialmap import category_label, category_labels, entry_text
 from handlers.common import Button, Rows
 from handlers.flow import ROUTER, Flow, FlowTurn, Toasts, Turn, given
 
@@ -275,9 +275,8 @@ async def field_typed(turn: FlowTurn[MapDraft], text: str, draft: MapDraft) -> N
 async def category_typed(turn: FlowTurn[MapDraft], text: str, draft: MapDraft) -> None:
     """A category of the organisation's own (or a signal category's name typed out)."""
     _coordinator(turn)
-    labels = {key: tuple(plain(lang, f"cat.{key}") for lang in LANGUAGES) for key in CATEGORIES}
     try:
-        category = category_of(text, labels)
+        category = category_of(text, category_labels())
     except FieldProblem as problem:
         return await turn.reply(f"map.bad.{problem.code}", [turn.cancel_row()], limit=problem.limit)
     await _after(turn, draft, "category", category)

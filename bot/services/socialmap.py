@@ -175,7 +175,7 @@ class SocialMapService(Service):
         async with self._db.transaction() as tx:
             teams = {team.name.casefold(): team.id for team in await people.teams(tx)}
             parsed = rules.parse_csv(
-                data, teams=teams, labels=_labels_any_language(), today=today, known_ids=await socialmap.ids(tx)
+                data, teams=teams, labels=category_labels(), today=today, known_ids=await socialmap.ids(tx)
             )
             if parsed.problems:
                 return ImportOutcome(0, 0, parsed.problems)
@@ -201,7 +201,7 @@ class SocialMapService(Service):
         async with self._db.transaction() as tx:
             if not await socialmap.claim_fact(tx, DEFAULTS_FACT, today.isoformat()):
                 return 0
-            parsed = rules.parse_csv(data, teams={}, labels=_labels_any_language(), today=today)
+            parsed = rules.parse_csv(data, teams={}, labels=category_labels(), today=today)
             if parsed.problems:  # the shipped file is checked by a test; never half a default set
                 raise RuntimeError(f"the shipped {DEFAULTS} does not parse: {parsed.problems[:3]}")
             for row in parsed.rows:
@@ -279,6 +279,6 @@ async def _send_review(tx: Tx, coordinator: Person, old: Sequence[MapEntry], now
         )
 
 
-def _labels_any_language() -> dict[str, tuple[str, ...]]:
+def category_labels() -> dict[str, tuple[str, ...]]:
     """Each signal category's label in every language: a CSV cell may say "Geld en schulden" or "Money"."""
     return {key: tuple(plain(lang, f"cat.{key}") for lang in LANGUAGES) for key in CATEGORIES}
