@@ -97,6 +97,10 @@ async def claim_fact(tx: Tx, key: str, value: str) -> bool:
     return bool(await tx.changes("INSERT OR IGNORE INTO social_map_facts (key, value) VALUES (?, ?)", (key, value)))
 
 
+async def review_sent(tx: Tx, month: str) -> bool:
+    return await tx.scalar("SELECT 1 FROM social_map_reviews WHERE month = ?", (month,)) is not None
+
+
 async def claim_review(tx: Tx, month: str, now: datetime, entries: int) -> bool:
     """True the first time only: each month's review is sent once, whatever restarts or ticks come."""
     return bool(

@@ -232,11 +232,12 @@ class SocialMapService(Service):
         for six months, to every coordinator, with "still right" and "edit" per entry. The month is claimed in
         the same transaction as the messages are queued, so it is sent once, and caught up after a restart."""
         local = now.astimezone(self._settings.app.zone)
-        if local.time() < REVIEW_HOUR:
-            return False
-        async with self._db.transaction() as tx:
+        month = rules.review_key(local.date())
+        async with self._db.transaction() as tx:  # a look-up by key on each tick, as the other tasks read theirs
+            if await socialmap.review_sent(tx, month) or local.time() < REVIEW_HOUR:
+                return False
             old = rules.stale(await socialmap.all_entries(tx), local.date())
-            if not await socialmap.claim_review(tx, rules.review_key(local.date()), now, len(old)):
+            if not await socialmap.claim_review(tx, month, now, len(old)):
                 return False
             if old:
                 for coordinator in await people.active_with_role(tx, Role.COORDINATOR):
