@@ -25,7 +25,7 @@ from bot.services.notify import spoken_list
 from bot.services.socialmap import category_label
 from handlers.common import Rows, command_arguments
 from handlers.flow import ROUTER, Empty, Flow, FlowTurn, Toasts, Turn
-from handlers.socialmap import Placed
+from handlers.socialmap import CATEGORY_CHOICES, Placed
 
 OPEN_LIMIT = 10
 HANDOFF_CHOICES = 16
@@ -149,7 +149,7 @@ def _this_item(press: AlertPressed, draft: ItemDraft) -> bool:
 @resolve.button(AttachAsked, "reply", when=_this_item)
 async def attach_asked(turn: FlowTurn[ItemDraft], press: AlertPressed, draft: ItemDraft) -> None:
     """Which category of the social map the entry to send along is in."""
-    categories = tuple(await turn.services.socialmap.categories())
+    categories = tuple((await turn.services.socialmap.categories())[:CATEGORY_CHOICES])
     await turn.answer()
     await turn.go("attach", replace(draft, categories=categories))
     rows: Rows = [[(category_label(turn.lang, c)[:40], AttachCategory(i))] for i, c in enumerate(categories)]

@@ -34,6 +34,7 @@ FIELDS: tuple[Field, ...] = get_args(Field)
 TYPED: frozenset[str] = frozenset({"name", "offer", "phone", "website", "address", "hours"})
 SKIPPABLE: frozenset[str] = frozenset(get_args(Optional))
 LIST_LIMIT = 12  # entries in one message (a phone screen or two); searching narrows it down
+CATEGORY_CHOICES = 60  # buttons in one keyboard: Telegram takes 100
 MESSAGE_ROOM = 3800  # of Telegram's 4096 characters: the rest for the "and N more" line
 TEAM_CHOICES = 20
 
@@ -90,16 +91,21 @@ def _coordinator(turn: Turn) -> None:
         raise Refused("not_allowed", roles=plain(turn.lang, "roles.coordinator"))
 
 
-async def _entry_block(turn: Turn, entry: MapEntry) -> Markup:
+async def _entry_blocks(turn: Turn, entries: list[MapEntry]) -> list[Markup]:
+    """Each entry as a phone shows it, its area by the team's name."""
     names = await turn.services.socialmap.team_names()
-    return entry_text(turn.lang, entry, names.get(entry.team_id) if entry.team_id is not None else None)
+    return [entry_text(turn.lang, e, names.get(e.team_id) if e.team_id is not None else None) for e in entries]
+
+
+async def _entry_block(turn: Turn, entry: MapEntry) -> Markup:
+    [block] = await _entry_blocks(turn, [entry])
+    return block
 
 
 async def _list_text(turn: Turn, entries: list[MapEntry], header: Markup) -> tuple[Markup, Rows]:
     """Entries one below the other, as many as fit one message; for coordinators an edit button each."""
     blocks, shown = [str(header)], 0
-    for entry in entries[:LIST_LIMIT]:
-        block = await _entry_block(turn, entry)
+    for block in await _entry_blocks(turn, entries[:LIST_LIMIT]):
         if sum(len(b) + 2 for b in blocks) + len(block) > MESSAGE_ROOM:
             break
         blocks.append(block)
@@ -122,7 +128,7 @@ async def offer_below_signal(turn: Turn, category: str) -> None:
     blocks: list[str] = []
     for header, entries in (("map.offer.crisis", crisis), ("map.offer.local", local)):
         if entries:
-            blocks += [t(turn.lang, header), *[await _entry_block(turn, e) for e in entries]]
+            blocks += [t(turn.lang, header), *await _entry_blocks(turn, entries)]
     blocks.append(t(turn.lang, "map.offer.consult"))
     for message in _messages(blocks):  # long entries: a second message rather than one Telegram refuses
         await turn.say(message)
@@ -141,7 +147,7 @@ def _messages(blocks: list[str]) -> list[Markup]:
 @ROUTER.command("map")
 async def map_command(turn: Turn) -> None:
     """The map's categories, a search button, and for coordinators an add button."""
-    lang, categories = turn.lang, tuple(await turn.services.socialmap.categories())
+    lang, categories = turn.lang, tuple((await turn.services.socialmap.categories())[:CATEGORY_CHOICES])
     rows: Rows = [[(category_label(lang, c)[:40], CategoryShown(i))] for i, c in enumerate(categories)]
     rows.append([(plain(lang, "button.map.search"), MenuAction("search"))])
     if turn.person.is_coordinator:
@@ -221,7 +227,7 @@ def _current(lang: str, entry: MapEntry, field: Field, teams: dict[int, str]) ->
 
 def _with_categories(draft: MapDraft, categories: list[str]) -> MapDraft:
     """The signal categories, then the organisation's own ones: what the category step offers."""
-    return replace(draft, categories=tuple(dict.fromkeys([*CATEGORIES, *categories])))
+    return replace(draft, categories=tuple(dict.fromkeys([*CATEGORIES, *categories]))[:CATEGORY_CHOICES])
 
 
 async def _after(turn: FlowTurn[MapDraft], draft: MapDraft, field: str, value: str) -> None:
