@@ -26,6 +26,7 @@ from bot.services.handover import HandoverService
 from bot.services.menus import MenuService
 from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
+from bot.services.socialmap import SocialMapService
 from bot.services.visits import VisitService
 from bot.supervision import Part, PartEnded, Supervisor, task_failure
 from bot.updates import PerSenderUpdateProcessor
@@ -91,6 +92,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         privacy=PrivacyService(db, clock, settings, escalation_service, delivery.wake),
         limiter=UpdateLimiter(settings.app.updates_burst, settings.app.updates_per_second),
         email=email,
+        socialmap=SocialMapService(db, clock, settings, delivery.wake, escalation_service),
     )
     delivery.unreachable_hooks.append(people_service.tell_coordinators_unreachable)
     delivery.unreachable_hooks.append(services.escalations.on_unreachable)
@@ -98,6 +100,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
     scheduler.register("visits", services.visits.tick)
     scheduler.register("checkins", services.checkins.tick)
     scheduler.register("retention", services.privacy.retention_tick)
+    scheduler.register("social map review", services.socialmap.review_tick)
     app.bot_data.services = services
     register(app)
     return app
@@ -117,6 +120,7 @@ async def start_services(app: SamenspelApp) -> None:
     applied = await services.db.migrate()
     if applied:
         log.info("database migrated: %s", ", ".join(applied))
+    await services.socialmap.load_defaults()  # once in the database's life: 112, 113, Veilig Thuis
     await services.delivery.start()
     await services.email.start()
     if app.job_queue is not None:

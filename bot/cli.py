@@ -21,6 +21,7 @@ from bot.domain.models import Role
 from bot.domain.onboarding import NAME_LIMIT, TEAM_LIMIT, clean_name
 from bot.logging_setup import setup_logging
 from bot.services.people import PeopleService
+from bot.services.socialmap import ImportOutcome, SocialMapService
 from storage.db import Database, DatabaseRefused, backup_file
 from storage.files import DatabaseInUse, InstanceLock, held_elsewhere, open_to_others_warning
 
@@ -68,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     schedule.add_argument("--team", help="only this team (add; default: all volunteers)")
     schedule.add_argument("--remind-hours", type=float, help="reminder after this many hours (add; default 24)")
     schedule.add_argument("--close-hours", type=float, help="counts as missed after this many hours (add; default 72)")
+    social_map = command("map", "import or export the social map (sociale kaart) as a CSV file")
+    social_map.add_argument("action", choices=["import", "export"])
+    social_map.add_argument("file", type=Path, help="the CSV file (UTF-8, comma or semicolon, a header row)")
     # No --config: the sandbox never reads a configuration file and needs no token.
     sandbox = sub.add_parser(
         "sandbox",
@@ -120,6 +124,8 @@ def _command(parser: argparse.ArgumentParser, args: argparse.Namespace, settings
         return 0
     if args.command == "schedule":
         return asyncio.run(_schedule(settings, args))
+    if args.command == "map":
+        return _social_map(settings, args.action, args.file)
     if args.command == "run":
         return _holding_the_database(settings, "{reason}; one bot per database", lambda: _start(settings))
     parser.error(f"unknown command {args.command}")
@@ -265,6 +271,50 @@ async def _sandbox(port: int, db_path: Path | None, language: str) -> int:
     else:
         print(plain(language, "sandbox.cli.stopped_kept", path=db_path), flush=True)
     return 0
+
+
+def _social_map(settings: Settings, action: str, path: Path) -> int:
+    """Import is all or nothing: a file with any bad line stores nothing, and every bad line is listed."""
+    from bot.domain.socialmap import describe
+
+    if action == "export":
+        text, count = asyncio.run(_map_export(settings))
+        path.write_text(text, encoding="utf-8-sig", newline="")  # with a BOM: Excel then reads it as UTF-8
+        print(f"social map written to {path} ({count} entries)")
+        return 0
+    if not path.is_file():
+        print(f"samenspel: no file {path}", file=sys.stderr)
+        return EXIT_CONFIG
+    outcome = asyncio.run(_map_import(settings, path.read_bytes()))
+    if outcome.problems:
+        for problem in outcome.problems:
+            print(describe(problem), file=sys.stderr)
+        print(f"samenspel: {len(outcome.problems)} problem(s) in {path}; nothing was imported", file=sys.stderr)
+        return EXIT_CONFIG
+    print(f"social map imported from {path}: {outcome.added} added, {outcome.updated} updated")
+    return 0
+
+
+@asynccontextmanager
+async def _social_map_service(settings: Settings) -> AsyncIterator[SocialMapService]:
+    from bot.services.escalations import EscalationService
+
+    async with _database_beside_the_bot(settings) as db:
+        clock = SystemClock()
+        escalations = EscalationService(db, clock, settings, lambda: None)
+        service = SocialMapService(db, clock, settings, lambda: None, escalations)
+        await service.load_defaults()  # the map the bot starts with, also before its first start
+        yield service
+
+
+async def _map_export(settings: Settings) -> tuple[str, int]:
+    async with _social_map_service(settings) as service:
+        return await service.export_csv(), len(await service.entries())
+
+
+async def _map_import(settings: Settings, data: bytes) -> ImportOutcome:
+    async with _social_map_service(settings) as service:
+        return await service.import_csv(data)
 
 
 async def _schedule(settings: Settings, args: argparse.Namespace) -> int:

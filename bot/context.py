@@ -27,6 +27,7 @@ from bot.services.handover import HandoverService
 from bot.services.menus import MenuService
 from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
+from bot.services.socialmap import SocialMapService
 from bot.services.visits import VisitService
 from storage.db import Database
 
@@ -48,6 +49,7 @@ class Services:
     privacy: PrivacyService
     limiter: UpdateLimiter
     email: EmailService
+    socialmap: SocialMapService
     # The per-person limit's time source (seconds; only differences count); tests pass a fake one.
     monotonic: Callable[[], float] = time.monotonic
 

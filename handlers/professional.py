@@ -7,12 +7,12 @@ it now. Handing off and resolving then keep a short draft (the colleague list, t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import time
 from typing import Literal
 
 from bot.domain.absence import AwayEnd, parse_away_end
-from bot.domain.callbacks import CallbackData
+from bot.domain.callbacks import CallbackData, Chosen
 from bot.domain.dates import parse_working_hours
 from bot.domain.escalation import REPLY_LIMIT, Escalation, Kind, State
 from bot.domain.models import Person
@@ -22,11 +22,14 @@ from bot.services.base import zone_of
 from bot.services.errors import Refused
 from bot.services.handover import Away, Cover, Kept
 from bot.services.notify import spoken_list
+from bot.services.socialmap import category_label
 from handlers.common import Rows, command_arguments
 from handlers.flow import ROUTER, Empty, Flow, FlowTurn, Toasts, Turn
+from handlers.socialmap import CATEGORY_CHOICES, Placed
 
 OPEN_LIMIT = 10
 HANDOFF_CHOICES = 16
+ATTACH_CHOICES = 20
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class ItemDraft:
 
     escalation: int
     end_link: bool = False
+    categories: tuple[str, ...] = ()  # the social map's categories the attach step showed, by place
+    entry: int | None = None  # the entry of the social map sent along with the reply
 
 
 alert = Flow("alert", Empty, command="open", refusals=Toasts(alert=frozenset({"esc.not_yours"})))
@@ -57,6 +62,10 @@ StillWorking = AlertPressed.at("esc", "w")  # the answer to a follow-up question
 class HandTo(CallbackData, prefix="esc", action="t"):
     escalation: int
     colleague: int
+
+
+AttachAsked = AlertPressed.at("esc", "m")  # send an entry of the social map along with the reply
+AttachCategory, AttachEntry = Placed.at("esc", "mc"), Chosen.at("esc", "me")
 
 
 class EndLinkChoice(CallbackData, prefix="esc", action="e"):
@@ -127,10 +136,50 @@ async def resolve_asked(turn: FlowTurn[Empty], press: AlertPressed) -> None:
         ]
         return await turn.reply("resolve.ask_takeback", rows, volunteer=volunteer, client=link.client_alias)
     await resolve.start(turn, "reply", ItemDraft(press.escalation))
-    note_only = escalation.kind in (Kind.WELLBEING, Kind.LINK_ENDED)
-    await turn.reply(
-        "resolve.ask_wellbeing" if note_only else "resolve.ask", [resolve.cancel_row(turn.lang)], volunteer=volunteer
+    if escalation.kind in (Kind.WELLBEING, Kind.LINK_ENDED):  # a note for the file: the volunteer hears nothing
+        return await turn.reply("resolve.ask_wellbeing", [resolve.cancel_row(turn.lang)])
+    attach = [(plain(turn.lang, "button.resolve.attach"), AttachAsked(press.escalation))]
+    await turn.reply("resolve.ask", [attach, resolve.cancel_row(turn.lang)], volunteer=volunteer)
+
+
+def _this_item(press: AlertPressed, draft: ItemDraft) -> bool:
+    return press.escalation == draft.escalation and not draft.end_link
+
+
+@resolve.button(AttachAsked, "reply", when=_this_item)
+async def attach_asked(turn: FlowTurn[ItemDraft], press: AlertPressed, draft: ItemDraft) -> None:
+    """Which category of the social map the entry to send along is in."""
+    categories = tuple((await turn.services.socialmap.categories())[:CATEGORY_CHOICES])
+    await turn.answer()
+    await turn.go("attach", replace(draft, categories=categories))
+    rows: Rows = [[(category_label(turn.lang, c)[:40], AttachCategory(i))] for i, c in enumerate(categories)]
+    await turn.reply("resolve.ask_category", [*rows, turn.cancel_row()])
+
+
+@resolve.button(AttachCategory, "attach", when=lambda press, draft: press.place < len(draft.categories))
+async def attach_category(turn: FlowTurn[ItemDraft], press: Placed, draft: ItemDraft) -> None:
+    """The entries of that category (the volunteer's wijk first), one button each."""
+    services = turn.services
+    escalation = await services.escalations.open_item(turn.person, draft.escalation)
+    volunteer = await services.people.get(escalation.volunteer_id)
+    entries = await services.socialmap.in_category(
+        draft.categories[press.place], volunteer.team_id if volunteer else None
     )
+    await turn.answer()
+    rows: Rows = [[(e.name[:60], AttachEntry(e.id))] for e in entries[:ATTACH_CHOICES]]
+    await turn.show(t(turn.lang, "resolve.ask_entry"), [*rows, turn.cancel_row()])
+
+
+@resolve.button(AttachEntry, "attach")
+async def attach_entry(turn: FlowTurn[ItemDraft], press: Chosen, draft: ItemDraft) -> None:
+    """The entry goes along with the reply: now the reply itself."""
+    try:
+        entry = await turn.services.socialmap.entry(press.id)
+    except Refused as gone:  # removed from the map meanwhile: the list stays, another may be picked
+        return await turn.toast(gone.reason, alert=True)
+    await turn.answer()
+    await turn.go("reply", replace(draft, entry=entry.id))
+    await turn.show(t(turn.lang, "resolve.ask_with_entry", name=entry.name), [turn.cancel_row()])
 
 
 @resolve.button(EndLinkChoice, "choose", when=lambda press, draft: press.escalation == draft.escalation)
@@ -152,6 +201,9 @@ async def resolve_text(turn: FlowTurn[ItemDraft], text: str, draft: ItemDraft) -
         return await turn.reply("resolve.bad", [turn.cancel_row()], limit=REPLY_LIMIT)
     if draft.end_link:
         escalation, ended = await services.handover.resolve_taking_back(turn.person, draft.escalation, reply)
+    elif draft.entry is not None:
+        await services.socialmap.resolve_with(turn.person, draft.escalation, reply, draft.entry)
+        escalation, ended = await services.escalations.get_for(turn.person, draft.escalation), None
     else:
         escalation, ended = await services.escalations.resolve(turn.person, draft.escalation, reply), None
     await turn.end()

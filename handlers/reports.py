@@ -25,6 +25,7 @@ from bot.services.notify import spoken_list
 from handlers.choices import ClientChoice, client_rows, link_of, own_client
 from handlers.common import Rows
 from handlers.flow import ROUTER, Flow, FlowTurn, Turn, given
+from handlers.socialmap import offer_below_signal
 
 
 @dataclass(frozen=True)
@@ -315,6 +316,8 @@ async def _send(turn: FlowTurn[ReportDraft], draft: ReportDraft) -> None:
     )
     assert raised is not None  # no dedupe key for a volunteer's report
     await turn.show(_sent_text(turn.lang, raised, kind, services.settings.app.zone, services.clock.now()))
+    if kind is Kind.SIGNAL:  # below the confirmation: where to turn, from the social map
+        await offer_below_signal(turn, category)
 
 
 def _sent_text(lang: str, raised: Raised, kind: Kind, zone: ZoneInfo, now: datetime) -> Markup:

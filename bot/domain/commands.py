@@ -6,9 +6,20 @@ from bot.domain.models import Role
 
 # In menu order. Later features add their commands here.
 ROLE_COMMANDS: dict[Role, tuple[str, ...]] = {
-    Role.VOLUNTEER: ("signal", "backup", "visit", "done", "checkin", "me", "mine", "pause", "resume"),
-    Role.PROFESSIONAL: ("open", "away", "back", "workhours"),
-    Role.COORDINATOR: ("open", "invite", "people", "assign", "link", "unlink", "agreement", "schedule", "remove"),
+    Role.VOLUNTEER: ("signal", "backup", "visit", "done", "checkin", "me", "mine", "map", "pause", "resume"),
+    Role.PROFESSIONAL: ("open", "away", "back", "workhours", "map"),
+    Role.COORDINATOR: (
+        "open",
+        "invite",
+        "people",
+        "assign",
+        "link",
+        "unlink",
+        "agreement",
+        "schedule",
+        "map",
+        "remove",
+    ),
 }
 
 EVERYONE_COMMANDS: tuple[str, ...] = ("help", "language", "cancel", "mydata", "forget")

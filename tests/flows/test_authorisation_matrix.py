@@ -33,6 +33,7 @@ from pathlib import Path
 import handlers  # noqa: F401 -- importing the package files every flow in ROUTER
 from bot.domain.callbacks import MAX_BYTES, pack
 from bot.domain.escalation import Kind, Urgency
+from bot.domain.socialmap import EntryFields
 from bot.domain.wellbeing import Flag
 from bot.sandbox.state import FakeUser, SentMessage
 from storage.db import to_db
@@ -461,6 +462,25 @@ async def raise_as_vera(k: Walker, urgency: Urgency = Urgency.CONCERN) -> int:
     return raised.escalation.id
 
 
+async def walk_reply_with_entry(k: Walker) -> None:
+    """Resolving with an entry of the social map: the attach buttons belong to the resolving professional's draft."""
+    anna = await k.h.services.people.get(k.w.ids["Anna"])
+    assert anna is not None
+    entry = await k.h.services.socialmap.add(anna, EntryFields(name="Schuldhulp", category="health", offer="Hulp"))
+    item, other = await raise_as_vera(k), await raise_as_vera(k)
+    await k.m.tap_data(PIET, None, pack("esc", "r", item))
+    await k.step("esc:m", PIET, pack("esc", "m", item), foreign=[pack("esc", "m", other)])
+    await k.step("esc:mc", PIET, pack("esc", "mc", 0), changes=False, replay="allowed", foreign=[pack("esc", "mc", 40)])
+    await k.step("esc:me", PIET, pack("esc", "me", entry.id), foreign=[pack("esc", "me", entry.id + 7919)])
+    await k.say(PIET, "Bel dit loket samen met haar.")
+    async with k.h.services.db.transaction() as tx:
+        attached = await tx.scalar("SELECT entry_id FROM escalation_map_entries WHERE escalation_id = ?", (item,))
+    k.m.record(
+        "state|esc:me sends the entry with the reply|professional-responsible",
+        None if attached == entry.id else f"{attached}",
+    )
+
+
 async def walk_escalation(k: Walker) -> None:
     ids = k.w.ids
     item = await raise_as_vera(k)
@@ -718,6 +738,52 @@ async def walk_takeback(k: Walker) -> None:
     await k.cancel_all()
 
 
+def coordinators_too(who: Actor) -> str:
+    """Any coordinator may answer the social map's review; everyone else is refused by the service."""
+    return "allowed" if C in who.roles else "refused"
+
+
+async def walk_map(k: Walker) -> None:
+    """/map: browse, search, edit one field, remove (asked first), add step by step, the monthly review."""
+    socialmap = k.h.services.socialmap
+    veilig = next(e for e in await socialmap.entries() if e.name == "Veilig Thuis")
+    await k.say(VERA, "/map")
+    forged_add = Press(
+        "forged|map:m add by a volunteer|volunteer|refused", actor(VERA), pack("map", "m", "add"), "refused"
+    )
+    await k.m.refused([forged_add])
+    await k.cancel_all()
+    await k.say(ANNA, "/map")
+    await k.step("map:c", ANNA, pack("map", "c", 0), changes=False, replay="allowed", foreign=[pack("map", "c", 40)])
+    await k.step("map:m search", ANNA, pack("map", "m", "search"))
+    await k.say(ANNA, "veilig")
+    foreign_entry = [pack("map", "e", veilig.id + 7919)]
+    await k.step("map:e", ANNA, pack("map", "e", veilig.id), foreign=foreign_entry)
+    await k.step("map:f", ANNA, pack("map", "f", "hours"))
+    await k.step("map:skip (clears the hours)", ANNA, pack("map", "skip", "hours"))
+    await k.say(ANNA, "/map")
+    await k.m.tap_data(ANNA, None, pack("map", "c", 0))
+    await k.m.tap_data(ANNA, None, pack("map", "e", veilig.id))
+    other = next(e for e in await socialmap.entries() if e.id != veilig.id)
+    await k.step("map:x", ANNA, pack("map", "x", veilig.id), foreign=[pack("map", "x", other.id)])
+    await k.step("map:y", ANNA, pack("map", "y", veilig.id), foreign=[pack("map", "y", other.id)])
+    await k.say(ANNA, "/map")
+    await k.step("map:m add", ANNA, pack("map", "m", "add"))
+    await k.say(ANNA, "Schuldhulp Oost")
+    await k.step("map:k", ANNA, pack("map", "k", 1), foreign=[pack("map", "k", 99)])
+    await k.say(ANNA, "Hulp bij schulden")
+    for skipped in ("phone", "website", "address", "hours"):
+        await k.step(f"map:skip {skipped}", ANNA, pack("map", "skip", skipped))
+    await k.step("map:a", ANNA, pack("map", "a", "city"), foreign=[pack("map", "a", k.w.team + 7919)])
+    async with k.h.services.db.transaction() as tx:  # this month's review not yet sent, one entry old
+        await tx.execute("DELETE FROM social_map_reviews")
+        await tx.execute("UPDATE social_map_entries SET checked_on = '2025-01-01' WHERE id = ?", (other.id,))
+    await socialmap.review_tick(k.h.clock.now())
+    await k.h.settle()
+    await k.step("map:ok", ANNA, pack("map", "ok", other.id), replay="allowed", others=coordinators_too)
+    await k.step("map:ed", ANNA, pack("map", "ed", other.id), replay="allowed", others=coordinators_too)
+
+
 async def walk_forget(k: Walker) -> None:
     """/forget for everyone: only the person's own confirmation erases them; afterwards they are a stranger."""
     leaving = FILLERS[0]
@@ -736,6 +802,7 @@ WALKS: dict[str, list[Callable[[Walker], Awaitable[None]]]] = {
         walk_remove,
         walk_orphans,
         walk_schedule,
+        walk_map,
         walk_forget,
     ],
     "volunteer": [
@@ -746,6 +813,7 @@ WALKS: dict[str, list[Callable[[Walker], Awaitable[None]]]] = {
         walk_visit,
         walk_note,
         walk_takeback,
+        walk_reply_with_entry,
     ],
 }
 

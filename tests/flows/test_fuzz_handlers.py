@@ -112,6 +112,11 @@ def tap(user: FakeUser, data: Callable[[Fuzzer], str]) -> Move:
     return move
 
 
+def skip(field: str) -> Move:
+    """Anna leaves an optional field of a social map entry empty."""
+    return tap(ANNA, lambda f: pack("map", "skip", field))
+
+
 def raise_for_piet(then: str) -> Move:
     """A fresh item from Vera that Piet is told about, and Piet's press on it."""
 
@@ -154,6 +159,18 @@ def checkin_id(f: Fuzzer) -> int:
 
 # Each flow: who walks it and the moves from idle to each of its steps (step k = the first k moves).
 FLOWS: dict[str, tuple[FakeUser, list[Move]]] = {
+    "map": (
+        ANNA,
+        [
+            say(ANNA, "/map"),
+            tap(ANNA, lambda f: pack("map", "m", "add")),
+            say(ANNA, "Schuldhulp Oost"),
+            tap(ANNA, lambda f: pack("map", "k", 1)),
+            say(ANNA, "Hulp bij schulden"),
+            *[skip(field) for field in ("phone", "website", "address", "hours")],
+        ],
+    ),
+    "map search": (VERA, [say(VERA, "/map"), tap(VERA, lambda f: pack("map", "m", "search"))]),
     "idle volunteer": (VERA, []),
     "idle professional": (PIET, []),
     "idle coordinator": (ANNA, []),

@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.domain.escalation import REPLY_LIMIT, Escalation, Recipient, State, Urgency, may_act
 from bot.domain.models import Person, Role
 from bot.domain.timefmt import say_time
-from bot.i18n import plain
+from bot.i18n import Markup, plain
 from bot.services.base import Service, Trail, zone_of
 from bot.services.errors import Refused
 from bot.services.escalations import render
@@ -26,6 +26,8 @@ from storage import escalations, links, people
 from storage.db import Database, Tx
 
 TRAIL = Trail(SUBJECT)
+# An entry of the social map sent along with a reply, rendered in the volunteer's language.
+Attached = Callable[[str], Markup]
 # A hand-off of a non-urgent item waits at least this long for the colleague before it climbs on.
 HANDOFF_WAIT_NOT_URGENT = timedelta(hours=4)
 
@@ -200,13 +202,30 @@ class EscalationActions(Service):
         self._wake()
         return updated
 
-    async def resolve_in(self, tx: Tx, person: Person, escalation_id: int, reply: str, now: datetime) -> Escalation:
-        """As `resolve`, inside the caller's transaction (one that also ends the link it was about)."""
+    async def resolve_in(
+        self,
+        tx: Tx,
+        person: Person,
+        escalation_id: int,
+        reply: str,
+        now: datetime,
+        *,
+        attached: Attached | None = None,
+    ) -> Escalation:
+        """As `resolve`, inside the caller's transaction (one that also ends the link it was about, or stores
+        the entry of the social map sent along: `attached` renders it in the volunteer's language)."""
         escalation, _ = await self._authorised(tx, person, escalation_id)
         if not await escalations.resolve(tx, escalation.id, by=person.id, reply=reply, now=now):
             raise Refused("esc.resolved_already")
         return await self._record_and_tell(
-            tx, escalation.id, person, now, event="escalation.resolved", volunteer_key="vol.resolved", reply=reply
+            tx,
+            escalation.id,
+            person,
+            now,
+            event="escalation.resolved",
+            volunteer_key="vol.resolved" if attached is None else "vol.resolved_with_entry",
+            reply=reply,
+            attached=attached,
         )
 
     async def close_in(self, tx: Tx, escalation_id: int, *, reason_key: str, now: datetime) -> bool:
@@ -230,6 +249,7 @@ class EscalationActions(Service):
         event: str,
         volunteer_key: str,
         reply: str | None = None,
+        attached: Attached | None = None,
     ) -> Escalation:
         """After a state change: audit it, show it in every recipient's alert, tell the volunteer."""
         await TRAIL.record(tx, now, event, escalation_id, actor=person.id)
@@ -245,6 +265,8 @@ class EscalationActions(Service):
                 if reply is not None
                 else {"time": render.time_of_day(now, zone_of(volunteer, self._settings))}
             )
+            if attached is not None:
+                said["entry"] = attached(lang)
             await notify(
                 tx,
                 volunteer,
