@@ -33,6 +33,7 @@ from handlers import (  # noqa: F401 - imported for the flows and commands they 
     professional,
     reports,
     schedules,
+    teams,
     visits,
 )
 from handlers.flow import ROUTER

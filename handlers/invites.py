@@ -1,6 +1,7 @@
-"""The coordinator's /invite: role, name and team (or a new team), then the invite link.
+"""The coordinator's /invite (role, name, team, and for a volunteer an optional prepared set-up: professional,
+backup, clients, hours a week; then the link) and /invites (the open invites, each with "intrekken").
 
-The flow keeps its state in a stored draft; every button press is checked against that draft and against
+The flows keep their state in a stored draft; every button press is checked against that draft and against
 the stored roles, so stale or forged buttons change nothing.
 """
 
@@ -9,20 +10,29 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from bot.domain.callbacks import CallbackData, Page
-from bot.domain.models import Role
-from bot.domain.onboarding import NAME_LIMIT, TEAM_LIMIT, clean_name
+from bot.domain.callbacks import CallbackData, Chosen, Page
+from bot.domain.models import Person, Prepared, Role
+from bot.domain.onboarding import NAME_LIMIT, TEAM_LIMIT, clean_alias, clean_name, format_hours, parse_hours
 from bot.domain.timefmt import say_time
 from bot.i18n import Markup, plain, t
-from bot.services.notify import role_names
+from bot.services.invites import OpenInvite
+from bot.services.notify import role_names, spoken_list
+from handlers.choices import Picker, PickPage, paged
 from handlers.common import Rows, pick_rows
 from handlers.flow import ROUTER, Flow, FlowTurn, Turn, given
+
+CLIENTS_LIMIT = 10  # client aliases one invite may carry
+INVITES_SHOWN = 20
 
 
 @dataclass(frozen=True)
 class InviteDraft:
     role: Role | None = None
     name: str | None = None
+    team: int | None = None
+    professional: int | None = None
+    backup: int | None = None
+    clients: tuple[str, ...] = ()
 
 
 invite = Flow("invite", InviteDraft, command="invite")
@@ -38,6 +48,29 @@ class TeamChosen(CallbackData, prefix="inv", action="t"):
 
 class TeamPage(CallbackData, prefix="inv", action="pg"):
     page: Page
+
+
+class PrepareChosen(CallbackData, prefix="inv", action="p"):
+    """Prepare the volunteer's set-up now, or make the link at once."""
+
+    choice: Literal["yes", "no"]
+
+
+class ProfessionalChosen(CallbackData, prefix="inv", action="pp"):
+    professional: int | Literal["none"]
+
+
+class BackupChosen(CallbackData, prefix="inv", action="b"):
+    backup: int | Literal["none"]
+
+
+class StepSkipped(CallbackData, prefix="inv", action="s"):
+    step: Literal["clients", "hours"]
+
+
+PreparePage = PickPage.at("inv", "ppg")
+PROFESSIONAL = Picker(invite, "professional", ProfessionalChosen, PreparePage)
+BACKUP = Picker(invite, "backup", BackupChosen, PreparePage)
 
 
 @ROUTER.command("invite")
@@ -85,7 +118,7 @@ async def invite_team_page(turn: FlowTurn[InviteDraft], press: TeamPage, draft: 
 
 @invite.button(TeamChosen, "team")
 async def invite_team(turn: FlowTurn[InviteDraft], press: TeamChosen, draft: InviteDraft) -> None:
-    """A team (or none): the invite is made; a new team: ask its name first."""
+    """A team (or none): on to the set-up or the link; a new team: ask its name first."""
     if press.team == "new":
         await turn.go("team_name", draft)
         await turn.answer()
@@ -94,23 +127,144 @@ async def invite_team(turn: FlowTurn[InviteDraft], press: TeamChosen, draft: Inv
     if team_id is not None and await turn.services.people.team(team_id) is None:
         return await turn.expired()
     await turn.answer()
-    await _issue_invite(turn, draft, team_id)
+    await _team_known(turn, replace(draft, team=team_id))
 
 
 @invite.text("team_name")
 async def invite_team_name(turn: FlowTurn[InviteDraft], text: str, draft: InviteDraft) -> None:
-    """The new team's name: the team and the invite are made."""
+    """The new team's name: the team is made; on to the set-up or the link."""
     team_name = clean_name(text, TEAM_LIMIT)
     if team_name is None:
         return await turn.reply("invite.bad_team_name", [turn.cancel_row()], limit=TEAM_LIMIT)
     team = await turn.services.people.create_team(turn.person, team_name)
-    await _issue_invite(turn, draft, team.id)
+    await _team_known(turn, replace(draft, team=team.id))
 
 
-async def _issue_invite(turn: FlowTurn[InviteDraft], draft: InviteDraft, team_id: int | None) -> None:
+async def _team_known(turn: FlowTurn[InviteDraft], draft: InviteDraft) -> None:
+    """A volunteer can be set up in advance (a step the coordinator may skip); anyone else gets the link."""
+    if draft.role is not Role.VOLUNTEER:
+        return await _issue_invite(turn, draft)
+    await turn.go("prepare", draft)
+    rows: Rows = [
+        [(plain(turn.lang, "button.invite.prepare"), PrepareChosen("yes"))],
+        [(plain(turn.lang, "button.invite.link_now"), PrepareChosen("no"))],
+        turn.cancel_row(),
+    ]
+    await turn.show(t(turn.lang, "invite.ask_prepare", name=draft.name or ""), rows)
+
+
+@invite.button(PrepareChosen, "prepare")
+async def invite_prepare(turn: FlowTurn[InviteDraft], press: PrepareChosen, draft: InviteDraft) -> None:
+    """Set up now: who is the professional? Or the link at once."""
+    await turn.answer()
+    if press.choice == "no":
+        return await _issue_invite(turn, draft)
+    await turn.go("professional", draft)
+    await _professional_prompt(turn, draft, 0)
+
+
+async def _professionals(turn: Turn, leaving_out: int | None = None) -> list[Person]:
+    return [p for p in await turn.services.people.with_role(Role.PROFESSIONAL) if p.id != leaving_out]
+
+
+async def _professional_prompt(turn: FlowTurn[InviteDraft], draft: InviteDraft, page: int) -> None:
+    skip = (plain(turn.lang, "button.invite.no_professional"), ProfessionalChosen("none"))
+    question = t(turn.lang, "invite.ask_professional", name=draft.name or "")
+    await PROFESSIONAL.show(turn, await _professionals(turn), question, page, extra=[skip])
+
+
+async def _backup_prompt(turn: FlowTurn[InviteDraft], draft: InviteDraft, page: int) -> None:
+    skip = (plain(turn.lang, "button.no_backup"), BackupChosen("none"))
+    question = t(turn.lang, "invite.ask_backup", name=draft.name or "")
+    await BACKUP.show(turn, await _professionals(turn, draft.professional), question, page, extra=[skip])
+
+
+paged(invite, PreparePage, {"professional": _professional_prompt, "backup": _backup_prompt})
+
+
+async def _active_professional(turn: Turn, person_id: int, leaving_out: int | None = None) -> bool:
+    chosen = await turn.services.people.get(person_id)
+    if chosen is None or not chosen.active or not chosen.is_professional or chosen.id == leaving_out:
+        await turn.expired()
+        return False
+    return True
+
+
+@invite.button(ProfessionalChosen, "professional")
+async def invite_professional(turn: FlowTurn[InviteDraft], press: ProfessionalChosen, draft: InviteDraft) -> None:
+    """The professional (then: a backup?), or none (then: which clients?)."""
+    if press.professional == "none":
+        await turn.answer()
+        return await _ask_clients(turn, replace(draft, professional=None, backup=None))
+    if not await _active_professional(turn, press.professional):
+        return
+    await turn.answer()
+    draft = replace(draft, professional=press.professional)
+    await turn.go("backup", draft)
+    await _backup_prompt(turn, draft, 0)
+
+
+@invite.button(BackupChosen, "backup")
+async def invite_backup(turn: FlowTurn[InviteDraft], press: BackupChosen, draft: InviteDraft) -> None:
+    """The backup (or none): which clients?"""
+    backup = None if press.backup == "none" else press.backup
+    if backup is not None and not await _active_professional(turn, backup, draft.professional):
+        return
+    await turn.answer()
+    await _ask_clients(turn, replace(draft, backup=backup))
+
+
+async def _ask_clients(turn: FlowTurn[InviteDraft], draft: InviteDraft) -> None:
+    await turn.go("clients", draft)
+    rows: Rows = [[(plain(turn.lang, "button.invite.no_clients"), StepSkipped("clients"))], turn.cancel_row()]
+    await turn.show(t(turn.lang, "invite.ask_clients", name=draft.name or "", limit=CLIENTS_LIMIT), rows)
+
+
+@invite.text("clients")
+async def invite_clients(turn: FlowTurn[InviteDraft], text: str, draft: InviteDraft) -> None:
+    """Client aliases, separated by commas: hours a week?"""
+    aliases = [clean_alias(part) for part in text.split(",") if part.strip()]
+    if not aliases or None in aliases or len(aliases) > CLIENTS_LIMIT:
+        return await turn.reply("invite.bad_clients", [turn.cancel_row()], limit=CLIENTS_LIMIT)
+    unique = tuple(dict.fromkeys(a for a in aliases if a is not None))
+    await _ask_hours(turn, replace(draft, clients=unique))
+
+
+async def _ask_hours(turn: FlowTurn[InviteDraft], draft: InviteDraft) -> None:
+    await turn.go("hours", draft)
+    rows: Rows = [[(plain(turn.lang, "button.invite.skip_hours"), StepSkipped("hours"))], turn.cancel_row()]
+    await turn.show(t(turn.lang, "invite.ask_hours", name=draft.name or ""), rows)
+
+
+@invite.button(StepSkipped, "clients", "hours")
+async def invite_skip(turn: FlowTurn[InviteDraft], press: StepSkipped, draft: InviteDraft) -> None:
+    """No clients (then: hours?), or no agreement yet (then: the link)."""
+    if press.step != turn.step:
+        return await turn.expired()
+    await turn.answer()
+    if press.step == "clients":
+        return await _ask_hours(turn, replace(draft, clients=()))
+    await _issue_invite(turn, draft)
+
+
+@invite.text("hours")
+async def invite_hours(turn: FlowTurn[InviteDraft], text: str, draft: InviteDraft) -> None:
+    """Hours a week: the invite is made with everything prepared."""
+    hours = parse_hours(text)
+    if hours is None:
+        return await turn.reply("agreement.bad_hours", [turn.cancel_row()], limit="60")
+    await _issue_invite(turn, draft, hours)
+
+
+async def _issue_invite(turn: FlowTurn[InviteDraft], draft: InviteDraft, hours: float | None = None) -> None:
     lang, services = turn.lang, turn.services
     role, name = given(draft.role), given(draft.name)
-    issued = await services.people.create_invite(by=turn.person, role=role, name=name, team_id=team_id)
+    prepared = Prepared(
+        professional_id=draft.professional, backup_id=draft.backup, clients=draft.clients, hours_per_week=hours
+    )
+    issued = await services.people.create_invite(
+        by=turn.person, role=role, name=name, team_id=draft.team, prepared=prepared
+    )
     await turn.end()
     text = t(
         lang,
@@ -121,4 +275,91 @@ async def _issue_invite(turn: FlowTurn[InviteDraft], draft: InviteDraft, team_id
         link=f"https://t.me/{turn.context.bot.username}?start={issued.code}",
         expires=say_time(issued.expires_at, services.clock.now(), services.settings.app.zone, lang),
     )
-    await turn.show(text)
+    await turn.show(text + await _prepared_line(turn, prepared))
+
+
+async def _prepared_line(turn: Turn, prepared: Prepared) -> Markup:
+    """What the new volunteer will arrive with, said under the link."""
+    if prepared.empty:
+        return Markup("")
+    lang, people = turn.lang, turn.services.people
+    professional = await people.get(prepared.professional_id) if prepared.professional_id else None
+    backup = await people.get(prepared.backup_id) if prepared.backup_id else None
+    return t(
+        lang,
+        "invite.prepared_summary",
+        professional=professional.name if professional else plain(lang, "people.nobody"),
+        backup=t(lang, "people.backup", name=backup.name) if backup else "",
+        clients=spoken_list(lang, list(prepared.clients))
+        if prepared.clients
+        else plain(lang, "invite.prepared_no_clients"),
+        hours=format_hours(prepared.hours_per_week, lang) if prepared.hours_per_week is not None else "-",
+    )
+
+
+# --- /invites ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvitesDraft:
+    invite: int | None = None
+
+
+open_invites = Flow("invites", InvitesDraft, command="invites")
+
+RevokeInvite, RevokeConfirmed = Chosen.at("ivl", "r"), Chosen.at("ivl", "y")
+
+
+def _invite_line(turn: Turn, number: int, entry: OpenInvite) -> str:
+    lang, services = turn.lang, turn.services
+    made = entry.invite
+    return t(
+        lang,
+        "invites.line",
+        n=number,
+        name=made.name,
+        role=role_names(lang, {made.role}),
+        team=t(lang, "invite.team_suffix", team=entry.team.name) if entry.team else "",
+        by=entry.made_by.name if entry.made_by else plain(lang, "invites.by_admin"),
+        expires=say_time(made.expires_at, services.clock.now(), services.settings.app.zone, lang),
+    )
+
+
+@ROUTER.command("invites")
+async def invites_command(turn: Turn) -> None:
+    """The invites that still let someone in, each with a button to revoke it."""
+    lang = turn.lang
+    shown = (await turn.services.people.invites.open_invites())[:INVITES_SHOWN]
+    if not shown:
+        return await turn.reply("invites.none")
+    lines = [str(t(lang, "invites.header", count=len(shown)))]
+    lines += [_invite_line(turn, n, entry) for n, entry in enumerate(shown, 1)]
+    rows: Rows = [
+        [(plain(lang, "button.invites.revoke", n=n, name=entry.invite.name), RevokeInvite(entry.invite.id))]
+        for n, entry in enumerate(shown, 1)
+    ]
+    await open_invites.start(turn, "list", InvitesDraft())
+    await turn.say(Markup("\n".join(lines)), [*rows, open_invites.cancel_row(lang)])
+
+
+@open_invites.button(RevokeInvite, "list")
+async def revoke_chosen(turn: FlowTurn[InvitesDraft], press: Chosen, draft: InvitesDraft) -> None:
+    """One invite: say exactly what revoking it does, and ask."""
+    entry = await turn.services.people.invites.open_invite(press.id)
+    if entry is None:
+        return await turn.toast("invites.gone", alert=True)  # used, revoked or expired meanwhile; or forged
+    await turn.answer()
+    await turn.go("confirm", InvitesDraft(entry.invite.id))
+    lang = turn.lang
+    rows: Rows = [[(plain(lang, "button.invites.revoke_yes"), RevokeConfirmed(entry.invite.id))], turn.cancel_row()]
+    role = role_names(lang, {entry.invite.role})
+    await turn.show(t(lang, "invites.confirm", name=entry.invite.name, role=role), rows)
+
+
+@open_invites.button(RevokeConfirmed, "confirm", when=lambda press, draft: press.id == draft.invite)
+async def revoke_confirmed(turn: FlowTurn[InvitesDraft], press: Chosen, draft: InvitesDraft) -> None:
+    """Revoke it (the service first: one used meanwhile is refused and says so)."""
+    revoked = await turn.services.people.invites.revoke(turn.person, press.id)
+    await turn.end()
+    await turn.answer()
+    await turn.show(t(turn.lang, "invites.revoked", name=revoked.name))

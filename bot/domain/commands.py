@@ -8,7 +8,19 @@ from bot.domain.models import Role
 ROLE_COMMANDS: dict[Role, tuple[str, ...]] = {
     Role.VOLUNTEER: ("signal", "backup", "visit", "done", "checkin", "me", "mine", "pause", "resume"),
     Role.PROFESSIONAL: ("open", "away", "back", "workhours"),
-    Role.COORDINATOR: ("open", "invite", "people", "assign", "link", "unlink", "agreement", "schedule", "remove"),
+    Role.COORDINATOR: (
+        "open",
+        "invite",
+        "invites",
+        "people",
+        "teams",
+        "assign",
+        "link",
+        "unlink",
+        "agreement",
+        "schedule",
+        "remove",
+    ),
 }
 
 EVERYONE_COMMANDS: tuple[str, ...] = ("help", "language", "cancel", "mydata", "forget")
