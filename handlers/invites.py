@@ -1,5 +1,6 @@
-"""The coordinator's /invite (role, name, team, and for a volunteer an optional prepared set-up: professional,
-backup, clients, hours a week; then the link) and /invites (the open invites, each with "intrekken").
+"""The coordinator's /invite (role, name, team, then the link), the optional set-up of the volunteer an invite
+is for (from a button under the link: professional, backup, clients, hours a week; each step can be skipped),
+and /invites (the open invites, each with "intrekken").
 
 The flows keep their state in a stored draft; every button press is checked against that draft and against
 the stored roles, so stale or forged buttons change nothing.
@@ -7,6 +8,7 @@ the stored roles, so stale or forged buttons change nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -18,7 +20,7 @@ from bot.i18n import Markup, plain, t
 from bot.services.invites import OpenInvite
 from bot.services.notify import role_names, spoken_list
 from handlers.choices import Picker, PickPage, paged
-from handlers.common import Rows, pick_rows
+from handlers.common import Button, Rows, pick_rows
 from handlers.flow import ROUTER, Flow, FlowTurn, Turn, given
 
 CLIENTS_LIMIT = 10  # client aliases one invite may carry
@@ -29,10 +31,6 @@ INVITES_SHOWN = 20
 class InviteDraft:
     role: Role | None = None
     name: str | None = None
-    team: int | None = None
-    professional: int | None = None
-    backup: int | None = None
-    clients: tuple[str, ...] = ()
 
 
 invite = Flow("invite", InviteDraft, command="invite")
@@ -50,27 +48,38 @@ class TeamPage(CallbackData, prefix="inv", action="pg"):
     page: Page
 
 
-class PrepareChosen(CallbackData, prefix="inv", action="p"):
-    """Prepare the volunteer's set-up now, or make the link at once."""
+@dataclass(frozen=True)
+class PrepareDraft:
+    """The set-up being prepared for the volunteer an open invite is for."""
 
-    choice: Literal["yes", "no"]
+    invite: int | None = None
+    name: str | None = None
+    professional: int | None = None
+    backup: int | None = None
+    clients: tuple[str, ...] = ()
 
 
-class ProfessionalChosen(CallbackData, prefix="inv", action="pp"):
+# Started from a button under a volunteer's invite link: skipping it is not pressing it.
+prepare = Flow("prepare", PrepareDraft, command="invite")
+
+PrepareInvite = Chosen.at("prep", "i")
+
+
+class ProfessionalChosen(CallbackData, prefix="prep", action="p"):
     professional: int | Literal["none"]
 
 
-class BackupChosen(CallbackData, prefix="inv", action="b"):
+class BackupChosen(CallbackData, prefix="prep", action="b"):
     backup: int | Literal["none"]
 
 
-class StepSkipped(CallbackData, prefix="inv", action="s"):
+class StepSkipped(CallbackData, prefix="prep", action="s"):
     step: Literal["clients", "hours"]
 
 
-PreparePage = PickPage.at("inv", "ppg")
-PROFESSIONAL = Picker(invite, "professional", ProfessionalChosen, PreparePage)
-BACKUP = Picker(invite, "backup", BackupChosen, PreparePage)
+PreparePage = PickPage.at("prep", "pg")
+PROFESSIONAL = Picker(prepare, "professional", ProfessionalChosen, PreparePage)
+BACKUP = Picker(prepare, "backup", BackupChosen, PreparePage)
 
 
 @ROUTER.command("invite")
@@ -118,7 +127,7 @@ async def invite_team_page(turn: FlowTurn[InviteDraft], press: TeamPage, draft: 
 
 @invite.button(TeamChosen, "team")
 async def invite_team(turn: FlowTurn[InviteDraft], press: TeamChosen, draft: InviteDraft) -> None:
-    """A team (or none): on to the set-up or the link; a new team: ask its name first."""
+    """A team (or none): the invite is made; a new team: ask its name first."""
     if press.team == "new":
         await turn.go("team_name", draft)
         await turn.answer()
@@ -127,59 +136,74 @@ async def invite_team(turn: FlowTurn[InviteDraft], press: TeamChosen, draft: Inv
     if team_id is not None and await turn.services.people.team(team_id) is None:
         return await turn.expired()
     await turn.answer()
-    await _team_known(turn, replace(draft, team=team_id))
+    await _issue_invite(turn, draft, team_id)
 
 
 @invite.text("team_name")
 async def invite_team_name(turn: FlowTurn[InviteDraft], text: str, draft: InviteDraft) -> None:
-    """The new team's name: the team is made; on to the set-up or the link."""
+    """The new team's name: the team and the invite are made."""
     team_name = clean_name(text, TEAM_LIMIT)
     if team_name is None:
         return await turn.reply("invite.bad_team_name", [turn.cancel_row()], limit=TEAM_LIMIT)
     team = await turn.services.people.create_team(turn.person, team_name)
-    await _team_known(turn, replace(draft, team=team.id))
+    await _issue_invite(turn, draft, team.id)
 
 
-async def _team_known(turn: FlowTurn[InviteDraft], draft: InviteDraft) -> None:
-    """A volunteer can be set up in advance (a step the coordinator may skip); anyone else gets the link."""
-    if draft.role is not Role.VOLUNTEER:
-        return await _issue_invite(turn, draft)
-    await turn.go("prepare", draft)
-    rows: Rows = [
-        [(plain(turn.lang, "button.invite.prepare"), PrepareChosen("yes"))],
-        [(plain(turn.lang, "button.invite.link_now"), PrepareChosen("no"))],
-        turn.cancel_row(),
-    ]
-    await turn.show(t(turn.lang, "invite.ask_prepare", name=draft.name or ""), rows)
+async def _issue_invite(turn: FlowTurn[InviteDraft], draft: InviteDraft, team_id: int | None) -> None:
+    lang, services = turn.lang, turn.services
+    role, name = given(draft.role), given(draft.name)
+    issued = await services.people.create_invite(by=turn.person, role=role, name=name, team_id=team_id)
+    await turn.end()
+    text = t(
+        lang,
+        "invite.created",
+        name=name,
+        role=role_names(lang, {role}),
+        team=t(lang, "invite.team_suffix", team=issued.team.name) if issued.team else "",
+        link=f"https://t.me/{turn.context.bot.username}?start={issued.code}",
+        expires=say_time(issued.expires_at, services.clock.now(), services.settings.app.zone, lang),
+    )
+    # A volunteer can be set up before they arrive; a coordinator who does not want to just sends the link.
+    rows: Rows = [[(plain(lang, "button.invite.prepare"), PrepareInvite(issued.id))]] if role is Role.VOLUNTEER else []
+    await turn.show(text, rows)
 
 
-@invite.button(PrepareChosen, "prepare")
-async def invite_prepare(turn: FlowTurn[InviteDraft], press: PrepareChosen, draft: InviteDraft) -> None:
-    """Set up now: who is the professional? Or the link at once."""
+@prepare.free(PrepareInvite)
+async def prepare_invite(turn: FlowTurn[PrepareDraft], press: Chosen) -> None:
+    """Setting up the volunteer of an open invite: who is their professional?"""
+    entry = await turn.services.people.invites.open_invite(press.id)
+    if entry is None or entry.invite.role is not Role.VOLUNTEER:
+        return await turn.toast("invites.gone", alert=True)
     await turn.answer()
-    if press.choice == "no":
-        return await _issue_invite(turn, draft)
-    await turn.go("professional", draft)
-    await _professional_prompt(turn, draft, 0)
+    await prepare.start(turn, "professional", PrepareDraft(invite=entry.invite.id, name=entry.invite.name))
+    # A new message: the link above stays as it is, to be copied and sent.
+    lang = turn.lang
+    options = [(p.name, ProfessionalChosen(p.id)) for p in await _professionals(turn)]
+    page_data: Callable[[int], CallbackData] = lambda n: PreparePage("professional", n)  # noqa: E731
+    rows = pick_rows(lang, prepare.name, options, page=0, page_data=page_data, extra=[_no_professional(lang)])
+    await turn.say(t(lang, "invite.ask_professional", name=entry.invite.name), rows)
 
 
 async def _professionals(turn: Turn, leaving_out: int | None = None) -> list[Person]:
     return [p for p in await turn.services.people.with_role(Role.PROFESSIONAL) if p.id != leaving_out]
 
 
-async def _professional_prompt(turn: FlowTurn[InviteDraft], draft: InviteDraft, page: int) -> None:
-    skip = (plain(turn.lang, "button.invite.no_professional"), ProfessionalChosen("none"))
+def _no_professional(lang: str) -> Button:
+    return (plain(lang, "button.invite.no_professional"), ProfessionalChosen("none"))
+
+
+async def _professional_prompt(turn: FlowTurn[PrepareDraft], draft: PrepareDraft, page: int) -> None:
     question = t(turn.lang, "invite.ask_professional", name=draft.name or "")
-    await PROFESSIONAL.show(turn, await _professionals(turn), question, page, extra=[skip])
+    await PROFESSIONAL.show(turn, await _professionals(turn), question, page, extra=[_no_professional(turn.lang)])
 
 
-async def _backup_prompt(turn: FlowTurn[InviteDraft], draft: InviteDraft, page: int) -> None:
+async def _backup_prompt(turn: FlowTurn[PrepareDraft], draft: PrepareDraft, page: int) -> None:
     skip = (plain(turn.lang, "button.no_backup"), BackupChosen("none"))
     question = t(turn.lang, "invite.ask_backup", name=draft.name or "")
     await BACKUP.show(turn, await _professionals(turn, draft.professional), question, page, extra=[skip])
 
 
-paged(invite, PreparePage, {"professional": _professional_prompt, "backup": _backup_prompt})
+paged(prepare, PreparePage, {"professional": _professional_prompt, "backup": _backup_prompt})
 
 
 async def _active_professional(turn: Turn, person_id: int, leaving_out: int | None = None) -> bool:
@@ -190,8 +214,8 @@ async def _active_professional(turn: Turn, person_id: int, leaving_out: int | No
     return True
 
 
-@invite.button(ProfessionalChosen, "professional")
-async def invite_professional(turn: FlowTurn[InviteDraft], press: ProfessionalChosen, draft: InviteDraft) -> None:
+@prepare.button(ProfessionalChosen, "professional")
+async def invite_professional(turn: FlowTurn[PrepareDraft], press: ProfessionalChosen, draft: PrepareDraft) -> None:
     """The professional (then: a backup?), or none (then: which clients?)."""
     if press.professional == "none":
         await turn.answer()
@@ -204,8 +228,8 @@ async def invite_professional(turn: FlowTurn[InviteDraft], press: ProfessionalCh
     await _backup_prompt(turn, draft, 0)
 
 
-@invite.button(BackupChosen, "backup")
-async def invite_backup(turn: FlowTurn[InviteDraft], press: BackupChosen, draft: InviteDraft) -> None:
+@prepare.button(BackupChosen, "backup")
+async def invite_backup(turn: FlowTurn[PrepareDraft], press: BackupChosen, draft: PrepareDraft) -> None:
     """The backup (or none): which clients?"""
     backup = None if press.backup == "none" else press.backup
     if backup is not None and not await _active_professional(turn, backup, draft.professional):
@@ -214,14 +238,14 @@ async def invite_backup(turn: FlowTurn[InviteDraft], press: BackupChosen, draft:
     await _ask_clients(turn, replace(draft, backup=backup))
 
 
-async def _ask_clients(turn: FlowTurn[InviteDraft], draft: InviteDraft) -> None:
+async def _ask_clients(turn: FlowTurn[PrepareDraft], draft: PrepareDraft) -> None:
     await turn.go("clients", draft)
     rows: Rows = [[(plain(turn.lang, "button.invite.no_clients"), StepSkipped("clients"))], turn.cancel_row()]
-    await turn.show(t(turn.lang, "invite.ask_clients", name=draft.name or "", limit=CLIENTS_LIMIT), rows)
+    await turn.show(t(turn.lang, "invite.ask_clients", name=draft.name or ""), rows)
 
 
-@invite.text("clients")
-async def invite_clients(turn: FlowTurn[InviteDraft], text: str, draft: InviteDraft) -> None:
+@prepare.text("clients")
+async def invite_clients(turn: FlowTurn[PrepareDraft], text: str, draft: PrepareDraft) -> None:
     """Client aliases, separated by commas: hours a week?"""
     aliases = [clean_alias(part) for part in text.split(",") if part.strip()]
     if not aliases or None in aliases or len(aliases) > CLIENTS_LIMIT:
@@ -230,52 +254,39 @@ async def invite_clients(turn: FlowTurn[InviteDraft], text: str, draft: InviteDr
     await _ask_hours(turn, replace(draft, clients=unique))
 
 
-async def _ask_hours(turn: FlowTurn[InviteDraft], draft: InviteDraft) -> None:
+async def _ask_hours(turn: FlowTurn[PrepareDraft], draft: PrepareDraft) -> None:
     await turn.go("hours", draft)
     rows: Rows = [[(plain(turn.lang, "button.invite.skip_hours"), StepSkipped("hours"))], turn.cancel_row()]
     await turn.show(t(turn.lang, "invite.ask_hours", name=draft.name or ""), rows)
 
 
-@invite.button(StepSkipped, "clients", "hours")
-async def invite_skip(turn: FlowTurn[InviteDraft], press: StepSkipped, draft: InviteDraft) -> None:
+@prepare.button(StepSkipped, "clients", "hours")
+async def invite_skip(turn: FlowTurn[PrepareDraft], press: StepSkipped, draft: PrepareDraft) -> None:
     """No clients (then: hours?), or no agreement yet (then: the link)."""
     if press.step != turn.step:
         return await turn.expired()
     await turn.answer()
     if press.step == "clients":
         return await _ask_hours(turn, replace(draft, clients=()))
-    await _issue_invite(turn, draft)
+    await _save_prepared(turn, draft)
 
 
-@invite.text("hours")
-async def invite_hours(turn: FlowTurn[InviteDraft], text: str, draft: InviteDraft) -> None:
+@prepare.text("hours")
+async def invite_hours(turn: FlowTurn[PrepareDraft], text: str, draft: PrepareDraft) -> None:
     """Hours a week: the invite is made with everything prepared."""
     hours = parse_hours(text)
     if hours is None:
         return await turn.reply("agreement.bad_hours", [turn.cancel_row()], limit="60")
-    await _issue_invite(turn, draft, hours)
+    await _save_prepared(turn, draft, hours)
 
 
-async def _issue_invite(turn: FlowTurn[InviteDraft], draft: InviteDraft, hours: float | None = None) -> None:
-    lang, services = turn.lang, turn.services
-    role, name = given(draft.role), given(draft.name)
+async def _save_prepared(turn: FlowTurn[PrepareDraft], draft: PrepareDraft, hours: float | None = None) -> None:
     prepared = Prepared(
         professional_id=draft.professional, backup_id=draft.backup, clients=draft.clients, hours_per_week=hours
     )
-    issued = await services.people.create_invite(
-        by=turn.person, role=role, name=name, team_id=draft.team, prepared=prepared
-    )
+    saved = await turn.services.people.invites.prepare(turn.person, given(draft.invite), prepared)
     await turn.end()
-    text = t(
-        lang,
-        "invite.created",
-        name=name,
-        role=role_names(lang, {role}),
-        team=t(lang, "invite.team_suffix", team=issued.team.name) if issued.team else "",
-        link=f"https://t.me/{turn.context.bot.username}?start={issued.code}",
-        expires=say_time(issued.expires_at, services.clock.now(), services.settings.app.zone, lang),
-    )
-    await turn.show(text + await _prepared_line(turn, prepared))
+    await turn.show(t(turn.lang, "invite.prepared_done", name=saved.name) + await _prepared_line(turn, prepared))
 
 
 async def _prepared_line(turn: Turn, prepared: Prepared) -> Markup:

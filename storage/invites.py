@@ -73,12 +73,17 @@ async def create(
             ready.contact_times or None,
         ),
     )
-    for position, alias in enumerate(ready.clients):
+    await _set_clients(tx, invite_id, ready.clients)
+    return invite_id
+
+
+async def _set_clients(tx: Tx, invite_id: int, clients: tuple[str, ...]) -> None:
+    await tx.execute("DELETE FROM invite_clients WHERE invite_id = ?", (invite_id,))
+    for position, alias in enumerate(clients):
         await tx.execute(
             "INSERT OR IGNORE INTO invite_clients (invite_id, client_alias, position) VALUES (?, ?, ?)",
             (invite_id, alias, position),
         )
-    return invite_id
 
 
 async def by_hash(tx: Tx, code_hash: str) -> Invite | None:
@@ -135,3 +140,23 @@ async def claim_expiry_notice(tx: Tx, invite_id: int) -> bool:
         "UPDATE invites SET expiry_notice_at = NULL WHERE id = ? AND expiry_notice_at IS NOT NULL", (invite_id,)
     )
     return changed == 1
+
+
+async def set_prepared(tx: Tx, invite_id: int, prepared: Prepared, now: datetime) -> bool:
+    """The set-up the volunteer will arrive with; False when the invite is no longer open."""
+    changed = await tx.changes(
+        "UPDATE invites SET professional_id = ?, backup_id = ?, hours_per_week = ?, contact_times = ?"
+        " WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?",
+        (
+            prepared.professional_id,
+            prepared.backup_id,
+            prepared.hours_per_week,
+            prepared.contact_times or None,
+            invite_id,
+            to_db(now),
+        ),
+    )
+    if changed != 1:
+        return False
+    await _set_clients(tx, invite_id, prepared.clients)
+    return True

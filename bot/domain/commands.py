@@ -11,8 +11,8 @@ ROLE_COMMANDS: dict[Role, tuple[str, ...]] = {
     Role.COORDINATOR: (
         "open",
         "invite",
-        "invites",
         "people",
+        "invites",
         "teams",
         "assign",
         "link",

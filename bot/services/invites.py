@@ -118,6 +118,22 @@ class InviteService(Service):
         if prepared.backup_id is not None and prepared.backup_id == prepared.professional_id:
             raise Refused("invite.prepared_same_backup")
 
+    async def prepare(self, by: Person | None, invite_id: int, prepared: Prepared) -> Invite:
+        """Set up the volunteer an open invite is for; they arrive with it when they open the link."""
+        coordinators_only(by)
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            invite = await invites.get(tx, invite_id)
+            if invite is None or invite_state(invite, now) is not InviteState.VALID:
+                raise Refused("invites.gone")
+            await self._check_prepared(tx, invite.role, prepared)
+            await invites.set_prepared(tx, invite_id, prepared, now)
+            detail = {"professional": prepared.professional_id, "clients": len(prepared.clients)}
+            await INVITES.record(tx, now, "invite.prepared", invite_id, actor=by.id if by else None, **detail)
+            updated = await invites.get(tx, invite_id)
+        assert updated is not None
+        return updated
+
     async def open_invites(self) -> list[OpenInvite]:
         now = self._clock.now()
         async with self._db.transaction() as tx:
