@@ -173,7 +173,7 @@ async def test_teams_are_made_renamed_and_removed_and_a_move_shows_in_people_and
         assert moved.text.startswith("Vera zit nu in team Team Oost.")
         assert "Je coördinator heeft je in team Team Oost gezet." in h.texts(VERA)
         [overview] = await h.send(ANNA, "/people")
-        assert "Vera (Team Oost)" in overview.text
+        assert "Team Oost (1)\n• Vera — beroepskracht: Piet" in overview.text, overview.text
 
         teams = {t.name: t.id for t in await h.services.people.teams()}
         await h.services.checkins.add_schedule(
@@ -193,7 +193,8 @@ async def test_teams_are_made_renamed_and_removed_and_a_move_shows_in_people_and
         ask_person = await h.tap(ANNA, menu, "Iemand verplaatsen")
         await h.tap(ANNA, await h.tap(ANNA, ask_person, "Vera"), "Team West")
         [overview] = await h.send(ANNA, "/people")
-        assert "Vera (Team West)" in overview.text
+        assert "Team West (1)\n• Vera — beroepskracht: Piet" in overview.text
+        assert "Team Oost (" not in overview.text  # a team without volunteers has no heading
         await h.advance(timedelta(days=1))
         assert len(_checkins(h)) == 1  # the next day's Oost check-in passes her by
         assert "Je coördinator heeft je in team Team West gezet." in h.texts(VERA)

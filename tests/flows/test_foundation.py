@@ -150,7 +150,7 @@ async def test_coordinator_invites_assigns_links_and_sets_agreement(tmp_path: Pa
             assert any("4,5 uur per week" in t for t in h.texts(VERA))
 
             [people_list] = await h.send(ANNA, "/people")
-            assert "Vera (zonder team) — beroepskracht: Piet, backup: Fatima, 4,5 u/week, cliënten: C-12" in (
+            assert "Zonder team (1)\n• Vera — beroepskracht: Piet, backup: Fatima, 4,5 u/week, cliënten: C-12" in (
                 people_list.text
             )
             assert "Piet (Buurtteam Overvecht)" in people_list.text
