@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 from pathlib import Path
 
+from bot.domain.models import Prepared, Role
 from bot.i18n import plain
 from bot.sandbox.state import FakeUser, SentMessage
 from storage import links, people
@@ -126,7 +127,10 @@ async def test_a_prepared_volunteer_arrives_with_professional_backup_links_and_a
 
         h.api.register_user(JOOP)
         answers = await h.send(JOOP, f"/start {code}")
-        assert "Alles staat al klaar: je beroepskracht is Piet, je cliënten: J-1 en J-2." in [a.text for a in answers]
+        assert (
+            "Je coördinator heeft alvast alles voor je klaargezet. Je beroepskracht: Piet. Je cliënten: J-1 en J-2."
+            in [a.text for a in answers]
+        )
         joop = await h.services.people.identify(JOOP.id)
         assert joop is not None
         assert (joop.responsible_professional_id, joop.backup_professional_id) == (ids["Piet"], ids["Fatima"])
@@ -153,7 +157,7 @@ async def test_preparing_is_optional_and_a_volunteer_without_it_arrives_bare(tmp
         assert "Joop staat klaar" in done.text
         h.api.register_user(JOOP)
         answers = await h.send(JOOP, f"/start {code}")
-        assert not [a for a in answers if "Alles staat al klaar" in a.text]
+        assert not [a for a in answers if "alvast alles voor je klaargezet" in a.text]
         joop = await h.services.people.identify(JOOP.id)
         assert joop is not None and joop.responsible_professional_id is None
 
@@ -253,3 +257,24 @@ async def test_deleting_a_schedule_asks_first_and_can_be_undone_for_a_minute(tmp
         answer = h.api.callback_answer_for(update_id)
         assert answer is not None and "langer dan een minuut geleden" in str(answer.get("text"))
         assert await h.services.checkins.schedules() == []
+
+
+async def test_a_prepared_professional_who_left_meanwhile_is_not_assigned(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        ids = await seed_organisation(h)
+        anna = await h.services.people.get(ids["Anna"])
+        prepared = Prepared(professional_id=ids["Kees"], clients=("J-1",))
+        issued = await h.services.people.create_invite(
+            by=anna, role=Role.VOLUNTEER, name="Joop", team_id=None, prepared=prepared
+        )
+        assert anna is not None
+        await h.services.handover.remove(anna, ids["Kees"])
+        h.api.register_user(JOOP)
+        answers = await h.send(JOOP, f"/start {issued.code}")
+        assert (
+            "Je coördinator heeft alvast alles voor je klaargezet. Je beroepskracht: nog niemand. Je cliënten: J-1."
+            in [a.text for a in answers]
+        )
+        joop = await h.services.people.identify(JOOP.id)
+        assert joop is not None and joop.responsible_professional_id is None
+        assert any(t.startswith("Joop is klaargezet") and "beroepskracht nog niemand" in t for t in h.texts(ANNA))
