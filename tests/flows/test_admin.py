@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 from pathlib import Path
 
-from bot.domain.models import Prepared, Role
+from bot.domain.models import Person, Prepared, Role
 from bot.i18n import plain
 from bot.sandbox.state import FakeUser, SentMessage
 from storage import links, people
@@ -28,6 +28,18 @@ async def invite_volunteer(h: Harness, name: str = "Joop") -> tuple[str, SentMes
     created = await h.tap(ANNA, ask_team, "Geen team")
     assert "?start=" in created.text, created.text
     return created.text.split("?start=")[1].split()[0], created
+
+
+async def joop_joins(h: Harness, code: str) -> tuple[list[str], Person]:
+    """Joop opens the link: what the bot answered, and the person he now is."""
+    h.api.register_user(JOOP)
+    answers = [m.text for m in await h.send(JOOP, f"/start {code}")]
+    joop = await h.services.people.identify(JOOP.id)
+    assert joop is not None, answers
+    return answers, joop
+
+
+SET_UP = "Je coördinator heeft alvast alles voor je klaargezet."
 
 
 async def test_a_revoked_code_is_answered_as_an_unknown_one_and_stores_nothing(tmp_path: Path) -> None:
@@ -70,9 +82,8 @@ async def test_revoking_an_invite_already_used_changes_nothing(tmp_path: Path) -
         code, _ = await invite_volunteer(h)
         [listed] = await h.send(ANNA, "/invites")
         ask = await h.tap(ANNA, listed, "Intrekken: 1. Joop")
-        h.api.register_user(JOOP)
-        [welcome, *_] = await h.send(JOOP, f"/start {code}")
-        assert "Welkom" in welcome.text
+        answers, _ = await joop_joins(h, code)
+        assert "Welkom" in answers[0]
         refused = await h.tap(ANNA, ask, "Ja, intrekken")
         assert "staat niet meer open" in refused.text
         assert await h.services.people.identify(JOOP.id) is not None
@@ -125,14 +136,8 @@ async def test_a_prepared_volunteer_arrives_with_professional_backup_links_and_a
         assert "Joop staat klaar" in done.text
         assert "beroepskracht Piet, backup: Fatima; cliënten: J-1 en J-2; 4 uur per week" in done.text, done.text
 
-        h.api.register_user(JOOP)
-        answers = await h.send(JOOP, f"/start {code}")
-        assert (
-            "Je coördinator heeft alvast alles voor je klaargezet. Je beroepskracht: Piet. Je cliënten: J-1 en J-2."
-            in [a.text for a in answers]
-        )
-        joop = await h.services.people.identify(JOOP.id)
-        assert joop is not None
+        answers, joop = await joop_joins(h, code)
+        assert f"{SET_UP} Je beroepskracht: Piet. Je cliënten: J-1 en J-2." in answers
         assert (joop.responsible_professional_id, joop.backup_professional_id) == (ids["Piet"], ids["Fatima"])
         async with h.services.db.transaction() as tx:
             aliases = [link.client_alias for link in await links.active_for_volunteer(tx, joop.id)]
@@ -155,11 +160,9 @@ async def test_preparing_is_optional_and_a_volunteer_without_it_arrives_bare(tmp
         ask_hours = await h.tap(ANNA, ask_clients, "Nog geen cliënten")
         done = await h.tap(ANNA, ask_hours, "Uren later afspreken")
         assert "Joop staat klaar" in done.text
-        h.api.register_user(JOOP)
-        answers = await h.send(JOOP, f"/start {code}")
-        assert not [a for a in answers if "alvast alles voor je klaargezet" in a.text]
-        joop = await h.services.people.identify(JOOP.id)
-        assert joop is not None and joop.responsible_professional_id is None
+        answers, joop = await joop_joins(h, code)
+        assert not [a for a in answers if SET_UP in a]
+        assert joop.responsible_professional_id is None
 
 
 async def test_teams_are_made_renamed_and_removed_and_a_move_shows_in_people_and_check_ins(tmp_path: Path) -> None:
@@ -269,12 +272,7 @@ async def test_a_prepared_professional_who_left_meanwhile_is_not_assigned(tmp_pa
         )
         assert anna is not None
         await h.services.handover.remove(anna, ids["Kees"])
-        h.api.register_user(JOOP)
-        answers = await h.send(JOOP, f"/start {issued.code}")
-        assert (
-            "Je coördinator heeft alvast alles voor je klaargezet. Je beroepskracht: nog niemand. Je cliënten: J-1."
-            in [a.text for a in answers]
-        )
-        joop = await h.services.people.identify(JOOP.id)
-        assert joop is not None and joop.responsible_professional_id is None
+        answers, joop = await joop_joins(h, issued.code)
+        assert f"{SET_UP} Je beroepskracht: nog niemand. Je cliënten: J-1." in answers
+        assert joop.responsible_professional_id is None
         assert any(t.startswith("Joop is klaargezet") and "beroepskracht nog niemand" in t for t in h.texts(ANNA))
