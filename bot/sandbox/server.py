@@ -360,7 +360,9 @@ class Sandbox:
             after = int(request.query.get("after", "0"))
         except ValueError:
             raise web.HTTPBadRequest(text="after must be a number") from None
-        if after <= self.api.version:  # larger: the page knew an earlier sandbox; answer at once
+        # 0: the page has nothing yet (it may open before anything happened); larger than the version: it knew
+        # an earlier sandbox. Both are answered at once.
+        if 0 < after <= self.api.version:
             await self.api.wait_change(after, LONG_POLL_SECONDS)
         return web.json_response(self.state())
 
