@@ -196,8 +196,10 @@ class InviteService(Service):
         language_code: str | None,
         now: datetime,
     ) -> tuple[int, Redeemed]:
+        # A team removed since the invite was made is not joined.
+        team_id = invite.team_id if invite.team_id and await people.team(tx, invite.team_id) else None
         if existing is not None:
-            await people.set_team_if_missing(tx, existing.id, invite.team_id)
+            await people.set_team_if_missing(tx, existing.id, team_id)
             return existing.id, Redeemed.ROLE_ADDED
         # A removed person's old row keeps its history but lets go of the Telegram id.
         old = await people.by_telegram_id_any(tx, telegram_id)
@@ -208,7 +210,7 @@ class InviteService(Service):
             name=invite.name,
             telegram_id=telegram_id,
             language=language_for(language_code, self._settings.app.language),
-            team_id=invite.team_id,
+            team_id=team_id,
             now=now,
         )
         return person_id, Redeemed.JOINED

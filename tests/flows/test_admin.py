@@ -276,3 +276,14 @@ async def test_a_prepared_professional_who_left_meanwhile_is_not_assigned(tmp_pa
         assert f"{SET_UP} Je beroepskracht: nog niemand. Je cliënten: J-1." in answers
         assert joop.responsible_professional_id is None
         assert any(t.startswith("Joop is klaargezet") and "beroepskracht nog niemand" in t for t in h.texts(ANNA))
+
+
+async def test_an_invite_to_a_team_removed_meanwhile_joins_no_team(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as h:
+        ids = await seed_organisation(h)
+        anna = await h.services.people.get(ids["Anna"])
+        team = await h.services.people.team_admin.create(anna, "Team Zuid")
+        issued = await h.services.people.create_invite(by=anna, role=Role.VOLUNTEER, name="Joop", team_id=team.id)
+        await h.services.people.team_admin.remove(anna, team.id)
+        _, joop = await joop_joins(h, issued.code)
+        assert joop.team_id is None
