@@ -14,7 +14,15 @@ from typing import Literal
 
 from bot.domain.callbacks import CallbackData, Chosen, Page
 from bot.domain.models import Person, Prepared, Role
-from bot.domain.onboarding import NAME_LIMIT, TEAM_LIMIT, clean_alias, clean_name, format_hours, parse_hours
+from bot.domain.onboarding import (
+    MAX_HOURS_PER_WEEK,
+    NAME_LIMIT,
+    TEAM_LIMIT,
+    clean_alias,
+    clean_name,
+    format_hours,
+    parse_hours,
+)
 from bot.domain.timefmt import say_time
 from bot.i18n import Markup, plain, t
 from bot.services.invites import OpenInvite
@@ -276,7 +284,7 @@ async def invite_hours(turn: FlowTurn[PrepareDraft], text: str, draft: PrepareDr
     """Hours a week: the invite is made with everything prepared."""
     hours = parse_hours(text)
     if hours is None:
-        return await turn.reply("agreement.bad_hours", [turn.cancel_row()], limit="60")
+        return await turn.reply("agreement.bad_hours", [turn.cancel_row()], limit=f"{MAX_HOURS_PER_WEEK:g}")
     await _save_prepared(turn, draft, hours)
 
 
@@ -333,6 +341,7 @@ def _invite_line(turn: Turn, number: int, entry: OpenInvite) -> str:
         team=t(lang, "invite.team_suffix", team=entry.team.name) if entry.team else "",
         by=entry.made_by.name if entry.made_by else plain(lang, "invites.by_admin"),
         expires=say_time(made.expires_at, services.clock.now(), services.settings.app.zone, lang),
+        prepared="" if made.prepared.empty else t(lang, "invites.prepared_mark"),
     )
 
 

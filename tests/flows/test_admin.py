@@ -134,6 +134,8 @@ async def test_a_prepared_volunteer_arrives_with_professional_backup_links_and_a
         assert "Hoeveel uur per week doet Joop mee?" in ask_hours.text
         [done] = await h.send(ANNA, "4")
         assert "Joop staat klaar" in done.text
+        [listed] = await h.send(ANNA, "/invites")
+        assert listed.text.split("\n")[1].endswith(" · klaargezet"), listed.text
         assert "beroepskracht Piet, backup: Fatima; cliënten: J-1 en J-2; 4 uur per week" in done.text, done.text
 
         answers, joop = await joop_joins(h, code)
