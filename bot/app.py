@@ -101,6 +101,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
     scheduler.register("checkins", services.checkins.tick)
     scheduler.register("retention", services.privacy.retention_tick)
     scheduler.register("social map review", services.socialmap.review_tick)
+    scheduler.register("invites", services.people.invites.tick)
     app.bot_data.services = services
     register(app)
     return app

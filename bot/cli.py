@@ -17,8 +17,17 @@ from telegram.error import InvalidToken, TelegramError
 
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings, masked
-from bot.domain.models import Role
-from bot.domain.onboarding import NAME_LIMIT, TEAM_LIMIT, clean_name
+from bot.domain.models import Prepared, Role
+from bot.domain.onboarding import (
+    ALIAS_LIMIT,
+    CONTACT_LIMIT,
+    MAX_HOURS_PER_WEEK,
+    NAME_LIMIT,
+    TEAM_LIMIT,
+    clean_alias,
+    clean_name,
+    single_line,
+)
 from bot.logging_setup import setup_logging
 from bot.services.people import PeopleService
 from bot.services.socialmap import ImportOutcome, SocialMapService
@@ -54,10 +63,18 @@ def _parser() -> argparse.ArgumentParser:
     command("run", "run the bot (long polling)")
     command("migrate", "create or upgrade the database and exit")
     command("check-config", "print the effective configuration, secrets masked")
-    invite = command("invite", "create a one-time invite link (e.g. for the first coordinator)")
-    invite.add_argument("--role", required=True, choices=[r.value for r in Role])
-    invite.add_argument("--name", required=True, help="first name (and initial) of the person invited")
+    invite = command("invite", "create a one-time invite link (e.g. for the first coordinator); list or revoke them")
+    invite.add_argument("--role", choices=[r.value for r in Role], help="the role the invite gives (to create one)")
+    invite.add_argument("--name", help="first name (and initial) of the person invited (to create one)")
     invite.add_argument("--team", help="team name; created when it does not exist yet")
+    invite.add_argument("--list", action="store_true", help="list the open invites (not used, revoked or expired)")
+    invite.add_argument("--revoke", type=int, metavar="ID", help="revoke the open invite with this number")
+    prepared = invite.add_argument_group("a volunteer's prepared set-up, applied when they open the link")
+    prepared.add_argument("--professional", metavar="NAME", help="their responsible professional")
+    prepared.add_argument("--backup", metavar="NAME", help="their backup professional (needs --professional)")
+    prepared.add_argument("--client", action="append", default=[], metavar="ALIAS", help="a client link (repeat)")
+    prepared.add_argument("--hours", type=float, help="hours a week agreed")
+    prepared.add_argument("--contact", default="", help="when clients may make contact (with --hours)")
     backup = command("backup", "copy the database safely, also while the bot runs")
     backup.add_argument("path", type=Path, help="where to write the copy")
     schedule = command("schedule", "list, add, pause, resume or delete check-in schedules")
@@ -116,7 +133,7 @@ def _command(parser: argparse.ArgumentParser, args: argparse.Namespace, settings
             settings, "cannot migrate while a bot runs: {reason}; stop it first", lambda: _migrate(settings)
         )
     if args.command == "invite":
-        return asyncio.run(_invite(settings, Role(args.role), args.name, args.team))
+        return asyncio.run(_invites(settings, args))
     if args.command == "backup":
         # No lock: SQLite's online backup is safe next to the running bot.
         asyncio.run(backup_file(settings.storage.path, args.path))
@@ -186,8 +203,68 @@ async def _database_beside_the_bot(settings: Settings) -> AsyncIterator[Database
         yield db
 
 
-async def _invite(settings: Settings, role: Role, raw_name: str, raw_team: str | None) -> int:
-    name = clean_name(raw_name, NAME_LIMIT)
+async def _invites(settings: Settings, args: argparse.Namespace) -> int:
+    """`invite --list`, `invite --revoke ID`, or a new invite (with a volunteer's set-up, if given)."""
+    from bot.i18n import plain
+    from bot.services.errors import Refused
+
+    if not args.list and args.revoke is None and (args.role is None or args.name is None):
+        print("samenspel: invite needs --role and --name (or --list, or --revoke ID)", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        async with _database_beside_the_bot(settings) as db:
+            service = PeopleService(db, SystemClock(), settings, lambda: None)
+            if args.list:
+                return await _list_invites(settings, service)
+            if args.revoke is not None:
+                revoked = await service.invites.revoke(None, args.revoke)
+                print(f"invite {args.revoke} for {revoked.name} revoked: the link no longer works")
+                return 0
+            return await _invite(settings, service, args)
+    except Refused as refused:
+        print(f"samenspel: {plain('en', refused.reason, **refused.values)}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+async def _list_invites(settings: Settings, service: PeopleService) -> int:
+    for entry in await service.invites.open_invites():
+        made = entry.invite
+        team = f", {entry.team.name}" if entry.team else ""
+        by = entry.made_by.name if entry.made_by else "the administrator"
+        until = made.expires_at.astimezone(settings.app.zone)
+        ready = " (prepared)" if not made.prepared.empty else ""
+        print(
+            f"{made.id}: {made.name} ({made.role.value}{team}){ready}, made by {by}, valid until {until:%Y-%m-%d %H:%M}"
+        )
+    return 0
+
+
+async def _prepared(service: PeopleService, args: argparse.Namespace) -> Prepared | str:
+    """The set-up named on the command line, or what is wrong with it."""
+    professionals = {p.name.lower(): p.id for p in await service.with_role(Role.PROFESSIONAL)}
+    found: dict[str, int | None] = {}
+    for option in ("professional", "backup"):
+        name = getattr(args, option)
+        found[option] = professionals.get(name.lower()) if name else None
+        if name and found[option] is None:
+            return f"--{option}: no professional called {name!r}"
+    aliases = [clean_alias(a) for a in args.client]
+    if None in aliases:
+        return f"--client must be 1 to {ALIAS_LIMIT} characters"
+    if args.hours is not None and not 0 <= args.hours <= MAX_HOURS_PER_WEEK:
+        return f"--hours must be from 0 to {MAX_HOURS_PER_WEEK:g}"
+    return Prepared(
+        professional_id=found["professional"],
+        backup_id=found["backup"],
+        clients=tuple(dict.fromkeys(a for a in aliases if a)),
+        hours_per_week=args.hours,
+        contact_times=single_line(args.contact)[:CONTACT_LIMIT],
+    )
+
+
+async def _invite(settings: Settings, service: PeopleService, args: argparse.Namespace) -> int:
+    role, raw_team = Role(args.role), args.team
+    name = clean_name(args.name, NAME_LIMIT)
     if name is None:
         print(f"samenspel: --name must be 1 to {NAME_LIMIT} characters", file=sys.stderr)
         return EXIT_CONFIG
@@ -195,13 +272,19 @@ async def _invite(settings: Settings, role: Role, raw_name: str, raw_team: str |
     if raw_team is not None and team_name is None:
         print(f"samenspel: --team must be 1 to {TEAM_LIMIT} characters", file=sys.stderr)
         return EXIT_CONFIG
-    async with _database_beside_the_bot(settings) as db:
-        service = PeopleService(db, SystemClock(), settings, lambda: None)
-        team = await service.create_team(None, team_name) if team_name else None
-        issued = await service.create_invite(by=None, role=role, name=name, team_id=team.id if team else None)
+    prepared = await _prepared(service, args)
+    if isinstance(prepared, str):
+        print(f"samenspel: {prepared}", file=sys.stderr)
+        return EXIT_CONFIG
+    team = await service.create_team(None, team_name) if team_name else None
+    issued = await service.create_invite(
+        by=None, role=role, name=name, team_id=team.id if team else None, prepared=prepared
+    )
     username = await _bot_username(settings)
     until = issued.expires_at.astimezone(settings.app.zone)
-    print(f"Invite for {name} ({role.value}), valid until {until:%Y-%m-%d %H:%M}.")
+    print(f"Invite {issued.id} for {name} ({role.value}), valid until {until:%Y-%m-%d %H:%M}.")
+    if not prepared.empty:
+        print(f"Prepared: professional {args.professional or '-'}, clients {', '.join(prepared.clients) or '-'}.")
     if username:
         print(f"Link: https://t.me/{username}?start={issued.code}")
     else:

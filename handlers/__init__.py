@@ -34,6 +34,7 @@ from handlers import (  # noqa: F401 - imported for the flows and commands they 
     reports,
     schedules,
     socialmap,
+    teams,
     visits,
 )
 from handlers.flow import ROUTER

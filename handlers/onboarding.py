@@ -9,8 +9,8 @@ from bot.domain.callbacks import Choice
 from bot.domain.commands import EVERYONE_COMMANDS, ROLE_COMMANDS
 from bot.domain.models import Person, Role
 from bot.i18n import LANGUAGES, Markup, plain, t
-from bot.services.notify import role_names
-from bot.services.people import Redeemed
+from bot.services.invites import Redeemed, RedeemOutcome
+from bot.services.notify import role_names, spoken_list
 from handlers.common import CancelPressed, Rows, command_arguments, reply, say
 from handlers.flow import ROUTER, Empty, Flow, FlowTurn, Turn
 
@@ -52,7 +52,7 @@ async def start(update: Update, context: Context) -> None:
             await say(update, context, _greeting(context, person, "welcome_back"))
         return
     outcome = await services.people.redeem(telegram_id=user.id, language_code=user.language_code, code=code)
-    if outcome.result in (Redeemed.UNKNOWN, Redeemed.USED, Redeemed.EXPIRED):
+    if outcome.result in (Redeemed.UNKNOWN, Redeemed.USED):
         await reply(update, context, f"invite.{outcome.result.value}")
         return
     registered = outcome.person
@@ -65,8 +65,17 @@ async def start(update: Update, context: Context) -> None:
         await say(update, context, help_text(registered))
     else:
         await say(update, context, _greeting(context, registered, "welcome"))
+    if outcome.professional is not None or outcome.clients:
+        await say(update, context, _set_up(lang, outcome))
     await services.menus.refresh(registered)
     services.delivery.wake()
+
+
+def _set_up(lang: str, outcome: RedeemOutcome) -> Markup:
+    """What the coordinator prepared: the new volunteer's professional and clients, said at once."""
+    professional = outcome.professional.name if outcome.professional else plain(lang, "people.nobody")
+    clients = spoken_list(lang, list(outcome.clients)) if outcome.clients else plain(lang, "invite.prepared_no_clients")
+    return t(lang, "invite.prepared_welcome", professional=professional, clients=clients)
 
 
 def _greeting(context: Context, person: Person, key: str) -> Markup:

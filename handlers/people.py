@@ -1,4 +1,5 @@
-"""The coordinator's view of and care for the team: /people (everyone, by role) and /remove (someone who left).
+"""The coordinator's view of and care for the team: /people (everyone, by role; volunteers by team) and /remove
+(someone who left).
 
 /remove keeps its state in a stored draft; every button press is checked against that draft and against
 the stored roles, so stale or forged buttons change nothing.
@@ -34,13 +35,13 @@ def _flags(lang: str, person: Person) -> str:
     return plain(lang, "people.unreachable") if person.unreachable else ""
 
 
-def _volunteer_line(lang: str, overview: Overview, entry: VolunteerOverview) -> str:
+def _volunteer_line(lang: str, entry: VolunteerOverview) -> str:
     p, agreement = entry.person, entry.agreement
     aliases = ", ".join(link.client_alias for link in entry.links)
     line = t(
         lang,
         "people.volunteer_line",
-        name=f"{p.name} ({_team_of(lang, overview, p)})",
+        name=p.name,
         professional=entry.professional.name if entry.professional else plain(lang, "people.nobody"),
         backup=t(lang, "people.backup", name=entry.backup.name) if entry.backup else "",
         agreement=t(lang, "people.agreement", hours=format_hours(agreement.hours_per_week, lang)) if agreement else "",
@@ -49,16 +50,34 @@ def _volunteer_line(lang: str, overview: Overview, entry: VolunteerOverview) -> 
     return line + _flags(lang, p)
 
 
+def _by_team(lang: str, overview: Overview) -> list[str]:
+    """The volunteers under a heading per team (the teams by name, those without a team last)."""
+    groups: dict[int | None, list[VolunteerOverview]] = {}
+    for entry in overview.volunteers:
+        team_id = entry.person.team_id if entry.person.team_id in overview.teams else None
+        groups.setdefault(team_id, []).append(entry)
+    order = sorted(
+        groups, key=lambda team_id: (team_id is None, overview.teams[team_id].name.lower() if team_id else "")
+    )
+    lines: list[str] = []
+    for team_id in order:
+        name = overview.teams[team_id].name if team_id is not None else plain(lang, "people.no_team").capitalize()
+        lines.append(t(lang, "people.team_header", team=name, count=len(groups[team_id])))
+        lines += [_volunteer_line(lang, v) for v in sorted(groups[team_id], key=lambda v: v.person.name.lower())]
+    return lines
+
+
 @ROUTER.command("people")
 async def people_command(turn: Turn) -> None:
-    """Everyone, by role: volunteers with their professional, backup, agreement and clients."""
+    """Everyone, by role: volunteers by team with their professional, backup, agreement and clients."""
     lang = turn.lang
     overview = await turn.services.people.overview()
-    by_team = sorted(
-        overview.volunteers, key=lambda v: (_team_of(lang, overview, v.person).lower(), v.person.name.lower())
-    )
     sections: list[str] = [t(lang, "people.header")]
-    sections.append(_section(lang, Role.VOLUNTEER, [_volunteer_line(lang, overview, v) for v in by_team]))
+    volunteers = _by_team(lang, overview)
+    header = t(
+        lang, "people.role_header", roles=plain(lang, "roles.volunteer").capitalize(), count=len(overview.volunteers)
+    )
+    sections.append("\n".join([header, *(volunteers or [t(lang, "people.none")])]))
     for role, members in ((Role.PROFESSIONAL, overview.professionals), (Role.COORDINATOR, overview.coordinators)):
         lines = [
             str(t(lang, "people.person_line", name=f"{p.name} ({_team_of(lang, overview, p)})", flags=_flags(lang, p)))
@@ -68,8 +87,10 @@ async def people_command(turn: Turn) -> None:
     await turn.say(_fit(lang, sections))
 
 
-def _section(lang: str, role: Role, lines: list[str]) -> str:
-    header = t(lang, "people.role_header", roles=plain(lang, f"roles.{role.value}").capitalize(), count=len(lines))
+def _section(lang: str, role: Role, lines: list[str], count: int | None = None) -> str:
+    """count: how many people the lines are about, when some lines are headings."""
+    roles = plain(lang, f"roles.{role.value}").capitalize()
+    header = t(lang, "people.role_header", roles=roles, count=len(lines) if count is None else count)
     return "\n".join([header, *(lines or [t(lang, "people.none")])])
 
 

@@ -1,7 +1,8 @@
 """The coordinator's /schedule: list, add, pause, resume and delete check-in schedules.
 
 Adding walks audience → (team or volunteer) → days → time → every how many weeks; managing one walks
-menu → manage → pause, resume or delete. A refused press (a schedule deleted meanwhile) ends the flow.
+menu → manage → pause, resume or delete (after a confirmation, with an undo for a minute). A refused press
+(a schedule deleted meanwhile) ends the flow.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from bot.domain.callbacks import Bounds, CallbackData, Chosen
 from bot.domain.models import Role
 from bot.domain.timefmt import say_time
 from bot.i18n import Amount, Markup, plain, t
+from bot.services.errors import Refused
 from handlers.common import Button, Rows
 from handlers.flow import ROUTER, Flow, FlowTurn, Toasts, Turn
 from storage.checkins import Schedule
@@ -71,6 +73,7 @@ class EveryChosen(CallbackData, prefix="sch", action="e"):
 TeamChosen, VolunteerChosen = Chosen.at("sch", "t"), Chosen.at("sch", "v")
 ManageSchedule = Chosen.at("sch", "m")
 PauseSchedule, ResumeSchedule, DeleteSchedule = Chosen.at("sch", "p"), Chosen.at("sch", "r"), Chosen.at("sch", "x")
+DeleteConfirmed, UndoDelete = Chosen.at("sch", "y"), Chosen.at("sch", "u")
 
 
 def parse_clock(text: str) -> time | None:
@@ -300,11 +303,38 @@ def _managed(press: Chosen, draft: ScheduleDraft) -> bool:
 
 @schedule.button(DeleteSchedule, "manage", when=_managed)
 async def delete_schedule(turn: FlowTurn[ScheduleDraft], press: Chosen, draft: ScheduleDraft) -> None:
-    """Delete it (the service first: a refusal, deleted meanwhile, answers the press)."""
+    """Deleting: say exactly what it does, and ask."""
+    chosen = next((s for s in await turn.services.checkins.schedules() if s.id == press.id), None)
+    if chosen is None:
+        return await turn.toast("schedule.gone")
+    lang = turn.lang
+    await turn.go("confirm_delete", draft)
+    await turn.answer()
+    rows: Rows = [[(plain(lang, "button.schedule.delete_yes"), DeleteConfirmed(chosen.id))], turn.cancel_row()]
+    await turn.show(t(lang, "schedule.confirm_delete", line=await _line(turn, draft.number or chosen.id, chosen)), rows)
+
+
+@schedule.button(DeleteConfirmed, "confirm_delete", when=_managed)
+async def delete_confirmed(turn: FlowTurn[ScheduleDraft], press: Chosen, draft: ScheduleDraft) -> None:
+    """Delete it (the service first: a refusal, deleted meanwhile, answers the press), with an undo button."""
     await turn.services.checkins.delete_schedule(turn.person, press.id)
     await turn.end()
     await turn.answer()
-    await turn.show(t(turn.lang, "schedule.deleted", n=draft.number or press.id))
+    rows: Rows = [[(plain(turn.lang, "button.schedule.undo"), UndoDelete(press.id))]]
+    await turn.show(t(turn.lang, "schedule.deleted", n=draft.number or press.id), rows)
+
+
+@schedule.free(UndoDelete)
+async def undo_delete(turn: FlowTurn[ScheduleDraft], press: Chosen) -> None:
+    """Bring the schedule back, within a minute of deleting it (the service checks the time)."""
+    try:
+        restored = await turn.services.checkins.schedule_book.undo_delete(turn.person, press.id)
+    except Refused as refused:  # too late, or forged: the press is answered and no flow is ended
+        return await turn.toast(refused.reason, alert=True)
+    await turn.answer()
+    now = turn.services.clock.now()
+    upcoming = say_time(restored.next_fire_at or now, now, turn.services.settings.app.zone, turn.lang)
+    await turn.show(t(turn.lang, "schedule.restored", next=upcoming))
 
 
 async def pause_or_resume(turn: FlowTurn[ScheduleDraft], press: Chosen, draft: ScheduleDraft) -> None:

@@ -444,3 +444,33 @@ async def remind_after_minutes(tx: Tx, occurrence_id: int) -> int | None:
         (occurrence_id,),
     )
     return None if value is None else int(value)
+
+
+# --- deleting with a minute to undo, and teams (issue 18) -----------------------------------------
+
+
+async def delete_schedule_at(tx: Tx, schedule_id: int, now: datetime) -> bool:
+    """Deleted (no longer listed nor fired), with the time, so that it can be brought back for a while."""
+    return (
+        await tx.changes(
+            "UPDATE schedules SET deleted = 1, deleted_at = ? WHERE id = ? AND deleted = 0", (to_db(now), schedule_id)
+        )
+        == 1
+    )
+
+
+async def restore_schedule(tx: Tx, schedule_id: int, deleted_since: datetime) -> Schedule | None:
+    """Undeletes a schedule deleted at or after `deleted_since`; None when there is none such (too late)."""
+    changed = await tx.changes(
+        "UPDATE schedules SET deleted = 0, deleted_at = NULL WHERE id = ? AND deleted = 1 AND deleted_at >= ?",
+        (schedule_id, to_db(deleted_since)),
+    )
+    return await schedule(tx, schedule_id) if changed == 1 else None
+
+
+async def team_schedule_count(tx: Tx, team_id: int) -> int:
+    return int(
+        await tx.scalar(
+            "SELECT COUNT(*) FROM schedules WHERE audience = 'team' AND team_id = ? AND deleted = 0", (team_id,)
+        )
+    )

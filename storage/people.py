@@ -140,19 +140,51 @@ async def release_telegram_id(tx: Tx, person_id: int) -> None:
 
 
 async def teams(tx: Tx) -> list[Team]:
-    rows = await tx.all("SELECT id, name FROM teams ORDER BY name COLLATE NOCASE")
+    rows = await tx.all("SELECT id, name FROM teams WHERE removed_at IS NULL ORDER BY name COLLATE NOCASE")
     return [Team(id=r["id"], name=r["name"]) for r in rows]
 
 
 async def team(tx: Tx, team_id: int) -> Team | None:
-    row = await tx.one("SELECT id, name FROM teams WHERE id = ?", (team_id,))
+    row = await tx.one("SELECT id, name FROM teams WHERE id = ? AND removed_at IS NULL", (team_id,))
     return None if row is None else Team(id=row["id"], name=row["name"])
 
 
 async def team_by_name(tx: Tx, name: str) -> Team | None:
-    row = await tx.one("SELECT id, name FROM teams WHERE name = ? COLLATE NOCASE", (name,))
+    row = await tx.one("SELECT id, name FROM teams WHERE name = ? COLLATE NOCASE AND removed_at IS NULL", (name,))
     return None if row is None else Team(id=row["id"], name=row["name"])
 
 
 async def create_team(tx: Tx, name: str, now: datetime) -> int:
+    """A new team, or a removed one of that name brought back (names stay unique over removed teams too)."""
+    row = await tx.one("SELECT id FROM teams WHERE name = ? COLLATE NOCASE AND removed_at IS NOT NULL", (name,))
+    if row is not None:
+        await tx.execute("UPDATE teams SET removed_at = NULL, name = ? WHERE id = ?", (name, row["id"]))
+        return int(row["id"])
     return await tx.execute("INSERT INTO teams (name, created_at) VALUES (?, ?)", (name, to_db(now)))
+
+
+async def rename_team(tx: Tx, team_id: int, name: str) -> bool:
+    """False when the team is gone. A removed team holding the name lets go of it first."""
+    await tx.execute(
+        "UPDATE teams SET name = name || ' #' || id WHERE name = ? COLLATE NOCASE AND removed_at IS NOT NULL", (name,)
+    )
+    return await tx.changes("UPDATE teams SET name = ? WHERE id = ? AND removed_at IS NULL", (name, team_id)) == 1
+
+
+async def remove_team(tx: Tx, team_id: int, now: datetime) -> bool:
+    return (
+        await tx.changes("UPDATE teams SET removed_at = ? WHERE id = ? AND removed_at IS NULL", (to_db(now), team_id))
+        == 1
+    )
+
+
+async def team_members(tx: Tx, team_id: int) -> list[Person]:
+    rows = await tx.all(
+        f"SELECT {_PERSON_COLUMNS} FROM people p WHERE p.active = 1 AND p.team_id = ? ORDER BY p.name COLLATE NOCASE",
+        (team_id,),
+    )
+    return [_person(r) for r in rows]
+
+
+async def set_team(tx: Tx, person_id: int, team_id: int | None) -> None:
+    await tx.execute("UPDATE people SET team_id = ? WHERE id = ?", (team_id, person_id))

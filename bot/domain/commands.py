@@ -12,6 +12,8 @@ ROLE_COMMANDS: dict[Role, tuple[str, ...]] = {
         "open",
         "invite",
         "people",
+        "invites",
+        "teams",
         "assign",
         "link",
         "unlink",

@@ -50,6 +50,21 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Prepared:
+    """What a new volunteer arrives with: their professional and backup, client links and agreement."""
+
+    professional_id: int | None = None
+    backup_id: int | None = None
+    clients: tuple[str, ...] = ()
+    hours_per_week: float | None = None
+    contact_times: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return self.professional_id is None and not self.clients and self.hours_per_week is None
+
+
+@dataclass(frozen=True)
 class Invite:
     id: int
     role: Role
@@ -60,6 +75,8 @@ class Invite:
     expires_at: datetime
     used_at: datetime | None = None
     used_by: int | None = None
+    revoked_at: datetime | None = None
+    prepared: Prepared = field(default_factory=Prepared)
 
 
 @dataclass(frozen=True)

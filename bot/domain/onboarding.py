@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.models import Invite
@@ -24,6 +24,7 @@ class InviteState(StrEnum):
     VALID = "valid"
     USED = "used"
     EXPIRED = "expired"
+    REVOKED = "revoked"
 
 
 def hash_code(code: str) -> str:
@@ -36,8 +37,11 @@ def is_well_formed_code(code: str) -> bool:
 
 
 def invite_state(invite: Invite, now: datetime) -> InviteState:
+    """Where an invite stands. Revoked and expired codes are answered as unknown ones (nothing to learn from)."""
     if invite.used_at is not None:
         return InviteState.USED
+    if invite.revoked_at is not None:
+        return InviteState.REVOKED
     if now >= invite.expires_at:
         return InviteState.EXPIRED
     return InviteState.VALID
@@ -87,3 +91,13 @@ def parse_hours(text: str, limit: float = MAX_HOURS_PER_WEEK) -> float | None:
 def format_hours(hours: float, language: str) -> str:
     text = f"{hours:g}"
     return text.replace(".", ",") if language == "nl" else text
+
+
+# The maker hears this long before an unused invite expires.
+EXPIRY_NOTICE_BEFORE = timedelta(days=1)
+
+
+def expiry_notice_at(created_at: datetime, expires_at: datetime) -> datetime | None:
+    """When to remind the maker of an unused invite; None when it is valid for a day or less."""
+    due = expires_at - EXPIRY_NOTICE_BEFORE
+    return due if due > created_at else None

@@ -1,6 +1,7 @@
 """The sandbox's demo organisation, set up through the real services and the real /start flow.
 
-Everyone opens their invite link on their simulated phone (so each chat starts as it would in
+Everyone opens their invite link on their simulated phone (except the spare phone, ``SPARE``, which is left for
+the person trying the sandbox to invite from Anna's phone) (so each chat starts as it would in
 Telegram: "/start", the welcome and the person's command menu); the coordinator's links, agreements and
 the weekly check-in schedule then go through the same services as ``/assign``, ``/link``,
 ``/agreement`` and ``/schedule``, so their notices arrive on the phones too.
@@ -56,6 +57,9 @@ VOLUNTEERS: tuple[DemoVolunteer, ...] = (
 )
 # The phones shown when the page first opens: a signal's whole path, volunteer to coordinator.
 SHOWN_FIRST: tuple[str, ...] = ("vera", "piet", "fatima", "anna")
+# A spare phone nobody has registered: it joins through an invite made on Anna's phone.
+SPARE = DemoPerson("nieuw", "Sam", Role.VOLUNTEER, 1099)
+SPARE_ROLE = "new"  # what the page says it is until it joins
 
 
 def person(key: str) -> DemoPerson:

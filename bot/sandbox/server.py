@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import tempfile
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -42,9 +43,11 @@ DEFAULT_PORT: Final = 8080
 TEXT_LIMIT: Final = 4096  # what Telegram accepts in one message
 LONG_POLL_SECONDS: Final = 20.0
 TOASTS_KEPT: Final = 20
-CLOCK_STEPS: Final = {"15m": timedelta(minutes=15), "1h": timedelta(hours=1)}
+CLOCK_STEPS: Final = {"15m": timedelta(minutes=15), "1h": timedelta(hours=1), "1d": timedelta(days=1)}
 NEXT_MONDAY_EVENING: Final = (0, time(19, 0))  # the demo's weekly check-in
 SANDBOX_BOT_ID: Final = 777000
+START_WAIT_SECONDS: Final = 60.0
+INVITE_LINK: Final = re.compile(r"https://t\.me/[A-Za-z0-9_]+\?start=([A-Za-z0-9_-]{1,64})")
 
 
 class SandboxError(Exception):
@@ -104,7 +107,10 @@ class Sandbox:
         # Message times on the phones follow the bot's clock, not the wall clock.
         self.api.now = lambda: self.clock.now().timestamp()
         self.app: SamenspelApp | None = None
-        self.users: dict[str, FakeUser] = {p.key: demo.phone_user(p, language) for p in demo.PEOPLE}
+        self.users: dict[str, FakeUser] = {p.key: demo.phone_user(p, language) for p in (*demo.PEOPLE, demo.SPARE)}
+        # Set once the demo people are registered: the page can be open before that (its port comes first),
+        # and what it sends meanwhile waits here instead of reaching the bot from a stranger.
+        self._ready = asyncio.Event()
         self._stop_bot = asyncio.Event()
         self._bot_task: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
@@ -147,6 +153,9 @@ class Sandbox:
             self._bot_task = asyncio.create_task(serve(self.app, self._stop_bot), name="sandbox-bot")
             await self._bot_running()
             await demo.seed(services_of(self.app), self.api, self.language)
+            self.api.register_user(self.users[demo.SPARE.key])
+            self._ready.set()
+            self.api.touch()  # pages waiting on the state hear that the sandbox is ready
         except BaseException:
             await self.stop()
             raise
@@ -160,6 +169,7 @@ class Sandbox:
         app.router.add_post("/api/send", self._send)
         app.router.add_post("/api/press", self._press)
         app.router.add_post("/api/clock", self._clock)
+        app.router.add_post("/api/open-invite", self._open_invite)
         runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=0.5)
         await runner.setup()
         self._runner = runner
@@ -216,6 +226,29 @@ class Sandbox:
     def send_text(self, key: str, text: str) -> None:
         self.api.send_text(self.user(key), text)
 
+    async def until_ready(self, limit: float = START_WAIT_SECONDS) -> None:
+        """What the page does before the demo is seeded waits for it (and is refused if it never comes)."""
+        try:
+            await asyncio.wait_for(self._ready.wait(), limit)
+        except TimeoutError:
+            raise web.HTTPServiceUnavailable(text="the sandbox is still starting") from None
+
+    def last_invite_code(self) -> str | None:
+        """The start code of the newest invite link in the coordinator's chat (what the spare phone opens)."""
+        for message in reversed(self.api.messages(self.user("anna").id)):
+            match = INVITE_LINK.search(message.text)
+            if match:
+                return match.group(1)
+        return None
+
+    def open_last_invite(self, key: str) -> str:
+        """The spare phone opens the newest invite link shown to Anna, as tapping it in Telegram would."""
+        code = self.last_invite_code()
+        if code is None:
+            raise web.HTTPConflict(text="no invite link in Anna's chat yet")
+        self.send_text(key, f"/start {code}")
+        return code
+
     def press(self, key: str, message_id: int, row: int, column: int) -> int:
         """Tap the button at (row, column) of the bot's message, as it is now; the update id."""
         user = self.user(key)
@@ -252,6 +285,7 @@ class Sandbox:
         now = self.clock.now()
         return {
             "version": version,
+            "ready": self._ready.is_set(),
             "clock": {"now": now.isoformat(), "offset_ms": int(self.clock.offset.total_seconds() * 1000)},
             "phones": {key: self._phone(key, user) for key, user in self.users.items()},
         }
@@ -313,7 +347,10 @@ class Sandbox:
                 "messages": {
                     key.removeprefix("sandbox."): texts for key, texts in CATALOGUE.plain_texts("sandbox.").items()
                 },
-                "people": [{"key": p.key, "name": p.name, "role": p.role.value} for p in demo.PEOPLE],
+                "people": [
+                    *({"key": p.key, "name": p.name, "role": p.role.value} for p in demo.PEOPLE),
+                    {"key": demo.SPARE.key, "name": demo.SPARE.name, "role": demo.SPARE_ROLE},
+                ],
                 "shown_first": list(demo.SHOWN_FIRST),
             }
         )
@@ -323,7 +360,9 @@ class Sandbox:
             after = int(request.query.get("after", "0"))
         except ValueError:
             raise web.HTTPBadRequest(text="after must be a number") from None
-        if after <= self.api.version:  # larger: the page knew an earlier sandbox; answer at once
+        # 0: the page has nothing yet (it may open before anything happened); larger than the version: it knew
+        # an earlier sandbox. Both are answered at once.
+        if 0 < after <= self.api.version:
             await self.api.wait_change(after, LONG_POLL_SECONDS)
         return web.json_response(self.state())
 
@@ -332,6 +371,7 @@ class Sandbox:
         text = body.get("text")
         if not isinstance(text, str) or not text.strip() or len(text) > TEXT_LIMIT:
             raise web.HTTPBadRequest(text=f"text must be 1 to {TEXT_LIMIT} characters")
+        await self.until_ready()
         self.send_text(_key(body), text.strip())
         return web.json_response({"ok": True})
 
@@ -341,13 +381,24 @@ class Sandbox:
         if not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
             raise web.HTTPBadRequest(text="message_id, row and column must be numbers")
         message_id, row, column = (int(n) for n in numbers)  # type: ignore[arg-type]
+        await self.until_ready()
         update_id = self.press(_key(body), message_id, row, column)
         return web.json_response({"ok": True, "update_id": update_id})
 
     async def _clock(self, request: web.Request) -> web.StreamResponse:
         body = await _json_body(request)
+        await self.until_ready()
         await self.advance(str(body.get("step", "")))
         return web.json_response({"ok": True, "now": self.clock.now().isoformat()})
+
+    async def _open_invite(self, request: web.Request) -> web.StreamResponse:
+        body = await _json_body(request)
+        key = _key(body)
+        if key != demo.SPARE.key:
+            raise web.HTTPBadRequest(text="only the spare phone opens invite links")
+        await self.until_ready()
+        self.open_last_invite(key)
+        return web.json_response({"ok": True})
 
 
 def _bot_message(message: SentMessage) -> JSONDict:

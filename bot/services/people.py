@@ -1,46 +1,26 @@
-"""Onboarding by invite and the coordinator's tools: people, teams, assignments, links, agreements."""
+"""Onboarding by invite and the coordinator's tools: people, teams, assignments, links, agreements.
+
+Invites live in `bot/services/invites.py`, team administration in `bot/services/teams.py`; both hang off
+this service (`invites`, `team_admin`), so callers hold one object.
+"""
 
 from __future__ import annotations
 
-import secrets
+import functools
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
-from enum import StrEnum
+from datetime import time
 
-from bot.domain.models import Agreement, Link, Person, Role, Team
-from bot.domain.onboarding import InviteState, format_hours, hash_code, invite_state, is_well_formed_code
-from bot.i18n import language_for, plain
+from bot.domain.models import Agreement, Link, Person, Prepared, Role, Team
+from bot.domain.onboarding import format_hours
+from bot.i18n import plain
 from bot.services.base import Service, Trail, coordinators_only
 from bot.services.errors import Refused
 from bot.services.escalations.route import hours_of
+from bot.services.invites import InviteService, IssuedInvite, RedeemOutcome
 from bot.services.notify import notify, role_names
-from storage import escalations, groups, invites, links, people
+from bot.services.teams import TeamService
+from storage import escalations, groups, links, people
 from storage.db import Tx
-
-
-class Redeemed(StrEnum):
-    JOINED = "joined"
-    ROLE_ADDED = "role_added"
-    ALREADY = "already"
-    UNKNOWN = "unknown"
-    USED = "used"
-    EXPIRED = "expired"
-
-
-@dataclass(frozen=True)
-class RedeemOutcome:
-    result: Redeemed
-    person: Person | None = None
-    role: Role | None = None
-
-
-@dataclass(frozen=True)
-class IssuedInvite:
-    code: str
-    role: Role
-    name: str
-    team: Team | None
-    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -60,15 +40,9 @@ class Overview:
     coordinators: list[Person] = field(default_factory=list)
 
 
-INVITES = Trail("invite")
 TEAMS = Trail("team")
 PERSONS = Trail("person")
 LINKS = Trail("link")
-
-
-def new_invite_code() -> str:
-    """192 random bits, URL-safe, 32 characters: fits Telegram's 64-character deep-link payload."""
-    return secrets.token_urlsafe(24)
 
 
 class PeopleService(Service):
@@ -95,86 +69,25 @@ class PeopleService(Service):
         assert updated is not None
         return updated
 
-    # --- invites ----------------------------------------------------------------------------------
+    # --- invites (bot/services/invites.py) and teams (bot/services/teams.py) --------------------------
 
-    async def create_invite(self, *, by: Person | None, role: Role, name: str, team_id: int | None) -> IssuedInvite:
+    @functools.cached_property
+    def invites(self) -> InviteService:
+        return InviteService(self._db, self._clock, self._settings, self._wake)
+
+    @functools.cached_property
+    def team_admin(self) -> TeamService:
+        return TeamService(self._db, self._clock, self._settings, self._wake)
+
+    async def create_invite(
+        self, *, by: Person | None, role: Role, name: str, team_id: int | None, prepared: Prepared | None = None
+    ) -> IssuedInvite:
         """by None: the administrator on the command line."""
-        coordinators_only(by)
-        now = self._clock.now()
-        code = new_invite_code()
-        expires = now + timedelta(days=self._settings.app.invite_valid_days)
-        async with self._db.transaction() as tx:
-            team = await people.team(tx, team_id) if team_id is not None else None
-            if team_id is not None and team is None:
-                raise Refused("button.expired")
-            invite_id = await invites.create(
-                tx,
-                code_hash=hash_code(code),
-                role=role,
-                name=name,
-                team_id=team_id,
-                created_by=by.id if by else None,
-                now=now,
-                expires_at=expires,
-            )
-            await INVITES.record(tx, now, "invite.created", invite_id, actor=by.id if by else None, role=role.value)
-        return IssuedInvite(code=code, role=role, name=name, team=team, expires_at=expires)
+        return await self.invites.create(by=by, role=role, name=name, team_id=team_id, prepared=prepared)
 
     async def redeem(self, *, telegram_id: int, language_code: str | None, code: str) -> RedeemOutcome:
         """Register the sender with a one-time code. Nothing is written unless the code is valid."""
-        if not is_well_formed_code(code):
-            return RedeemOutcome(Redeemed.UNKNOWN)
-        now = self._clock.now()
-        async with self._db.transaction() as tx:
-            invite = await invites.by_hash(tx, hash_code(code))
-            if invite is None:
-                return RedeemOutcome(Redeemed.UNKNOWN)
-            state = invite_state(invite, now)
-            if state is InviteState.USED:
-                return RedeemOutcome(Redeemed.USED)
-            if state is InviteState.EXPIRED:
-                return RedeemOutcome(Redeemed.EXPIRED)
-            existing = await people.by_telegram_id(tx, telegram_id)
-            if existing is not None and existing.has(invite.role):
-                return RedeemOutcome(Redeemed.ALREADY, existing, invite.role)
-            if existing is None:
-                # A removed person's old row keeps its history but lets go of the Telegram id.
-                old = await people.by_telegram_id_any(tx, telegram_id)
-                if old is not None:
-                    await people.release_telegram_id(tx, old.id)
-                language = language_for(language_code, self._settings.app.language)
-                person_id = await people.create(
-                    tx,
-                    name=invite.name,
-                    telegram_id=telegram_id,
-                    language=language,
-                    team_id=invite.team_id,
-                    now=now,
-                )
-                result = Redeemed.JOINED
-            else:
-                person_id = existing.id
-                await people.set_team_if_missing(tx, person_id, invite.team_id)
-                result = Redeemed.ROLE_ADDED
-            await people.add_role(tx, person_id, invite.role)
-            if not await invites.mark_used(tx, invite.id, person_id, now):
-                raise Refused("invite.used")  # rolls back: someone else was faster
-            await INVITES.record(tx, now, "invite.redeemed", invite.id, actor=person_id, role=invite.role.value)
-            person = await people.get(tx, person_id)
-            assert person is not None
-            if invite.created_by is not None:
-                inviter = await people.get(tx, invite.created_by)
-                if inviter is not None and inviter.id != person_id:
-                    await notify(
-                        tx,
-                        inviter,
-                        "invite.joined_notice",
-                        now,
-                        name=person.name,
-                        role=role_names(inviter.language, {invite.role}),
-                    )
-        self._wake()
-        return RedeemOutcome(result, person, invite.role)
+        return await self.invites.redeem(telegram_id=telegram_id, language_code=language_code, code=code)
 
     # --- teams and lists --------------------------------------------------------------------------
 

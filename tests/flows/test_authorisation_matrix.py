@@ -255,6 +255,59 @@ async def walk_invite(k: Walker) -> None:
     await k.step("inv:t:<team>", ANNA, pack("inv", "t", k.w.team), foreign=[pack("inv", "t", k.w.team + 7919)])
 
 
+def coordinators_too(who: Actor) -> str:
+    """A button any coordinator may press (it names what it acts on; coordinators share the work), such as the
+    social map's review."""
+    return "allowed" if C in who.roles else "refused"
+
+
+async def walk_prepare(k: Walker) -> None:
+    """The set-up under the volunteer invite walk_invite made: professional, backup, clients, hours."""
+    ids = k.w.ids
+    data = k.data_like(ANNA, "prep:i:")
+    used = pack("prep", "i", 1)  # Anna's own invite, used when the world was built
+    # Another coordinator may open it too (not pressed here: their own draft would then walk along).
+    await k.step("prep:i", ANNA, data, others=coordinators_too, also=False, replay="allowed", foreign=[used])
+    await k.step(
+        "prep:pg", ANNA, pack("prep", "pg", "professional", 0), changes=False, constructed=True, replay="allowed"
+    )
+    await k.step("prep:p", ANNA, pack("prep", "p", ids["Piet"]), foreign=[pack("prep", "p", ids["Vera"])])
+    await k.step("prep:b", ANNA, pack("prep", "b", ids["Fatima"]), foreign=[pack("prep", "b", ids["Piet"])])
+    await k.say(ANNA, "J-1, J-2")
+    await k.step("prep:s", ANNA, pack("prep", "s", "hours"), foreign=[pack("prep", "s", "clients")])
+
+
+async def walk_invites(k: Walker) -> None:
+    """/invites: revoke one, after the confirmation; a used invite cannot be chosen."""
+    await k.say(ANNA, "/invites")
+    data = k.data_like(ANNA, "ivl:r:")
+    await k.step("ivl:r", ANNA, data, foreign=[pack("ivl", "r", 1)])
+    await k.step("ivl:y", ANNA, data.replace("ivl:r:", "ivl:y:"), foreign=[pack("ivl", "y", 1)])
+
+
+async def walk_teams(k: Walker) -> None:
+    """/teams: a new team, someone moved, a team renamed, an empty team removed after the confirmation."""
+    ids, oost = k.w.ids, k.w.team
+    await k.say(ANNA, "/teams")
+    await k.step("tm:a new", ANNA, pack("tm", "a", "new"))
+    await k.say(ANNA, "Team Zuid")
+    await k.say(ANNA, "/teams")
+    await k.step("tm:a move", ANNA, pack("tm", "a", "move"))
+    await k.step("tm:pg", ANNA, pack("tm", "pg", "person", 1), changes=False, replay="allowed")
+    await k.step("tm:p", ANNA, pack("tm", "p", ids["Vera"]), foreign=[pack("tm", "p", ids["Rik"])])
+    await k.step("tm:to", ANNA, pack("tm", "to", oost))
+    async with k.h.services.db.transaction() as tx:
+        zuid = int(await tx.scalar("SELECT id FROM teams WHERE name = 'Team Zuid'"))
+    await k.say(ANNA, "/teams")
+    await k.step("tm:m", ANNA, pack("tm", "m", zuid))
+    await k.step("tm:rn", ANNA, pack("tm", "rn", zuid), foreign=[pack("tm", "rn", oost)])
+    await k.say(ANNA, "Team Zuidoost")
+    await k.say(ANNA, "/teams")
+    await k.step("tm:m again", ANNA, pack("tm", "m", zuid))
+    await k.step("tm:rm", ANNA, pack("tm", "rm", zuid), foreign=[pack("tm", "rm", oost)])
+    await k.step("tm:y", ANNA, pack("tm", "y", zuid), foreign=[pack("tm", "y", oost)])
+
+
 async def walk_assign(k: Walker) -> None:
     ids = k.w.ids
     await k.say(ANNA, "/assign")
@@ -388,6 +441,9 @@ async def walk_schedule(k: Walker) -> None:
             f"sch:m ({name})", ANNA, pack("sch", "m", schedule_id), foreign=[pack("sch", "m", schedule_id + 7919)]
         )
         await k.step(f"sch:{action}", ANNA, pack("sch", action, schedule_id))
+    # Deleting asks first; the undo (any coordinator's, within the minute) brings it back.
+    await k.step("sch:y", ANNA, pack("sch", "y", schedule_id))
+    await k.step("sch:u", ANNA, pack("sch", "u", schedule_id), others=coordinators_too, also=False)
 
 
 async def signal_to_text(k: Walker, *, steps: bool) -> None:
@@ -738,11 +794,6 @@ async def walk_takeback(k: Walker) -> None:
     await k.cancel_all()
 
 
-def coordinators_too(who: Actor) -> str:
-    """Any coordinator may answer the social map's review; everyone else is refused by the service."""
-    return "allowed" if C in who.roles else "refused"
-
-
 async def walk_map(k: Walker) -> None:
     """/map: browse, search, edit one field, remove (asked first), add step by step, the monthly review."""
     socialmap = k.h.services.socialmap
@@ -795,6 +846,9 @@ WALKS: dict[str, list[Callable[[Walker], Awaitable[None]]]] = {
     "coordinator": [
         walk_common,
         walk_invite,
+        walk_prepare,
+        walk_invites,
+        walk_teams,
         walk_assign,
         walk_link,
         walk_unlink,

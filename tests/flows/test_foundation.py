@@ -150,7 +150,7 @@ async def test_coordinator_invites_assigns_links_and_sets_agreement(tmp_path: Pa
             assert any("4,5 uur per week" in t for t in h.texts(VERA))
 
             [people_list] = await h.send(ANNA, "/people")
-            assert "Vera (zonder team) — beroepskracht: Piet, backup: Fatima, 4,5 u/week, cliënten: C-12" in (
+            assert "Zonder team (1)\n• Vera — beroepskracht: Piet, backup: Fatima, 4,5 u/week, cliënten: C-12" in (
                 people_list.text
             )
             assert "Piet (Buurtteam Overvecht)" in people_list.text
@@ -228,7 +228,7 @@ async def test_language_cancel_group_and_removal(tmp_path: Path) -> None:
             code = await invite_in_bot(h, ANNA, "Vrijwilliger", "Kees", "Geen team")
             h.clock.advance(timedelta(days=7, minutes=1))
             [expired] = await join(h, FakeUser(id=1010, first_name="Kees"), code)
-            assert "verlopen" in expired.text
+            assert "ken ik niet" in expired.text  # an expired code is answered as an unknown one
 
             # Removal: the removed person is treated as unknown from then on.
             [pick] = await h.send(ANNA, "/remove")

@@ -34,6 +34,7 @@ from hypothesis import strategies as st
 
 from bot.domain.callbacks import MAX_BYTES, pack
 from bot.domain.escalation import BODY_LIMIT, REPLY_LIMIT, Kind, Urgency
+from bot.domain.models import Role
 from bot.domain.onboarding import ALIAS_LIMIT, CONTACT_LIMIT, NAME_LIMIT, TEAM_LIMIT
 from bot.sandbox.state import FakeUser
 from bot.services.checkins import COMMENT_LIMIT
@@ -149,6 +150,17 @@ def end_a_link_of_vera() -> Move:
     return move
 
 
+def open_invite_for_joop() -> Move:
+    """A fresh volunteer invite of Anna's, open (and so listed in /invites, and to be prepared)."""
+
+    async def move(f: Fuzzer) -> None:
+        anna = await f.h.services.people.get(f.w.ids["Anna"])
+        issued = await f.h.services.people.create_invite(by=anna, role=Role.VOLUNTEER, name="Joop", team_id=None)
+        f.invite = issued.id
+
+    return move
+
+
 def checkin_id(f: Fuzzer) -> int:
     db = f.db()
     try:
@@ -254,6 +266,29 @@ FLOWS: dict[str, tuple[FakeUser, list[Move]]] = {
         ],
     ),
     "remove": (ANNA, [say(ANNA, "/remove"), tap(ANNA, lambda f: pack("rm", "p", f.w.ids["Aafke"]))]),
+    "invites": (
+        ANNA,
+        [open_invite_for_joop(), say(ANNA, "/invites"), tap(ANNA, lambda f: pack("ivl", "r", f.invite))],
+    ),
+    "prepare": (
+        ANNA,
+        [
+            open_invite_for_joop(),
+            tap(ANNA, lambda f: pack("prep", "i", f.invite)),
+            tap(ANNA, lambda f: pack("prep", "p", f.w.ids["Piet"])),
+            tap(ANNA, lambda f: pack("prep", "b", "none")),
+            say(ANNA, "J-1"),
+        ],
+    ),
+    "teams": (
+        ANNA,
+        [
+            say(ANNA, "/teams"),
+            tap(ANNA, lambda f: pack("tm", "a", "move")),
+            tap(ANNA, lambda f: pack("tm", "p", f.w.ids["Vera"])),
+        ],
+    ),
+    "team manage": (ANNA, [say(ANNA, "/teams"), tap(ANNA, lambda f: pack("tm", "m", f.w.team))]),
     "unlink": (
         ANNA,
         [
@@ -313,6 +348,7 @@ class Fuzzer:
     w: World
     bot: BotThread
     problems: list[str] = field(default_factory=list)
+    invite: int = 0  # the open invite the invites and prepare starts made
 
     async def reach(self, flow: str, k: int) -> FakeUser:
         user, moves = FLOWS[flow]

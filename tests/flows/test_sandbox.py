@@ -96,7 +96,8 @@ async def test_page_config_and_seeded_phones(sandbox: Sandbox, http: aiohttp.Cli
         assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     async with http.get("/api/config") as response:
         config: JSON = await response.json()
-    assert [p["key"] for p in config["people"]] == ["vera", "piet", "fatima", "anna", "kees", "noor"]
+    assert [p["key"] for p in config["people"]] == ["vera", "piet", "fatima", "anna", "kees", "noor", "nieuw"]
+    assert config["people"][-1]["role"] == "new"
     assert config["messages"]["clock.plus15"] == {"nl": "+15 minuten", "en": "+15 minutes"}
     state = await state_until(http, lambda s: last_with(s, "vera", "di en do 10-16 uur") is not None)
     first, welcome = state["phones"]["vera"]["messages"][:2]
@@ -170,6 +171,82 @@ async def test_the_page_refuses_what_it_should(sandbox: Sandbox, http: aiohttp.C
         assert response.status == 400
     async with http.get("/static/..%2Fserver.py") as response:
         assert response.status == 404
+
+
+async def test_the_spare_phone_joins_through_an_invite_made_on_annas_phone(
+    sandbox: Sandbox, http: aiohttp.ClientSession
+) -> None:
+    async with http.post("/api/open-invite", json={"person": "nieuw"}) as response:
+        assert response.status == 409  # Anna has made no invite yet
+    async with http.post("/api/open-invite", json={"person": "vera"}) as response:
+        assert response.status == 400  # only the spare phone opens links
+    await post(http, "/api/send", {"person": "anna", "text": "/invite"})
+    await tap(http, "anna", await question(http, "anna", "Kies de rol"), "Vrijwilliger")
+    await state_until(http, lambda s: last_with(s, "anna", "Hoe heet de nieuwe vrijwilliger?") is not None)
+    await post(http, "/api/send", {"person": "anna", "text": "Sam"})
+    await tap(http, "anna", await question(http, "anna", "In welk team zit Sam?"), "Geen team")
+    await state_until(http, lambda s: last_with(s, "anna", "?start=") is not None)
+
+    await post(http, "/api/open-invite", {"person": "nieuw"})
+    state = await state_until(http, lambda s: last_with(s, "nieuw", "Welkom bij Buurtteam Overvecht, Sam!") is not None)
+    assert [m["text"] for m in state["phones"]["nieuw"]["messages"] if m["from"] == "me"] == ["/start"]
+    await state_until(http, lambda s: "signal" in [c["command"] for c in s["phones"]["nieuw"]["commands"]])
+    await state_until(http, lambda s: last_with(s, "anna", "Sam heeft de uitnodiging geaccepteerd") is not None)
+    # The link works once: opening it again is answered as used, and nothing changes.
+    await post(http, "/api/open-invite", {"person": "nieuw"})
+    await state_until(http, lambda s: last_with(s, "nieuw", "al gebruikt") is not None)
+
+
+async def test_one_day_on_the_clock(sandbox: Sandbox, http: aiohttp.ClientSession) -> None:
+    before = sandbox.clock.now()
+    await post(http, "/api/clock", {"step": "1d"})
+    assert (sandbox.clock.now() - before).total_seconds() >= 24 * 3600
+
+
+class HeldBeforeSeeding(Sandbox):
+    """The page is up and the bot polls, but the demo people are not registered yet."""
+
+    def __init__(self) -> None:
+        super().__init__(port=0)
+        self.web_up, self.release, self.waiting = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def _start_web(self) -> None:
+        await super()._start_web()
+        self.web_up.set()
+
+    async def _bot_running(self, limit: float = 30.0) -> None:
+        await super()._bot_running(limit)
+        await self.release.wait()
+
+    async def until_ready(self, limit: float = 60.0) -> None:
+        self.waiting.set()
+        await super().until_ready(limit)
+
+
+async def test_a_message_sent_while_the_sandbox_starts_is_answered_once_it_is_ready() -> None:
+    box = HeldBeforeSeeding()
+    starting = asyncio.create_task(box.start())
+    try:
+        await box.web_up.wait()
+        async with aiohttp.ClientSession(base_url=box.url) as http:
+            async with http.get("/api/state") as response:
+                assert (await response.json())["ready"] is False
+            sent = asyncio.create_task(post(http, "/api/send", {"person": "vera", "text": "/help"}))
+            # Either the page's message is held (today) or it went to the bot at once (before the fix).
+            await asyncio.wait({sent, asyncio.create_task(box.waiting.wait())}, return_when=asyncio.FIRST_COMPLETED)
+            box.release.set()
+            await starting
+            await sent
+            state = await state_until(http, lambda s: last_with(s, "vera", "/signal") is not None)
+        vera = [m["text"] for m in bot_messages(state, "vera")]
+        assert not [t for t in vera if "Deze bot is voor de vrijwilligers" in t], vera
+        assert "Welkom bij Buurtteam Overvecht, Vera!" in vera[0]
+        assert state["ready"] is True
+    finally:
+        box.release.set()
+        if not starting.done():
+            starting.cancel()
+        await box.stop()
 
 
 async def test_an_existing_db_file_is_refused(tmp_path: Path) -> None:

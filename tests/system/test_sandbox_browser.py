@@ -177,3 +177,29 @@ def test_urgent_signal_from_vera_is_picked_up_on_piets_phone(sandbox_url: str, b
         browser.execute_script("window.scrollTo(0, 0)")  # typing scrolled the page; show the clock bar too
         browser.save_screenshot(str(SCREENSHOT))
         print(f"\nsandbox screenshot: {SCREENSHOT}")
+
+
+def test_the_spare_phone_joins_through_an_invite_made_on_annas_phone(sandbox_url: str, browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    phones = Phones(browser)
+    browser.get(sandbox_url)
+    phones.wait_text("anna", "Welkom bij Buurtteam Overvecht, Anna!")
+    browser.find_element(By.CSS_SELECTOR, 'input[data-person="nieuw"]').click()  # show the spare phone
+    phones.until(
+        lambda: browser.find_elements(By.CSS_SELECTOR, '[data-person="nieuw"] .open-invite'), "the spare phone"
+    )
+
+    phones.type("anna", "/invite")
+    phones.tap("anna", "Vrijwilliger", in_message="Kies de rol")
+    phones.wait_text("anna", "Hoe heet de nieuwe vrijwilliger?")
+    phones.type("anna", "Sam")
+    phones.tap("anna", "Geen team", in_message="In welk team zit Sam?")
+    phones.wait_text("anna", "?start=")
+    browser.find_element(By.CSS_SELECTOR, '[data-person="nieuw"] .open-invite').click()
+    phones.wait_text("nieuw", "Welkom bij Buurtteam Overvecht, Sam!")
+    phones.wait_text("anna", "Sam heeft de uitnodiging geaccepteerd")
+
+    day = browser.find_element(By.ID, "clock-now").text.rsplit(" ", 1)[0]  # "dinsdag 1 december", time cut off
+    browser.find_element(By.ID, "clock-1d").click()
+    phones.until(lambda: browser.find_element(By.ID, "clock-now").text.rsplit(" ", 1)[0] != day, "the next day")

@@ -84,6 +84,7 @@ function drawChrome() {
   document.getElementById("clock-label").textContent = tr("clock.label");
   document.getElementById("clock-15m").textContent = tr("clock.plus15");
   document.getElementById("clock-1h").textContent = tr("clock.plus1h");
+  document.getElementById("clock-1d").textContent = tr("clock.plus1d");
   document.getElementById("clock-monday").textContent = tr("clock.monday");
   document.getElementById("clock-hint").textContent = tr("clock.hint");
   document.getElementById("lang-group").setAttribute("aria-label", tr("language"));
@@ -181,8 +182,34 @@ function buildPhone(person) {
   });
 
   phone.append(status, head, chat, toast, alertBox, menuList, composer);
-  wrap.append(caption, hint, phone);
+  wrap.append(caption, hint);
+  if (person.role === "new") wrap.append(openInviteButton(person.key));
+  wrap.append(phone);
   return wrap;
+}
+
+// The spare phone opens the newest invite link shown on Anna's phone, as tapping it in Telegram would.
+function openInviteButton(key) {
+  const button = el("button", "open-invite", tr("open_invite"));
+  button.type = "button";
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const response = await fetch("/api/open-invite", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ person: key }),
+      });
+      if (response.status === 409) showBanner("no_invite");
+      else if (!response.ok) throw new Error(`open-invite: ${response.status}`);
+    } catch (error) {
+      console.error(error);
+      showBanner("failed");
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
 }
 
 async function sendText(key, text) {
@@ -413,7 +440,7 @@ async function poll() {
       page.version = state.version;
       page.offsetMs = state.clock.offset_ms;
       page.state = state;
-      showBanner(null);
+      showBanner(state.ready === false ? "starting" : null);
       drawState(state);
       drawClock();
       page.firstState = false;

@@ -12,6 +12,8 @@ from storage import checkins, people
 from storage.checkins import Schedule
 
 SCHEDULE_TRAIL = Trail("schedule")
+# How long a deleted schedule can be brought back.
+UNDO_WINDOW = timedelta(minutes=1)
 
 
 def rule_of(schedule: Schedule, zone: str) -> ScheduleRule:
@@ -99,9 +101,26 @@ class Schedules(Service):
         return updated
 
     async def delete(self, by: Person | None, schedule_id: int) -> None:
+        """No more check-ins from it; `undo_delete` brings it back within UNDO_WINDOW."""
         coordinators_only(by)
         now = self._clock.now()
         async with self._db.transaction() as tx:
-            if not await checkins.delete_schedule(tx, schedule_id):
+            if not await checkins.delete_schedule_at(tx, schedule_id, now):
                 raise Refused("schedule.gone")
             await SCHEDULE_TRAIL.record(tx, now, "schedule.deleted", schedule_id, actor=by.id if by else None)
+
+    async def undo_delete(self, by: Person | None, schedule_id: int) -> Schedule:
+        """The schedule as it was, firing from its next occurrence (what fell in between is not sent late)."""
+        coordinators_only(by)
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            restored = await checkins.restore_schedule(tx, schedule_id, now - UNDO_WINDOW)
+            if restored is None:
+                raise Refused("schedule.undo_too_late")
+            if not restored.paused:
+                upcoming = next_occurrence(rule_of(restored, self._settings.app.timezone), now)
+                await checkins.set_next_fire(tx, schedule_id, upcoming)
+            await SCHEDULE_TRAIL.record(tx, now, "schedule.restored", schedule_id, actor=by.id if by else None)
+            updated = await checkins.schedule(tx, schedule_id)
+        assert updated is not None
+        return updated

@@ -27,7 +27,7 @@ from bot.domain.onboarding import (
     parse_hours,
 )
 from bot.domain.timefmt import say_duration, say_time
-from bot.services.people import new_invite_code
+from bot.services.invites import new_invite_code
 from tests.support.paths import ROOT
 
 AMS = ZoneInfo("Europe/Amsterdam")
