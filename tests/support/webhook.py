@@ -28,6 +28,8 @@ class WebhookHarness(Harness):
     def __init__(self, api: FaultyBotApi, mode: WebhookMode, clock: FakeClock) -> None:
         super().__init__(api, mode.app, clock)
         self.mode = mode
+        self.stop = asyncio.Event()  # set: the bot drains and stops, as on SIGTERM
+        self.served: asyncio.Task[None] | None = None  # WebhookMode.serve, running
 
     async def settle(self, limit: float = 10.0) -> None:
         loop = asyncio.get_running_loop()
@@ -63,9 +65,11 @@ async def running_webhook_bot(
     api: FaultyBotApi | None = None,
     clock: FakeClock | None = None,
     register: bool = True,
+    settle: bool = True,
 ) -> AsyncIterator[tuple[WebhookHarness, WebhookSender]]:
     """The bot in webhook mode, its webhook registered with the fake Telegram (unless not `register`) and a
-    sender posting to it (to the registered URL; set `sender.urls` to spread its posts over others)."""
+    sender posting to it (to the registered URL; set `sender.urls` to spread its posts over others).
+    Settled before it is handed over, unless not `settle` (an inbox left with updates to sweep up)."""
     own_api = api is None
     fake = api or FaultyBotApi()
     if own_api:
@@ -74,8 +78,7 @@ async def running_webhook_bot(
     settings = webhook_settings(fake, tmp_path / "samenspel.db")
     mode = WebhookMode(build_application(settings, clock=clock, webhook=True))
     harness = WebhookHarness(fake, mode, clock)
-    stop = asyncio.Event()
-    task = asyncio.create_task(mode.serve(stop))
+    task = harness.served = asyncio.create_task(mode.serve(harness.stop))
     sender = WebhookSender(fake)
     try:
         started = asyncio.ensure_future(mode.started.wait())
@@ -86,11 +89,12 @@ async def running_webhook_bot(
         if register:
             await mode.app.bot.set_webhook(mode.webhook.url, secret_token=SECRET, allowed_updates=ALLOWED_UPDATES)
         await sender.start()
-        await harness.settle()
+        if settle:
+            await harness.settle()
         yield harness, sender
     finally:
         await sender.stop()
-        stop.set()
+        harness.stop.set()
         await asyncio.wait_for(task, timeout=30)
         if own_api:
             await fake.stop()
