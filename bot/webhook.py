@@ -91,7 +91,8 @@ class InboxWorker:
         self._in_hand: dict[int, asyncio.Task[None]] = {}
         self._handled: list[int] = []  # handled, not yet marked done in the database
         self._wake = asyncio.Event()
-        self._stopping = False
+        self._stopping = False  # cut off: claim nothing, finish nothing more
+        self._draining = False  # stopping: claim what is left, then end
         self._task: asyncio.Task[None] | None = None
         self._renewed_at: datetime | None = None
         self._pruned_at: datetime | None = None
@@ -100,7 +101,6 @@ class InboxWorker:
         self._wake.set()
 
     async def start(self) -> None:
-        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="samenspel-inbox")
 
     def restart(self) -> None:
@@ -114,21 +114,23 @@ class InboxWorker:
         return len(self._in_hand)
 
     async def stop(self, timeout: float = DRAIN_SECONDS) -> None:  # noqa: ASYNC109 -- the drain's budget
-        """Claim nothing more; let the updates in hand finish (up to `timeout`), mark them done, and give
-        up the leases of any that did not, so that another replica takes them at once."""
-        self._stopping = True
+        """Drain: finish the updates in hand and claim on until nothing claimable is left (the webhook takes no
+        new ones by now), for up to `timeout`; then give up the leases of any cut off, so that another replica
+        (or this one, restarted) takes them at once."""
+        self._draining = True
         self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self._in_hand:
-            _, unfinished = await asyncio.wait(list(self._in_hand.values()), timeout=timeout)
-            for task in unfinished:
-                task.cancel()
-            if unfinished:
-                log.warning("%d update(s) did not finish in time; another replica takes them over", len(unfinished))
-                await asyncio.wait(unfinished)
+        task = self._task
+        if task is not None and not task.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout=timeout)
+            except TimeoutError:
+                log.warning("%d update(s) did not finish in time; another replica takes them over", self.in_hand)
+            except Exception:
+                log.exception("the inbox worker failed while draining")
+        self._stopping = True
+        for running in [*self._in_hand.values(), *([task] if task is not None else [])]:
+            running.cancel()
+        await asyncio.gather(*self._in_hand.values(), *([task] if task is not None else []), return_exceptions=True)
         try:
             await self._write_handled()
             async with self._db.transaction() as tx:
@@ -137,7 +139,7 @@ class InboxWorker:
             log.exception("could not write the last inbox results; those updates are handled again, elsewhere")
 
     async def _run(self) -> None:
-        """Rounds until stopped; a failed round waits (back-off) and tries again."""
+        """Rounds until stopped, or drained; a failed round waits (back-off) and tries again."""
         failures = 0
         while not self._stopping:
             self._wake.clear()
@@ -150,6 +152,8 @@ class InboxWorker:
                 await asyncio.sleep(delay)
                 continue
             failures = 0
+            if self._draining and not claimed and not self._in_hand and not self._handled:
+                return
             if not claimed:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=POLL_SECONDS)
@@ -241,10 +245,18 @@ class WebhookServer:
         self._on_stored = on_stored
         self._runner: web.AppRunner | None = None
         self.port = 0
+        self._storing = 0  # posts past the draining check, not answered yet
+        self._quiet = asyncio.Event()
+        self._quiet.set()
 
     @property
     def url(self) -> str:
         return f"http://{self._settings.listen}:{self.port}{self._settings.path}"
+
+    async def quiesce(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 -- a bound on the drain
+        """Once draining: until every post that came in before is stored and answered (later ones get 503)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._quiet.wait(), timeout=timeout)
 
     async def start(self) -> None:
         app = web.Application(client_max_size=MAX_BODY_BYTES)
@@ -279,6 +291,16 @@ class WebhookServer:
         refusal = self._refusal(request)
         if refusal is not None:
             return refusal
+        self._storing += 1
+        self._quiet.clear()
+        try:
+            return await self._store(request)
+        finally:
+            self._storing -= 1
+            if not self._storing:
+                self._quiet.set()
+
+    async def _store(self, request: web.Request) -> web.Response:
         try:
             body = await request.json()
             update = Update.de_json(body, self._bot) if isinstance(body, dict) else None
@@ -348,7 +370,15 @@ class WebhookMode:
             finally:
                 log.info("draining")
                 self.readiness.draining = True
-                for name, step in (("inbox", self.worker.stop), ("webhook", self.webhook.stop), ("ops", self.ops.stop)):
+                # Nothing may be stored after the inbox's last round: posts under way finish first, later ones get
+                # 503 until the inbox is drained.
+                steps = (
+                    ("webhook", self.webhook.quiesce),
+                    ("inbox", self.worker.stop),
+                    ("webhook", self.webhook.stop),
+                    ("ops", self.ops.stop),
+                )
+                for name, step in steps:
                     try:
                         await step()
                     except Exception:
