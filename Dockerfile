@@ -16,7 +16,8 @@ COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
 # The README's install, as it is written there: the exact versions of the lock file, then the project.
-RUN python3 -m venv .venv && .venv/bin/pip install --no-cache-dir -r requirements.lock .
+ENV PIP_NO_CACHE_DIR=1
+RUN python3 -m venv .venv && .venv/bin/pip install -r requirements.lock .
 
 ENV PATH=/opt/samenspel/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \

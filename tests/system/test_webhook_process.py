@@ -31,6 +31,10 @@ VERA = FakeUser(id=3004, first_name="Vera")
 SECRET = "process-test-secret-0123456789"
 
 
+def _text(log: Path) -> str:
+    return log.read_text(errors="replace")
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -50,7 +54,7 @@ async def _until_ready(url: str, process: asyncio.subprocess.Process, log: Path)
     async with aiohttp.ClientSession() as session:
         for _ in range(1500):
             if process.returncode is not None:
-                raise AssertionError(f"samenspel run --webhook exited: {log.read_text()}")
+                raise AssertionError(f"samenspel run --webhook exited: {_text(log)}")
             try:
                 async with session.get(url) as response:
                     if response.status == 200:
@@ -93,18 +97,18 @@ async def test_sigterm_drains_and_exits_0_with_every_update_handled_or_still_at_
             await _until_ready(f"http://127.0.0.1:{ops_port}/readyz", process, log)
             url = f"http://127.0.0.1:{webhook_port}/telegram"
             registering = await _samenspel(config, "set-webhook", url, log=log)
-            assert await registering.wait() == 0, log.read_text()
+            assert await registering.wait() == 0, _text(log)
             api.send_text(VERA, "/help")
             await api.wait_for(VERA.id, "/signal", timeout=20)
             sent = [api.send_text(user, text) for text in ("/help", "/me", "/help") for user in (ANNA, VERA)]
             await asyncio.sleep(0)  # let the sender start posting; the stop comes in the middle of it
             process.send_signal(signal.SIGTERM)
-            assert await asyncio.wait_for(process.wait(), timeout=30) == 0, log.read_text()
+            assert await asyncio.wait_for(process.wait(), timeout=30) == 0, _text(log)
         finally:
             if process.returncode is None:
                 process.kill()
                 await process.wait()
-        assert "Traceback" not in log.read_text()
+        assert "Traceback" not in _text(log)
         still_at_telegram = {int(u["update_id"]) for u in api._pending}
     async with Database(db_path) as db, db.transaction() as tx:
         assert (await inbox.backlog(tx)).unfinished == 0, "an update was stored and left unhandled"
