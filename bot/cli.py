@@ -34,6 +34,7 @@ NO_TOKEN = """samenspel: no bot token configured.
   or set the environment variable SAMENSPEL_TELEGRAM__TOKEN."""
 
 
+TOKEN_REFUSED = "samenspel: Telegram refused the bot token. Check it with @BotFather."
 NO_WEBHOOK_SECRET = """samenspel: webhook mode needs a secret token.
   Put one under [webhook] as secret = "..." (16 to 256 characters A-Z, a-z, 0-9, _ and -),
   or set the environment variable SAMENSPEL_WEBHOOK__SECRET; for example: openssl rand -hex 32"""
@@ -253,7 +254,7 @@ async def _run(settings: Settings, *, webhook: bool = False) -> int:
     try:
         await (WebhookMode(app).serve(stop) if webhook else serve(app, stop))
     except InvalidToken:
-        print("samenspel: Telegram refused the bot token. Check it with @BotFather.", file=sys.stderr)
+        print(TOKEN_REFUSED, file=sys.stderr)
         return EXIT_CONFIG
     except PartEnded as ended:
         # Supervision gave up on a part that cannot be restarted from inside: a service manager restarts us.
@@ -293,7 +294,7 @@ async def _register_webhook(settings: Settings, url: str | None) -> int:
             )
             info = await bot.get_webhook_info()
     except InvalidToken:
-        print("samenspel: Telegram refused the bot token. Check it with @BotFather.", file=sys.stderr)
+        print(TOKEN_REFUSED, file=sys.stderr)
         return EXIT_CONFIG
     except TelegramError as exc:
         print(f"samenspel: Telegram refused the webhook: {exc}", file=sys.stderr)

@@ -80,35 +80,55 @@ async def database_gauges(db: Database, clock: Clock) -> bytes:
     return generate_latest(registry)
 
 
-class OpsServer:
-    def __init__(self, settings: OpsSettings, db: Database, clock: Clock, readiness: Readiness) -> None:
-        self._settings = settings
-        self._db = db
-        self._clock = clock
-        self._readiness = readiness
+async def serve_http(app: web.Application, listen: str, port: int, *, shutdown_timeout: float) -> web.AppRunner:
+    """Serve `app` on listen:port (0: any free port, read back from the runner's addresses)."""
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=shutdown_timeout)
+    await runner.setup()
+    await web.TCPSite(runner, listen, port).start()
+    return runner
+
+
+def bound_port(runner: web.AppRunner) -> int:
+    return int(runner.addresses[0][1])
+
+
+class LocalServer:
+    """One of the bot's own HTTP servers: served on listen:port (its bound port read back), stopped."""
+
+    def __init__(self, listen: str, port: int) -> None:
+        self._listen = listen
+        self._wanted_port = port
         self._runner: web.AppRunner | None = None
         self.port = 0
 
+    async def _serve(self, app: web.Application, *, shutdown_timeout: float) -> None:
+        self._runner = await serve_http(app, self._listen, self._wanted_port, shutdown_timeout=shutdown_timeout)
+        self.port = bound_port(self._runner)
+
+    async def stop(self) -> None:
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+
+class OpsServer(LocalServer):
+    def __init__(self, settings: OpsSettings, db: Database, clock: Clock, readiness: Readiness) -> None:
+        super().__init__(settings.listen, settings.port)
+        self._db = db
+        self._clock = clock
+        self._readiness = readiness
+
     @property
     def url(self) -> str:
-        return f"http://{self._settings.listen}:{self.port}"
+        return f"http://{self._listen}:{self.port}"
 
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get("/healthz", self._healthz)
         app.router.add_get("/readyz", self._readyz)
         app.router.add_get("/metrics", self._metrics)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        await web.TCPSite(runner, self._settings.listen, self._settings.port).start()
-        self._runner = runner
-        self.port = int(runner.addresses[0][1])
+        await self._serve(app, shutdown_timeout=1.0)
         log.info("operations port on %s (/healthz, /readyz, /metrics)", self.url)
-
-    async def stop(self) -> None:
-        runner, self._runner = self._runner, None
-        if runner is not None:
-            await runner.cleanup()
 
     async def _healthz(self, request: web.Request) -> web.Response:
         return web.Response(text="ok\n")

@@ -38,7 +38,7 @@ from bot.app import (
 from bot.clock import Clock
 from bot.config import WebhookSettings
 from bot.delivery import local_backoff
-from bot.ops import OpsServer, Readiness
+from bot.ops import LocalServer, OpsServer, Readiness
 from bot.supervision import Part, Supervisor, task_failure
 from bot.updates import sender_of
 from storage import inbox
@@ -222,7 +222,7 @@ class InboxWorker:
             log.info("forgot %d handled update(s) from the inbox", pruned)
 
 
-class WebhookServer:
+class WebhookServer(LocalServer):
     """The HTTP endpoint Telegram posts to. Answers 200 only once the update is stored."""
 
     def __init__(
@@ -236,22 +236,21 @@ class WebhookServer:
     ) -> None:
         if settings.secret is None:
             raise ValueError("webhook mode needs [webhook] secret")
-        self._settings = settings
+        super().__init__(settings.listen, settings.port)
+        self._path = settings.path
         self._secret = settings.secret.get_secret_value().encode()
         self._db = db
         self._clock = clock
         self._bot = bot
         self._readiness = readiness
         self._on_stored = on_stored
-        self._runner: web.AppRunner | None = None
-        self.port = 0
         self._storing = 0  # posts past the draining check, not answered yet
         self._quiet = asyncio.Event()
         self._quiet.set()
 
     @property
     def url(self) -> str:
-        return f"http://{self._settings.listen}:{self.port}{self._settings.path}"
+        return f"http://{self._listen}:{self.port}{self._path}"
 
     async def quiesce(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 -- a bound on the drain
         """Once draining: until every post that came in before is stored and answered (later ones get 503)."""
@@ -260,18 +259,9 @@ class WebhookServer:
 
     async def start(self) -> None:
         app = web.Application(client_max_size=MAX_BODY_BYTES)
-        app.router.add_post(self._settings.path, self._post)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
-        await runner.setup()
-        await web.TCPSite(runner, self._settings.listen, self._settings.port).start()
-        self._runner = runner
-        self.port = int(runner.addresses[0][1])
+        app.router.add_post(self._path, self._post)
+        await self._serve(app, shutdown_timeout=2.0)
         log.info("webhook listening on %s", self.url)
-
-    async def stop(self) -> None:
-        runner, self._runner = self._runner, None
-        if runner is not None:
-            await runner.cleanup()
 
     def _refusal(self, request: web.Request) -> web.Response | None:
         given = request.headers.get(SECRET_HEADER)

@@ -3,7 +3,6 @@ which stores each update in the inbox before answering; the inbox worker hands t
 
 from __future__ import annotations
 
-import asyncio
 import random
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from aiohttp import web
 from bot.sandbox.webhook_sender import SECRET_HEADER
 from storage import inbox
 from tests.support.harness import ANNA, VERA, seed_organisation
-from tests.support.webhook import SECRET, WebhookHarness, running_webhook_bot
+from tests.support.webhook import SECRET, WebhookHarness, endpoint, hold_updates, running_webhook_bot
 
 
 def _update(update_id: int, user_id: int, text: str) -> dict[str, object]:
@@ -60,16 +59,7 @@ async def test_a_missing_or_wrong_secret_is_refused_and_nothing_is_stored(tmp_pa
 
 async def test_an_update_is_stored_before_it_is_answered_200(tmp_path: Path) -> None:
     async with running_webhook_bot(tmp_path, register=False) as (h, _), aiohttp.ClientSession() as session:
-        handling = asyncio.Event()
-        release = asyncio.Event()
-        original = h.mode.worker._handle
-
-        async def held(body: dict[str, object]) -> None:
-            handling.set()
-            await release.wait()
-            await original(body)
-
-        h.mode.worker._handle = held
+        handling, release = hold_updates(h)
         headers = {SECRET_HEADER: SECRET}
         async with session.post(h.mode.webhook.url, json=_update(7, ANNA.id, "/start"), headers=headers) as response:
             assert response.status == 200
@@ -113,12 +103,7 @@ class FlakyFront:
         self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/telegram", self._post)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}/telegram"
+        self._runner, self.url = await endpoint(self._post)
         self._session = aiohttp.ClientSession()
 
     async def stop(self) -> None:

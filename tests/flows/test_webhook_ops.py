@@ -15,26 +15,12 @@ from storage.db import Database
 from tests.support.clock import FakeClock
 from tests.support.faulty_bot_api import FaultyBotApi
 from tests.support.harness import START, VERA, seed_organisation
-from tests.support.webhook import SECRET, WebhookHarness, running_webhook_bot
+from tests.support.webhook import SECRET, hold_updates, running_webhook_bot
 
 
 async def _get(session: aiohttp.ClientSession, url: str) -> tuple[int, str]:
     async with session.get(url) as response:
         return response.status, await response.text()
-
-
-def _hold_updates(h: WebhookHarness) -> tuple[asyncio.Event, asyncio.Event]:
-    """Updates wait in the handler until `release` is set; `handling` says one got there."""
-    handling, release = asyncio.Event(), asyncio.Event()
-    original = h.mode.worker._handle
-
-    async def held(body: dict[str, object]) -> None:
-        handling.set()
-        await release.wait()
-        await original(body)
-
-    h.mode.worker._handle = held
-    return handling, release
 
 
 async def test_healthz_answers_and_readyz_says_ready_only_with_the_codes_schema(tmp_path: Path) -> None:
@@ -61,7 +47,7 @@ async def test_healthz_answers_and_readyz_says_ready_only_with_the_codes_schema(
 async def test_stopping_drains_not_ready_503_to_telegram_and_the_update_in_hand_finished(tmp_path: Path) -> None:
     async with running_webhook_bot(tmp_path) as (h, _), aiohttp.ClientSession() as session:
         await seed_organisation(h)
-        handling, release = _hold_updates(h)
+        handling, release = hold_updates(h)
         h.api.send_text(VERA, "/help")
         await handling.wait()
         h.stop.set()  # what SIGTERM does in samenspel run
@@ -127,7 +113,7 @@ async def test_metrics_expose_the_named_series_with_the_backlogs_read_from_the_d
             await tx.execute("UPDATE outbox SET maybe_delivered = 1 WHERE id = ?", (repeat,))
         h.services.delivery.wake()
         await h.settle()
-        handling, release = _hold_updates(h)
+        handling, release = hold_updates(h)
         h.api.send_text(VERA, "/me")
         await handling.wait()
         h.clock.advance(timedelta(seconds=12))

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from aiohttp import web
 from pydantic import SecretStr
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
+from bot.ops import bound_port, serve_http
 from bot.sandbox.webhook_sender import WebhookSender
 from bot.webhook import WebhookMode
 from storage import inbox
@@ -20,6 +22,8 @@ from tests.support.faulty_bot_api import FaultyBotApi
 from tests.support.harness import START, Harness, make_settings
 
 SECRET = "test-secret-0123456789abcdef"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class WebhookHarness(Harness):
@@ -44,6 +48,28 @@ class WebhookHarness(Harness):
                 raise AssertionError(f"{waiting} update(s) still in the inbox")
             self.mode.worker.wake()
             await asyncio.sleep(0.005)
+
+
+def hold_updates(h: WebhookHarness) -> tuple[asyncio.Event, asyncio.Event]:
+    """From now on updates wait in the handler until `release` is set; `handling` says one got there."""
+    handling, release = asyncio.Event(), asyncio.Event()
+    original = h.mode.worker._handle
+
+    async def held(body: dict[str, object]) -> None:
+        handling.set()
+        await release.wait()
+        await original(body)
+
+    h.mode.worker._handle = held
+    return handling, release
+
+
+async def endpoint(handler: Handler) -> tuple[web.AppRunner, str]:
+    """A local HTTP endpoint answering POST /hook with `handler` (a replica, a balancer in between)."""
+    app = web.Application()
+    app.router.add_post("/hook", handler)
+    runner = await serve_http(app, "127.0.0.1", 0, shutdown_timeout=0.5)
+    return runner, f"http://127.0.0.1:{bound_port(runner)}/hook"
 
 
 def webhook_settings(api: FaultyBotApi, db_path: Path, **webhook: Any) -> Settings:

@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.sandbox.state import FakeUser
 from bot.sandbox.webhook_sender import SECRET_HEADER, WebhookSender, chat_of
 from tests.support.faulty_bot_api import FaultyBotApi
+from tests.support.webhook import endpoint
 
 ALICE = FakeUser(id=11, first_name="Alice")
 BOB = FakeUser(id=12, first_name="Bob")
@@ -28,12 +29,7 @@ class Replica:
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/hook", self._post)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}/hook"
+        self._runner, self.url = await endpoint(self._post)
 
     async def stop(self) -> None:
         if self._runner is not None:
