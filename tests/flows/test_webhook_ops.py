@@ -144,3 +144,26 @@ def _value(lines: list[str], series: str) -> float:
     found = [line for line in lines if line.startswith(series + " ")]
     assert found, f"{series} missing from /metrics"
     return float(found[0].rsplit(" ", 1)[1])
+
+
+async def test_an_update_in_hand_is_not_handled_again_when_the_clock_passes_its_lease(tmp_path: Path) -> None:
+    async with running_webhook_bot(tmp_path) as (h, _):
+        await seed_organisation(h)
+        started: list[object] = []
+        release = asyncio.Event()
+        original = h.mode.worker._handle
+
+        async def held(body: dict[str, object]) -> None:
+            started.append(body["update_id"])
+            await release.wait()
+            await original(body)
+
+        h.mode.worker._handle = held
+        h.api.send_text(VERA, "/help")
+        while not started:
+            await asyncio.sleep(0.005)
+        h.clock.advance(timedelta(seconds=31))  # past the 30 s lease: a round renews what it holds, then claims
+        await h.mode.worker.run_once()
+        release.set()
+        await h.settle()
+        assert len(started) == 1, "the replica took its own update in hand over and handled it twice"
