@@ -150,18 +150,18 @@ async def test_an_update_in_hand_is_not_handled_again_when_the_clock_passes_its_
     async with running_webhook_bot(tmp_path) as (h, _):
         await seed_organisation(h)
         started: list[object] = []
-        release = asyncio.Event()
+        handling, release = asyncio.Event(), asyncio.Event()
         original = h.mode.worker._handle
 
         async def held(body: dict[str, object]) -> None:
             started.append(body["update_id"])
+            handling.set()
             await release.wait()
             await original(body)
 
         h.mode.worker._handle = held
         h.api.send_text(VERA, "/help")
-        while not started:
-            await asyncio.sleep(0.005)
+        await handling.wait()
         h.clock.advance(timedelta(seconds=31))  # past the 30 s lease: a round renews what it holds, then claims
         await h.mode.worker.run_once()
         release.set()
