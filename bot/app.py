@@ -36,13 +36,16 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 TICK_JOB = "tick"
+# What the bot asks Telegram for, by long polling and by webhook alike.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 SUPERVISION_PERIOD_SECONDS = 1.0
 
 
 SamenspelApp = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, Any]
 
 
-def build_application(settings: Settings, *, clock: Clock | None = None) -> SamenspelApp:
+def build_application(settings: Settings, *, clock: Clock | None = None, webhook: bool = False) -> SamenspelApp:
+    """The Application with every service wired; `webhook`: without PTB's Updater (bot/webhook.py feeds it)."""
     if settings.telegram.token is None:
         raise ValueError("no bot token configured")
     clock = clock or SystemClock()
@@ -64,6 +67,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         # One person's updates in order (their flow steps never race); different people side by side.
         .concurrent_updates(PerSenderUpdateProcessor(4096))
     )
+    if webhook:
+        builder = builder.updater(None)
     app: SamenspelApp = builder.build()  # type: ignore[assignment]
     db = Database(settings.storage.path)
     delivery = Delivery(db, app.bot)
@@ -163,7 +168,7 @@ async def stop_services(app: SamenspelApp) -> None:
         await services.db.close()
 
 
-def _ptb_loop(owner: object, attribute: str) -> asyncio.Task[Any] | None:
+def ptb_loop(owner: object, attribute: str) -> asyncio.Task[Any] | None:
     """One of PTB's own background loops. Private attributes: tests/system/test_supervision.py fails if they move."""
     task = getattr(owner, attribute, None)
     if not isinstance(task, asyncio.Task):
@@ -173,16 +178,23 @@ def _ptb_loop(owner: object, attribute: str) -> asyncio.Task[Any] | None:
 
 
 def _parts(app: SamenspelApp, polling: asyncio.Task[Any] | None, fetcher: asyncio.Task[Any] | None) -> list[Part]:
-    """Every long-lived part of a running bot, and how each is brought back when it ends."""
+    """Every long-lived part of a bot running by long polling, and how each is brought back when it ends."""
+    return [
+        *service_parts(app),
+        # A restart cannot help these: polling stops for good (the token was revoked, say) and PTB's
+        # update fetcher only ends when told to. Stop, so that the service manager starts us afresh.
+        Part("Telegram polling", lambda: task_failure(polling)),
+        Part("update processing", lambda: task_failure(fetcher)),
+    ]
+
+
+def service_parts(app: SamenspelApp) -> list[Part]:
+    """The long-lived parts every mode has (long polling and webhook): senders, the tick, the job queue."""
     services = services_of(app)
     parts = [
         # Its rounds retry every failure themselves; ending anyway is a bug, and a new loop carries on.
         Part("outbox sender", services.delivery.failure, restart=services.delivery.restart),
         Part("e-mail sender", services.email.failure, restart=services.email.restart),
-        # A restart cannot help these: polling stops for good (the token was revoked, say) and PTB's
-        # update fetcher only ends when told to. Stop, so that the service manager starts us afresh.
-        Part("Telegram polling", lambda: task_failure(polling)),
-        Part("update processing", lambda: task_failure(fetcher)),
     ]
     job_queue = app.job_queue
     if job_queue is not None:
@@ -214,25 +226,30 @@ async def serve(app: SamenspelApp, stop: asyncio.Event) -> None:
             await app.updater.start_polling(
                 poll_interval=0.0,
                 timeout=services_of(app).settings.telegram.poll_timeout_seconds,
-                allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER],
+                allowed_updates=ALLOWED_UPDATES,
                 drop_pending_updates=False,
             )
             await app.start()
-            polling = _ptb_loop(app.updater, "_Updater__polling_task")
-            fetcher = _ptb_loop(app, "_Application__update_fetcher_task")
+            polling = ptb_loop(app.updater, "_Updater__polling_task")
+            fetcher = ptb_loop(app, "_Application__update_fetcher_task")
             supervisor = Supervisor(_parts(app, polling, fetcher), period=SUPERVISION_PERIOD_SECONDS)
             log.info("Samenspel is running as @%s", app.bot.username)
             await supervisor.run_until(stop)
         finally:
             log.info("stopping")
-            await _stop_quietly(app)
+            await stop_quietly(app)
+    raise_if_fatal(supervisor)
+
+
+def raise_if_fatal(supervisor: Supervisor | None) -> None:
+    """After serving: raise what made supervision stop the bot, so that `samenspel run` exits non-zero."""
     if supervisor is not None and supervisor.fatal is not None:
         if isinstance(supervisor.fatal, InvalidToken):
             raise supervisor.fatal
         raise PartEnded("a part of the bot ended for good; see the CRITICAL log") from supervisor.fatal
 
 
-async def _stop_quietly(app: SamenspelApp) -> None:
+async def stop_quietly(app: SamenspelApp) -> None:
     """Stop every part even when one of them fails to stop (a dead polling task re-raises, say)."""
     steps: list[tuple[str, Callable[[], Awaitable[None]]]] = []
     if app.updater is not None and app.updater.running:

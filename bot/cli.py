@@ -44,6 +44,12 @@ NO_TOKEN = """samenspel: no bot token configured.
   or set the environment variable SAMENSPEL_TELEGRAM__TOKEN."""
 
 
+TOKEN_REFUSED = "samenspel: Telegram refused the bot token. Check it with @BotFather."
+NO_WEBHOOK_SECRET = """samenspel: webhook mode needs a secret token.
+  Put one under [webhook] as secret = "..." (16 to 256 characters A-Z, a-z, 0-9, _ and -),
+  or set the environment variable SAMENSPEL_WEBHOOK__SECRET; for example: openssl rand -hex 32"""
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="samenspel",
@@ -60,7 +66,15 @@ def _parser() -> argparse.ArgumentParser:
         )
         return p
 
-    command("run", "run the bot (long polling)")
+    run = command("run", "run the bot (long polling, or --webhook)")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="take updates by webhook ([webhook] in the configuration; register it once with set-webhook)",
+    )
+    set_webhook = command("set-webhook", "register the webhook URL with Telegram, once per deployment")
+    set_webhook.add_argument("url", help="the public HTTPS address Telegram posts to, ending in [webhook] path")
+    command("delete-webhook", "unregister the webhook, to go back to long polling")
     command("migrate", "create or upgrade the database and exit")
     command("check-config", "print the effective configuration, secrets masked")
     invite = command("invite", "create a one-time invite link (e.g. for the first coordinator); list or revoke them")
@@ -144,7 +158,11 @@ def _command(parser: argparse.ArgumentParser, args: argparse.Namespace, settings
     if args.command == "map":
         return _social_map(settings, args.action, args.file)
     if args.command == "run":
-        return _holding_the_database(settings, "{reason}; one bot per database", lambda: _start(settings))
+        return _holding_the_database(
+            settings, "{reason}; one bot per database", lambda: _start(settings, webhook=args.webhook)
+        )
+    if args.command in ("set-webhook", "delete-webhook"):
+        return asyncio.run(_register_webhook(settings, args.url if args.command == "set-webhook" else None))
     parser.error(f"unknown command {args.command}")
     return EXIT_CONFIG
 
@@ -166,18 +184,21 @@ def _holding_the_database(settings: Settings, refusal: str, work: Callable[[], C
         lock.release()
 
 
-async def _start(settings: Settings) -> int:
+async def _start(settings: Settings, *, webhook: bool = False) -> int:
     warning = open_to_others_warning(settings.storage.path)
     if warning is not None:
         print(f"samenspel: {warning}", file=sys.stderr)
     if settings.telegram.token is None or not settings.telegram.token.get_secret_value().strip():
         print(NO_TOKEN, file=sys.stderr)
         return EXIT_CONFIG
+    if webhook and settings.webhook.secret is None:
+        print(NO_WEBHOOK_SECRET, file=sys.stderr)
+        return EXIT_CONFIG
     # Checked and upgraded before the bot is built: a damaged or too new file stops here, before Telegram.
     async with Database(settings.storage.path) as db:
         await db.quick_check()
         await db.migrate()
-    return await _run(settings)
+    return await _run(settings, webhook=webhook)
 
 
 async def _migrate(settings: Settings) -> int:
@@ -309,24 +330,65 @@ async def _bot_username(settings: Settings) -> str | None:
         return None
 
 
-async def _run(settings: Settings) -> int:
+async def _run(settings: Settings, *, webhook: bool = False) -> int:
     from bot.app import build_application, serve
     from bot.supervision import PartEnded
+    from bot.webhook import WebhookMode
 
-    app = build_application(settings)
+    app = build_application(settings, webhook=webhook)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await serve(app, stop)
+        await (WebhookMode(app).serve(stop) if webhook else serve(app, stop))
     except InvalidToken:
-        print("samenspel: Telegram refused the bot token. Check it with @BotFather.", file=sys.stderr)
+        print(TOKEN_REFUSED, file=sys.stderr)
         return EXIT_CONFIG
     except PartEnded as ended:
         # Supervision gave up on a part that cannot be restarted from inside: a service manager restarts us.
         print(f"samenspel: stopped: {ended} (the log above says why)", file=sys.stderr)
         return EXIT_FAILED
+    return 0
+
+
+async def _register_webhook(settings: Settings, url: str | None) -> int:
+    """set-webhook (url given) or delete-webhook. Once per deployment, never at start: every replica
+    registering itself on start would fight over the one URL Telegram keeps per bot."""
+    from bot.app import ALLOWED_UPDATES
+
+    if settings.telegram.token is None or not settings.telegram.token.get_secret_value().strip():
+        print(NO_TOKEN, file=sys.stderr)
+        return EXIT_CONFIG
+    if url is not None and settings.webhook.secret is None:
+        print(NO_WEBHOOK_SECRET, file=sys.stderr)
+        return EXIT_CONFIG
+    if url is not None and not url.startswith("https://") and not url.startswith("http://127.0.0.1:"):
+        print("samenspel: Telegram only posts to https:// addresses", file=sys.stderr)
+        return EXIT_CONFIG
+    bot = Bot(settings.telegram.token.get_secret_value(), base_url=settings.telegram.base_url)
+    try:
+        async with bot:
+            if url is None:
+                # Updates already waiting stay with Telegram: long polling picks them up.
+                await bot.delete_webhook(drop_pending_updates=False)
+                print("webhook deleted; start the bot with samenspel run (long polling)")
+                return 0
+            assert settings.webhook.secret is not None
+            await bot.set_webhook(
+                url,
+                secret_token=settings.webhook.secret.get_secret_value(),
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,  # what people sent meanwhile is still handled
+            )
+            info = await bot.get_webhook_info()
+    except InvalidToken:
+        print(TOKEN_REFUSED, file=sys.stderr)
+        return EXIT_CONFIG
+    except TelegramError as exc:
+        print(f"samenspel: Telegram refused the webhook: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(f"webhook set to {info.url} ({info.pending_update_count} update(s) waiting)")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import re
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
@@ -60,6 +61,36 @@ class StorageSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     path: Path = Path("samenspel.db")
+
+
+class WebhookSettings(BaseModel):
+    """`samenspel run --webhook`: Telegram posts updates here (behind the TLS proxy or load balancer)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8443, ge=0, le=65535)  # 0: any free port (tests)
+    path: str = Field(default="/telegram", pattern=r"^/[A-Za-z0-9/_.-]*$")
+    # Telegram sends it back in X-Telegram-Bot-Api-Secret-Token; its alphabet and length are Telegram's.
+    secret: SecretStr | None = None
+    # How long a replica may hold an update before another takes it over (it renews while still working).
+    lease_seconds: float = Field(default=30.0, gt=0, le=3600)
+
+    @field_validator("secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value.get_secret_value()):
+            raise ValueError("must be 16 to 256 characters A-Z, a-z, 0-9, _ and -")
+        return value
+
+
+class OpsSettings(BaseModel):
+    """/healthz, /readyz and /metrics for the orchestrator and Prometheus; keep the port internal."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    listen: str = "127.0.0.1"
+    port: int = Field(default=9090, ge=0, le=65535)  # 0: any free port (tests)
 
 
 class EmergencyContact(BaseModel):
@@ -336,6 +367,8 @@ class Settings(BaseSettings):
     wellbeing: WellbeingSettings = WellbeingSettings()
     privacy: PrivacySettings = PrivacySettings()
     notify: NotifySettings = NotifySettings()
+    webhook: WebhookSettings = WebhookSettings()
+    ops: OpsSettings = OpsSettings()
 
     @classmethod
     def settings_customise_sources(

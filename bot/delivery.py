@@ -23,6 +23,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot import metrics
 from bot.clock import Clock, SystemClock
 from bot.i18n import Markup, t
 from bot.supervision import task_failure
@@ -264,6 +265,7 @@ class Delivery:
         # Forgotten only once committed.
         del self._unwritten[: len(outcomes)]
         self.sent_count += sum(o.kind == "sent" for o in outcomes)
+        metrics.record_outcomes(outcomes)
         for person_id in newly_unreachable:
             log.warning("person %d cannot be reached (blocked the bot or account gone)", person_id)
             self._owed.extend(_OwedHook(hook, person_id) for hook in self.unreachable_hooks)

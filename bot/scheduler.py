@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from bot import metrics
 from bot.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -45,3 +46,4 @@ class Scheduler:
                     raise
                 except Exception:
                     log.exception("scheduled task %s failed; it runs again next tick", name)
+            metrics.tick_done(self, now, self._clock.now())

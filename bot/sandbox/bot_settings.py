@@ -30,6 +30,12 @@ class BotSettingsMethods(SimulatorState):
 
     def _set_webhook(self, params: JSONDict) -> bool:
         self._webhook_url = str(params.get("url") or "")
+        self._webhook_secret = str(params.get("secret_token") or "")
+        allowed = params.get("allowed_updates")
+        self._webhook_allowed = [str(kind) for kind in allowed] if isinstance(allowed, list) and allowed else None
+        if params.get("drop_pending_updates"):
+            self._pending.clear()
+        self._notify()  # the webhook sender starts posting
         return True
 
     def _delete_webhook(self, params: JSONDict) -> bool:

@@ -133,6 +133,9 @@ class SimulatorState:
         self._next_update_id = 1
         self._pending: list[JSONDict] = []
         self._webhook_url = ""
+        # What setWebhook gave, for the webhook sender (bot/sandbox/webhook_sender.py) to post with.
+        self._webhook_secret = ""
+        self._webhook_allowed: list[str] | None = None
         self._inflight = 0
         self._last_activity = time.monotonic()
 
