@@ -19,7 +19,7 @@ from typing import Final, TypeGuard
 from babel.numbers import format_decimal
 
 from bot.i18n.catalogue import LOCALE_DIR, Catalogue, load, placeholders
-from bot.i18n.grammar import possessive
+from bot.i18n.grammar import SPECS
 
 __all__ = [
     "CATALOGUE",
@@ -102,19 +102,20 @@ def _render(lang: str, key: str, values: dict[str, object], escape: bool) -> str
 
 
 class _Formatter(string.Formatter):
-    """str.format plus the grammar a template asks for by name (`{volunteer:possessive}`)."""
+    """str.format plus the grammar a template asks for by name (`{volunteer:possessive}`, `{name:team}`)."""
 
     def __init__(self, lang: str, escape: bool) -> None:
         self._lang = lang
         self._escape = escape
 
     def format_field(self, value: object, format_spec: str) -> str:
-        if format_spec != "possessive":
+        grammar = SPECS.get(format_spec)
+        if grammar is None:
             return str(super().format_field(value, format_spec))
         text = str(value)
         if not self._escape:
-            return possessive(self._lang, text)
-        return html.escape(possessive(self._lang, html.unescape(text)), quote=False)
+            return grammar(self._lang, text)
+        return html.escape(grammar(self._lang, html.unescape(text)), quote=False)
 
 
 def fill(lang: str, template: str, values: dict[str, str], *, escape: bool = False) -> str:

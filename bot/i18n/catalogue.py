@@ -24,6 +24,8 @@ from babel import Locale
 from babel.messages.catalog import Message
 from babel.messages.pofile import PoFileError, read_po
 
+from bot.i18n.grammar import SPECS
+
 LOCALE_DIR: Final = Path(__file__).resolve().parent / "locale"
 SOURCE_LANGUAGE: Final = "nl"  # msgid holds the Dutch text in every file
 
@@ -215,8 +217,10 @@ def _check_placeholders(
                     continue
                 # Plain names only: `{0}` would take no value, and `{name.attr}` would let a text reach into
                 # the value's attributes. The one spec is the grammar the renderer knows (bot.i18n.grammar).
-                if not name.isidentifier() or spec not in ("", "possessive") or conversion:
-                    raise CatalogueError(f"{where}: {{{name}}} must be a plain {{name}} or {{name:possessive}}")
+                if not name.isidentifier() or (spec and spec not in SPECS) or conversion:
+                    raise CatalogueError(
+                        f"{where}: {{{name}}} must be a plain {{name}} or use a spec of {sorted(SPECS)}"
+                    )
             found[where] = placeholders(form)
             if count is not None and index in plurals[code].single:
                 countless.add(where)

@@ -1,4 +1,5 @@
-"""Small grammar the templates ask for by name: `{volunteer:possessive}` is "Piets", "Vera's", "Kees'".
+"""Small grammar the templates ask for by name: `{volunteer:possessive}` is "Piets", "Vera's", "Kees'";
+`{name:team}` is "team Oost", but "Buurtteam Overvecht" and "Team Oost" as they are (never "team Team Oost").
 
 Dutch writes the possessive of a name by how it ends (Taalunie): only an apostrophe after an s-sound
 (Kees', Max', Inez'); apostrophe-s after a single vowel that an s would make short (Vera's, Mo's, Eddy's,
@@ -27,3 +28,13 @@ def possessive(lang: str, name: str) -> str:
     if not lower[-1].isalpha():  # "C-12", "Jansen (2)": an apostrophe keeps the name readable
         return f"{name}'s"
     return f"{name}s"
+
+
+def team(lang: str, name: str) -> str:
+    """A team's name with the word "team" before it, unless the name already says team."""
+    if "team" in name.lower():
+        return name
+    return f"team {name}"
+
+
+SPECS: Final = {"possessive": possessive, "team": team}

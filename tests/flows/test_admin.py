@@ -174,13 +174,13 @@ async def test_teams_are_made_renamed_and_removed_and_a_move_shows_in_people_and
             [menu] = await h.send(ANNA, "/teams")
             ask = await h.tap(ANNA, menu, "Nieuw team")
             [made] = await h.send(ANNA, name)
-            assert made.text == f"Team {name} is gemaakt."
+            assert made.text == f"Nieuw team gemaakt: {name}."
         [menu] = await h.send(ANNA, "/teams")
         ask_person = await h.tap(ANNA, menu, "Iemand verplaatsen")
         ask_team = await h.tap(ANNA, ask_person, "Vera")
         moved = await h.tap(ANNA, ask_team, "Team Oost")
-        assert moved.text.startswith("Vera zit nu in team Team Oost.")
-        assert "Je coördinator heeft je in team Team Oost gezet." in h.texts(VERA)
+        assert moved.text.startswith("Vera zit nu in Team Oost.")
+        assert "Je coördinator heeft je in Team Oost gezet." in h.texts(VERA)
         [overview] = await h.send(ANNA, "/people")
         assert "Team Oost (1)\n• Vera — beroepskracht: Piet" in overview.text, overview.text
 
@@ -195,7 +195,7 @@ async def test_teams_are_made_renamed_and_removed_and_a_move_shows_in_people_and
         [menu] = await h.send(ANNA, "/teams")
         manage = await h.tap(ANNA, menu, "Beheren: Team Oost")
         refused = await h.tap(ANNA, manage, "Verwijderen")
-        assert "Team Team Oost kan niet weg: er zit nog 1 persoon in (Vera)" in refused.text
+        assert "Ik kan Team Oost niet verwijderen: er zit nog 1 persoon in (Vera)" in refused.text
 
         # Vera moves to West: the Oost check-in no longer reaches her, /people follows.
         [menu] = await h.send(ANNA, "/teams")
@@ -206,20 +206,20 @@ async def test_teams_are_made_renamed_and_removed_and_a_move_shows_in_people_and
         assert "Team Oost (" not in overview.text  # a team without volunteers has no heading
         await h.advance(timedelta(days=1))
         assert len(_checkins(h)) == 1  # the next day's Oost check-in passes her by
-        assert "Je coördinator heeft je in team Team West gezet." in h.texts(VERA)
+        assert "Je coördinator heeft je in Team West gezet." in h.texts(VERA)
 
         # Rename, then remove the empty team after a confirmation (its schedule first).
         [menu] = await h.send(ANNA, "/teams")
         rename = await h.tap(ANNA, await h.tap(ANNA, menu, "Beheren: Team West"), "Hernoemen")
         assert "Hoe moet het team gaan heten?" in rename.text
         [renamed] = await h.send(ANNA, "Team Noord")
-        assert renamed.text == "Team Team West heet nu Team Noord."
+        assert renamed.text == "Team hernoemd: Team West heet nu Team Noord."
         async with h.services.db.transaction() as tx:
             vera = await people.get(tx, ids["Vera"])
         assert vera is not None and vera.team_id == teams["Team West"]
         [menu] = await h.send(ANNA, "/teams")
         blocked = await h.tap(ANNA, await h.tap(ANNA, menu, "Beheren: Team Oost"), "Verwijderen")
-        assert "Weet je het zeker? Team Team Oost verdwijnt" in blocked.text
+        assert "Weet je het zeker? Team Oost verdwijnt" in blocked.text
         schedules_left = await h.tap(ANNA, blocked, "Ja, verwijderen")
         assert "er is nog 1 check-in-schema voor dit team" in schedules_left.text
         for schedule in await h.services.checkins.schedules():
@@ -227,7 +227,7 @@ async def test_teams_are_made_renamed_and_removed_and_a_move_shows_in_people_and
         [menu] = await h.send(ANNA, "/teams")
         ask = await h.tap(ANNA, await h.tap(ANNA, menu, "Beheren: Team Oost"), "Verwijderen")
         removed = await h.tap(ANNA, ask, "Ja, verwijderen")
-        assert removed.text == "Team Team Oost is verwijderd."
+        assert removed.text == "Team verwijderd: Team Oost."
         assert [t.name for t in await h.services.people.teams()] == ["Team Noord"]
 
 

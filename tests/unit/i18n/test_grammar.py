@@ -1,4 +1,4 @@
-"""The possessive of a name follows the language's spelling: Dutch by how the name ends."""
+"""Grammar the catalogue asks for by name: possessives by the language's spelling, a team named once."""
 
 from __future__ import annotations
 
@@ -37,3 +37,11 @@ def test_a_message_uses_the_possessive_of_its_language_and_still_escapes_the_nam
     assert plain("nl", "le.note", volunteer="Kees", text="x") == "Kees' overdracht: “x”"
     assert plain("en", "le.note", volunteer="Kees", text="x") == "Kees's hand-over note: “x”"
     assert t("nl", "le.note", volunteer="Piet <b>", text="x") == "Piet &lt;b&gt;'s overdracht: “x”"
+
+
+def test_a_team_is_named_once_whether_or_not_its_name_says_team() -> None:
+    assert plain("nl", "teams.moved_notice", team="Oost") == "Je coördinator heeft je in team Oost gezet."
+    assert plain("nl", "teams.moved_notice", team="Team Oost") == "Je coördinator heeft je in Team Oost gezet."
+    assert plain("en", "teams.moved_notice", team="Buurtteam Overvecht") == (
+        "Your coordinator has put you in Buurtteam Overvecht."
+    )
