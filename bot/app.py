@@ -64,7 +64,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         .concurrent_updates(PerSenderUpdateProcessor(4096))
     )
     app: SamenspelApp = builder.build()  # type: ignore[assignment]
-    db = Database(settings.storage.path)
+    db = Database(settings.storage.path, url=settings.storage.url)
     delivery = Delivery(db, app.bot)
     scheduler = Scheduler(clock)
     people_service = PeopleService(db, clock, settings, delivery.wake)
