@@ -1,9 +1,10 @@
 """What SQLite and PostgreSQL spell differently, and the translation of the shared SQL to PostgreSQL's.
 
-The storage modules write every statement once, in SQLite's spelling with `?` placeholders. On PostgreSQL
-`to_postgres` rewrites it (once per distinct statement, cached): placeholders become `%s` (`:name` becomes `%(name)s`, and a literal `%`
-becomes `%%`, psycopg's escape), `INSERT OR IGNORE` becomes `ON CONFLICT DO NOTHING`, the scalar two-argument
-`MAX`/`MIN` become `GREATEST`/`LEAST`, `group_concat(x)` becomes `string_agg(x, ',')` and `instr` becomes
+The storage modules write every statement once, in SQLite's spelling with `?` (or `:name`) placeholders. On
+PostgreSQL `to_postgres` rewrites it (once per distinct statement, cached): placeholders become `%s` (and
+`%(name)s`; a literal `%` becomes `%%`, psycopg's escape), `INSERT OR IGNORE` becomes `ON CONFLICT DO
+NOTHING`, the scalar two-argument `MAX`/`MIN` become `GREATEST`/`LEAST`, `group_concat(x)` becomes
+`string_agg(x, ',')` and `instr` becomes
 `strpos`. `COLLATE NOCASE` needs no rewrite: PostgreSQL's migration 0001 creates a case-insensitive collation
 named `nocase`. Nothing is rewritten inside string literals or quoted identifiers.
 """

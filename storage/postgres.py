@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 # pg_advisory_lock key of `migrate`: two replicas starting at once apply each migration once, one after the other.
 MIGRATE_LOCK = 0x53414D454E  # "SAMEN"
-POOL_SIZE = 10
+POOL_SIZE = 4
 CONNECT_TIMEOUT_SECONDS = 10.0
 _CONFLICTS = (errors.SerializationFailure, errors.DeadlockDetected)
 
@@ -141,7 +141,7 @@ class PostgresTx(Tx):
 
 
 class PostgresDatabase:
-    """A pool of connections; each transaction takes one for its duration."""
+    """A pool of connections: one for the transaction under way, others for migrate and readiness checks."""
 
     dialect: Dialect = POSTGRESQL
 
@@ -152,6 +152,12 @@ class PostgresDatabase:
         # Tables with an identity `id`: an INSERT into one returns the new id, as SQLite's lastrowid does.
         self._id_tables: frozenset[str] = frozenset()
         self._owners: set[asyncio.Task[object]] = set()
+        # One transaction at a time in this process, as on SQLite. The services were written for one writer:
+        # overlapping ticks, deliveries and handlers of one process would make SERIALIZABLE abort one of
+        # each pair that touch the same small table (its predicate locks cover whole tables while they are
+        # scanned whole), and most of those units have no retry. Between replicas the conflicts are real,
+        # and rare enough for the retries of `Database.unit` and the next tick.
+        self._one_at_a_time = asyncio.Lock()
 
     @property
     def location(self) -> str:
@@ -193,7 +199,7 @@ class PostgresDatabase:
         if task is not None and task in self._owners:
             # Same rule as on SQLite, where a nested transaction would hang: pass the open Tx instead.
             raise RuntimeError("nested transaction: pass the open Tx instead of opening another")
-        async with self.pool.connection() as conn:
+        async with self._one_at_a_time, self.pool.connection() as conn:
             if task is not None:
                 self._owners.add(task)
             try:
@@ -208,7 +214,7 @@ class PostgresDatabase:
                 except _CONFLICTS as exc:
                     raise TransactionConflict(str(exc)) from exc
             finally:
-                self._owners.discard(task)  # type: ignore[arg-type]
+                self._owners.discard(task)
 
     async def migrate(self) -> list[str]:
         """Apply every migration not yet applied, each in its own transaction, holding an advisory lock so

@@ -13,11 +13,12 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import conninfo_to_dict
 
 from storage.db import Database
 
@@ -39,8 +40,8 @@ def server_url() -> str:
 
 
 def url_of(database: str) -> str:
-    """The server's URL naming another database."""
-    return make_conninfo(server_url(), dbname=database)
+    """The server's URL (postgresql://...) naming another database."""
+    return urlunsplit(urlsplit(server_url())._replace(path=f"/{database}"))
 
 
 def _admin() -> psycopg.Connection[tuple[object, ...]]:
@@ -72,9 +73,7 @@ def fresh_database(*, migrated: bool = True) -> Iterator[str]:
     name = f"samenspel_test_{uuid.uuid4().hex[:16]}"
     template = _template() if migrated else "template0"
     with _admin() as conn:
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
-        )
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
     try:
         yield url_of(name)
     finally:
