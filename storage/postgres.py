@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 from psycopg import AsyncConnection, AsyncCursor, errors
 from psycopg.rows import RowMaker
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from storage.db import (
     DatabaseRefused,
@@ -175,6 +175,11 @@ class PostgresDatabase:
         )
         try:
             await pool.open(wait=True, timeout=CONNECT_TIMEOUT_SECONDS)
+        except PoolTimeout as exc:
+            await pool.close()
+            raise DatabaseRefused(
+                self.location, f"cannot reach PostgreSQL at {self.location} ({exc}); check [storage] url"
+            ) from exc
         except BaseException:
             await pool.close()
             raise
