@@ -6,7 +6,7 @@ PostgreSQL `to_postgres` rewrites it (once per distinct statement, cached): plac
 NOTHING`, the scalar two-argument `MAX`/`MIN` become `GREATEST`/`LEAST`, `group_concat(x)` becomes
 `string_agg(x, ',')` and `instr` becomes
 `strpos`. `COLLATE NOCASE` needs no rewrite: PostgreSQL's migration 0001 creates a case-insensitive collation
-named `nocase`. Nothing is rewritten inside string literals or quoted identifiers.
+named `nocase`. Nothing is rewritten inside string literals or quoted identifiers but the `%` escape.
 """
 
 from __future__ import annotations
@@ -79,8 +79,6 @@ def to_postgres(sql: str) -> Translated:
             out.append(f"%({tokens[i + 1]})s")  # a named parameter, :name
             i += 2
             continue
-        elif token == "%":
-            out.append("%%")
         elif lowered in ("max", "min") and _next_code(tokens, i) == "(" and _has_top_level_comma(tokens, i):
             out.append("GREATEST" if lowered == "max" else "LEAST")
         elif lowered == "group_concat" and _next_code(tokens, i) == "(":
@@ -89,7 +87,8 @@ def to_postgres(sql: str) -> Translated:
         elif lowered == "instr" and _next_code(tokens, i) == "(":
             out.append("strpos")
         else:
-            out.append(token)
+            # psycopg reads % as the start of a placeholder everywhere, quoted text included.
+            out.append(token.replace("%", "%%"))
         i += 1
     translated = "".join(out).rstrip().rstrip(";")
     if ignore:
@@ -158,4 +157,4 @@ def _group_concat(tokens: list[str], i: int, out: list[str]) -> int:
 
 
 def _placeholders(tokens: list[str]) -> list[str]:
-    return [("%s" if t == "?" else "%%" if t == "%" else t) for t in tokens]
+    return ["%s" if t == "?" else t.replace("%", "%%") for t in tokens]
