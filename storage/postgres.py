@@ -23,7 +23,7 @@ from psycopg import AsyncConnection, AsyncCursor, errors
 from psycopg.rows import RowMaker
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from storage.db import (
+from storage.core import (
     DatabaseRefused,
     DatabaseTooNew,
     Params,

@@ -13,8 +13,9 @@ import pytest
 
 from bot.services.escalations import EscalationService
 from storage import escalations, outbox
-from storage.db import Database, DatabaseRefused, DatabaseTooNew, Tx
+from storage.db import Database, DatabaseRefused, DatabaseTooNew, Params, Row, Tx
 from storage.dialect import Backend
+from storage.postgres import PostgresTx
 from tests.support.harness import FATIMA, running_bot, seed_organisation, send_signal
 from tests.support.postgres import fresh_database
 
@@ -54,6 +55,10 @@ class BothRead:
         return found
 
 
+async def _claim_without_lock(self: PostgresTx, sql: str, params: Params = (), *, of: str | None = None) -> list[Row]:
+    return await self.all(sql, params)
+
+
 async def test_two_replicas_advancing_the_same_escalation_step_apply_it_once(
     tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -67,6 +72,9 @@ async def test_two_replicas_advancing_the_same_escalation_step_apply_it_once(
             await replica.open()
         try:
             services = [EscalationService(db, h.clock, h.services.settings, lambda: None) for db in replicas]
+            # Both replicas find the step due, as when one's find runs just after the other's and before its
+            # step commits. (Finds that overlap would not: the claim's SKIP LOCKED gives the row to one.)
+            monkeypatch.setattr(PostgresTx, "claim", _claim_without_lock)
             BothRead(monkeypatch)
             await asyncio.gather(*(service.tick(h.clock.now()) for service in services))
             async with replicas[0].transaction() as tx:
