@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from storage.db import Database
-from tests.support.postgres import fresh_database
+from tests.support.postgres import fresh_schema
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -21,11 +21,12 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def storage_url(backend: str) -> Iterator[str | None]:
-    """None for SQLite (a file under tmp_path), or the URL of a fresh migrated PostgreSQL database."""
+    """None for SQLite (a file under tmp_path), or the URL of an empty PostgreSQL schema of this test's own
+    (migrated by whoever opens it: the `db` fixture, the bot's start)."""
     if backend == "sqlite":
         yield None
         return
-    with fresh_database() as url:
+    with fresh_schema() as url:
         yield url
 
 

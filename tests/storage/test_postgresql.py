@@ -17,21 +17,22 @@ from storage.db import Database, DatabaseRefused, DatabaseTooNew, Params, Row, T
 from storage.dialect import Backend
 from storage.postgres import PostgresTx
 from tests.support.harness import FATIMA, running_bot, seed_organisation, send_signal
-from tests.support.postgres import fresh_database
+from tests.support.postgres import fresh_schema
 
 NOW_FORMAT = "2026-11-23T09:00:00.000000+00:00"
 
 
 @pytest.fixture
-def pg_url() -> Iterator[str]:
-    with fresh_database() as url:
+def empty_pg_url() -> Iterator[str]:
+    with fresh_schema() as url:
         yield url
 
 
 @pytest.fixture
-def empty_pg_url() -> Iterator[str]:
-    with fresh_database(migrated=False) as url:
-        yield url
+async def pg_url(empty_pg_url: str) -> str:
+    async with Database(url=empty_pg_url) as db:
+        await db.migrate()
+    return empty_pg_url
 
 
 class BothRead:

@@ -15,7 +15,7 @@ import psycopg
 
 from storage.db import Database, available_migrations
 from storage.dialect import Backend
-from tests.support.postgres import fresh_database
+from tests.support.postgres import fresh_schema
 
 _TYPES = {"integer": "integer", "bigint": "integer", "text": "text", "real": "real", "double precision": "real"}
 _LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b")
@@ -161,7 +161,7 @@ async def test_both_backends_migrate_to_the_same_schema(tmp_path: Path) -> None:
     )
     async with Database(tmp_path / "samenspel.db") as sqlite_db:
         await sqlite_db.migrate()
-    with fresh_database(migrated=False) as url:
+    with fresh_schema() as url:
         async with Database(url=url) as pg_db:
             await pg_db.migrate()
         expected, found = sqlite_schema(tmp_path / "samenspel.db"), postgres_schema(url)
