@@ -70,7 +70,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, webhook
     if webhook:
         builder = builder.updater(None)
     app: SamenspelApp = builder.build()  # type: ignore[assignment]
-    db = Database(settings.storage.path)
+    db = Database(settings.storage.path, url=settings.storage.url)
     delivery = Delivery(db, app.bot)
     scheduler = Scheduler(clock)
     people_service = PeopleService(db, clock, settings, delivery.wake)

@@ -143,12 +143,22 @@ def _command(parser: argparse.ArgumentParser, args: argparse.Namespace, settings
         print(json.dumps(masked(settings), indent=2, ensure_ascii=False))
         return 0
     if args.command == "migrate":
+        if settings.storage.is_postgresql:
+            # No file to lock: migrate holds PostgreSQL's advisory lock, so replicas that start meanwhile wait.
+            return asyncio.run(_migrate(settings))
         return _holding_the_database(
             settings, "cannot migrate while a bot runs: {reason}; stop it first", lambda: _migrate(settings)
         )
     if args.command == "invite":
         return asyncio.run(_invites(settings, args))
     if args.command == "backup":
+        if settings.storage.is_postgresql:
+            print(
+                "samenspel: backup copies SQLite files; back PostgreSQL up with pg_dump, e.g.\n"
+                f"  pg_dump -Fc -f {args.path} 'DATABASE URL'\n(README, \"PostgreSQL\")",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
         # No lock: SQLite's online backup is safe next to the running bot.
         asyncio.run(backup_file(settings.storage.path, args.path))
         print(f"backup written to {args.path}")
@@ -158,6 +168,9 @@ def _command(parser: argparse.ArgumentParser, args: argparse.Namespace, settings
     if args.command == "map":
         return _social_map(settings, args.action, args.file)
     if args.command == "run":
+        if settings.storage.is_postgresql:
+            # Replicas on one PostgreSQL database are allowed; no file lock (one sender per token is the lease's).
+            return asyncio.run(_start(settings, webhook=args.webhook))
         return _holding_the_database(
             settings, "{reason}; one bot per database", lambda: _start(settings, webhook=args.webhook)
         )
@@ -184,8 +197,13 @@ def _holding_the_database(settings: Settings, refusal: str, work: Callable[[], C
         lock.release()
 
 
+def open_database(settings: Settings) -> Database:
+    """The configured database: PostgreSQL when [storage] url is set, else the SQLite file at [storage] path."""
+    return Database(settings.storage.path, url=settings.storage.url)
+
+
 async def _start(settings: Settings, *, webhook: bool = False) -> int:
-    warning = open_to_others_warning(settings.storage.path)
+    warning = None if settings.storage.is_postgresql else open_to_others_warning(settings.storage.path)
     if warning is not None:
         print(f"samenspel: {warning}", file=sys.stderr)
     if settings.telegram.token is None or not settings.telegram.token.get_secret_value().strip():
@@ -195,29 +213,27 @@ async def _start(settings: Settings, *, webhook: bool = False) -> int:
         print(NO_WEBHOOK_SECRET, file=sys.stderr)
         return EXIT_CONFIG
     # Checked and upgraded before the bot is built: a damaged or too new file stops here, before Telegram.
-    async with Database(settings.storage.path) as db:
+    async with open_database(settings) as db:
         await db.quick_check()
         await db.migrate()
     return await _run(settings, webhook=webhook)
 
 
 async def _migrate(settings: Settings) -> int:
-    async with Database(settings.storage.path) as db:
+    async with open_database(settings) as db:
         await db.quick_check()
         applied = await db.migrate()
         version = await db.schema_version()
-    print(
-        f"database {settings.storage.path} at version {version}"
-        + (f" (applied {', '.join(applied)})" if applied else "")
-    )
+    print(f"database {db.location} at version {version}" + (f" (applied {', '.join(applied)})" if applied else ""))
     return 0
 
 
 @asynccontextmanager
 async def _database_beside_the_bot(settings: Settings) -> AsyncIterator[Database]:
     """invite and schedule may run next to the bot; only without one do they upgrade the database."""
-    async with Database(settings.storage.path) as db:
-        if held_elsewhere(settings.storage.path):
+    async with open_database(settings) as db:
+        # PostgreSQL: replicas may be running on it, and nothing here can tell; upgrading is migrate's alone.
+        if settings.storage.is_postgresql or held_elsewhere(settings.storage.path):
             await db.require_current()
         else:
             await db.migrate()

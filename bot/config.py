@@ -21,6 +21,7 @@ from pydantic_settings import (
 
 from bot.domain.escalation import Policy, Urgency
 from bot.domain.wellbeing import WellbeingThresholds
+from storage.dialect import safe_url
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 DEFAULT_FILE_URL = "https://api.telegram.org/file/bot"
@@ -60,7 +61,14 @@ class TelegramSettings(BaseModel):
 class StorageSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    # SQLite's file; not used when `url` is set.
     path: Path = Path("samenspel.db")
+    # PostgreSQL instead of SQLite: "postgresql://user:password@host:5432/dbname" (libpq's URL form).
+    url: str | None = Field(default=None, pattern=r"^postgres(ql)?://")
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.url is not None
 
 
 class WebhookSettings(BaseModel):
@@ -431,6 +439,8 @@ def masked(settings: Settings) -> dict[str, Any]:
     data = settings.model_dump(mode="json")
     token = settings.telegram.token
     data["telegram"]["token"] = _mask(token.get_secret_value()) if token else None
+    if settings.storage.url is not None:
+        data["storage"]["url"] = safe_url(settings.storage.url)
     return data
 
 

@@ -145,7 +145,7 @@ async def schedule(tx: Tx, schedule_id: int) -> Schedule | None:
 
 
 async def due_schedules(tx: Tx, now: datetime) -> list[Schedule]:
-    rows = await tx.all(
+    rows = await tx.claim(
         "SELECT * FROM schedules WHERE paused = 0 AND deleted = 0 AND next_fire_at IS NOT NULL"
         " AND next_fire_at <= ? ORDER BY next_fire_at",
         (to_db(now),),
@@ -225,7 +225,7 @@ async def attach(tx: Tx, checkin_id: int, occurrence_id: int) -> None:
 
 
 async def due_prompts(tx: Tx, now: datetime, limit: int) -> list[CheckIn]:
-    rows = await tx.all(
+    rows = await tx.claim(
         "SELECT * FROM checkins WHERE prompt_at IS NOT NULL AND prompt_at <= ? AND state = 'open'"
         " ORDER BY prompt_at, id LIMIT ?",
         (to_db(now), limit),
@@ -242,7 +242,7 @@ async def mark_prompted(tx: Tx, checkin_id: int, now: datetime, remind_at: datet
 
 
 async def due_reminders(tx: Tx, now: datetime, limit: int) -> list[CheckIn]:
-    rows = await tx.all(
+    rows = await tx.claim(
         "SELECT * FROM checkins WHERE remind_at IS NOT NULL AND remind_at <= ? AND state = 'open'"
         " ORDER BY remind_at, id LIMIT ?",
         (to_db(now), limit),
@@ -267,7 +267,7 @@ async def postpone_prompt(tx: Tx, checkin_id: int, at: datetime) -> None:
 
 
 async def due_closing(tx: Tx, now: datetime, limit: int) -> list[CheckIn]:
-    rows = await tx.all(
+    rows = await tx.claim(
         "SELECT * FROM checkins WHERE state = 'open' AND closes_at IS NOT NULL AND closes_at <= ?"
         " ORDER BY closes_at, id LIMIT ?",
         (to_db(now), limit),

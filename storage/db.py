@@ -1,56 +1,84 @@
-"""Connection, PRAGMAs, transactions and the migration runner."""
+"""The database: one API (`Database`, `Tx`) over SQLite (embedded, the default) or PostgreSQL ([storage] url).
+
+SQLite: one connection, PRAGMAs, transactions serialised by a lock, the migration runner.
+PostgreSQL: storage/postgres.py. What the two spell differently: storage/dialect.py.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import os
-import re
+import random
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import aiosqlite
 
+from storage.core import (
+    MIGRATION_NAME,
+    RESTORE_HELP,
+    DatabaseDamaged,
+    DatabaseRefused,
+    DatabaseTooNew,
+    NotSamenspelDatabase,
+    Params,
+    Row,
+    TransactionConflict,
+    Tx,
+    available_migrations,
+    from_db,
+    opt_from_db,
+    to_db,
+)
+from storage.dialect import SQLITE, Backend, Dialect
 from storage.files import PRIVATE_FILE, create_private_file, make_private_folders, open_private
+
+T = TypeVar("T")
+
+# The storage modules and the services import these from here, whichever backend runs.
+__all__ = [
+    "MIGRATION_NAME",
+    "RESTORE_HELP",
+    "Database",
+    "DatabaseDamaged",
+    "DatabaseRefused",
+    "DatabaseTooNew",
+    "NotSamenspelDatabase",
+    "Params",
+    "Row",
+    "SqliteDatabase",
+    "TransactionConflict",
+    "Tx",
+    "available_migrations",
+    "backup_file",
+    "from_db",
+    "opt_from_db",
+    "split_sql",
+    "to_db",
+]
 
 log = logging.getLogger(__name__)
 
-MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # The WAL is cut back to this size whenever it starts over, so old page versions do not pile up on disk.
 JOURNAL_SIZE_LIMIT = 1024 * 1024
-RESTORE_HELP = 'see "Backups and restore" in README.md'
 _DAMAGE_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
 
-Row = aiosqlite.Row
+# A whole unit of work is tried this many times when PostgreSQL reports a serialization failure or deadlock.
+UNIT_ATTEMPTS = 5
 
 
-def to_db(moment: datetime) -> str:
-    """Store instants as UTC ISO-8601 with a fixed width, so that text order is time order."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime given to storage")
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def from_db(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
-
-
-def opt_from_db(text: str | None) -> datetime | None:
-    return None if text is None else from_db(text)
-
-
-class Tx:
-    """One open transaction. Repository functions take it as their first argument."""
+class SqliteTx(Tx):
+    dialect = SQLITE
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
-    async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
+    async def execute(self, sql: str, params: Params = ()) -> int:
         """Run a statement; returns lastrowid for inserts (0 otherwise)."""
         cursor = await self._conn.execute(sql, params)
         try:
@@ -58,7 +86,7 @@ class Tx:
         finally:
             await cursor.close()
 
-    async def changes(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
+    async def changes(self, sql: str, params: Params = ()) -> int:
         """Run a statement; returns the number of rows it changed."""
         cursor = await self._conn.execute(sql, params)
         try:
@@ -69,46 +97,14 @@ class Tx:
     async def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
         await self._conn.executemany(sql, params)
 
-    async def one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Row | None:
+    async def one(self, sql: str, params: Params = ()) -> Row | None:
         async with self._conn.execute(sql, params) as cursor:
-            row = await cursor.fetchone()
+            row: aiosqlite.Row | None = await cursor.fetchone()
             return row
 
-    async def all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
+    async def all(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._conn.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
-
-    async def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
-        row = await self.one(sql, params)
-        return None if row is None else row[0]
-
-
-class DatabaseRefused(Exception):
-    """The file at `path` cannot be used as this version's database; the message says why and what to do."""
-
-    def __init__(self, path: Path, message: str) -> None:
-        super().__init__(message)
-        self.path = path
-
-
-class DatabaseDamaged(DatabaseRefused):
-    def __init__(self, path: Path, detail: str) -> None:
-        super().__init__(path, f"the database {path} is damaged ({detail}). Restore the latest backup: {RESTORE_HELP}.")
-
-
-class DatabaseTooNew(DatabaseRefused):
-    def __init__(self, path: Path, unknown: list[int]) -> None:
-        numbers = ", ".join(f"{v:04d}" for v in unknown)
-        super().__init__(
-            path,
-            f"the database {path} was upgraded by a newer Samenspel (migration {numbers} is unknown to this "
-            f"version). Install that version again, or restore a backup made before the upgrade: {RESTORE_HELP}.",
-        )
-
-
-class NotSamenspelDatabase(DatabaseRefused):
-    def __init__(self, path: Path, detail: str) -> None:
-        super().__init__(path, f"{path} is not a Samenspel database ({detail}); check [storage] path")
 
 
 def _is_damage(error: sqlite3.DatabaseError) -> bool:
@@ -117,17 +113,144 @@ def _is_damage(error: sqlite3.DatabaseError) -> bool:
 
 
 class Database:
+    """The process's database: SQLite at `path` or, when `url` is given, PostgreSQL.
+
+    Every method is the backend's; `unit` adds the retry of whole units of work that PostgreSQL needs.
+    """
+
+    def __init__(self, path: Path | str = "samenspel.db", *, url: str | None = None) -> None:
+        self.path = Path(path)
+        self.url = url
+        self._backend: StorageBackend
+        if url is None:
+            self._backend = SqliteDatabase(self.path)
+        else:
+            from storage.postgres import PostgresDatabase  # psycopg is needed only by those who use it
+
+            self._backend = PostgresDatabase(url)
+        # Kept as a plain callable: `transaction` is this object's, the one place callers (and the tests'
+        # fault injection, which patches it) open a transaction.
+        self._begin = self._backend.transaction
+        # Units of work run again after a conflict, for /metrics.
+        self.retried_units = 0
+
+    @property
+    def backend(self) -> Backend:
+        return self._backend.dialect.backend
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._backend.dialect
+
+    @property
+    def location(self) -> str:
+        """Where the data is, for messages: the file, or the URL without its password."""
+        return self._backend.location
+
+    async def open(self) -> None:
+        await self._backend.open()
+
+    async def close(self) -> None:
+        await self._backend.close()
+
+    async def __aenter__(self) -> Database:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        """SQLite's connection (tests that look under the API); PostgreSQL has a pool instead."""
+        if not isinstance(self._backend, SqliteDatabase):
+            raise RuntimeError("only SQLite has one shared connection")
+        return self._backend.conn
+
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
+        """One transaction; rolled back on any exception, including cancellation. On PostgreSQL it runs
+        SERIALIZABLE and may raise TransactionConflict: use `unit` where concurrent units can collide."""
+        return self._begin()
+
+    async def unit(self, work: Callable[[Tx], Awaitable[T]], *, attempts: int = UNIT_ATTEMPTS) -> T:
+        """Run `work` in one transaction; after a TransactionConflict run it again in a new one, a few times,
+        after a short random pause (so that the two colliding units do not collide again in step).
+
+        `work` must do nothing outside the database that cannot be repeated: it may run more than once.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                async with self.transaction() as tx:
+                    return await work(tx)
+            except TransactionConflict:
+                if attempt == attempts:
+                    raise
+                self.retried_units += 1
+                log.info("transaction conflict; running the unit again (attempt %d of %d)", attempt + 1, attempts)
+                await asyncio.sleep(random.uniform(0, 0.01 * 2**attempt))
+        raise AssertionError("unreachable")
+
+    async def migrate(self) -> list[str]:
+        """Apply every migration not yet applied, each in its own transaction. Returns their names."""
+        return await self._backend.migrate()
+
+    async def require_current(self) -> None:
+        await self._backend.require_current()
+
+    async def schema_matches(self) -> bool:
+        """True when every migration of this code is applied and none unknown to it (readiness)."""
+        return await self._backend.schema_matches()
+
+    async def schema_version(self) -> int:
+        return await self._backend.schema_version()
+
+    async def quick_check(self) -> None:
+        """SQLite's check of every page; PostgreSQL checks its own pages (data checksums), so nothing there."""
+        await self._backend.quick_check()
+
+    async def truncate_wal(self) -> bool:
+        """SQLite: empty the WAL after an erasure. PostgreSQL: nothing to do here (VACUUM reclaims old rows)."""
+        return await self._backend.truncate_wal()
+
+    async def backup_to(self, target: Path) -> None:
+        await self._backend.backup_to(target)
+
+
+class StorageBackend(Protocol):
+    @property
+    def dialect(self) -> Dialect: ...
+    @property
+    def location(self) -> str: ...
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+    def transaction(self) -> AbstractAsyncContextManager[Tx]: ...
+    async def migrate(self) -> list[str]: ...
+    async def require_current(self) -> None: ...
+    async def schema_matches(self) -> bool: ...
+    async def schema_version(self) -> int: ...
+    async def quick_check(self) -> None: ...
+    async def truncate_wal(self) -> bool: ...
+    async def backup_to(self, target: Path) -> None: ...
+
+
+class SqliteDatabase:
     """One connection shared by the whole process.
 
     SQLite serialises writers anyway; one lock around every transaction keeps concurrent handlers
     from interleaving statements on the shared connection.
     """
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
+    dialect = SQLITE
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[object] | None = None
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
 
     async def open(self) -> None:
         make_private_folders(self.path.parent)
@@ -158,13 +281,6 @@ class Database:
             await self._conn.close()
             self._conn = None
 
-    async def __aenter__(self) -> Database:
-        await self.open()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
     @property
     def conn(self) -> aiosqlite.Connection:
         if self._conn is None:
@@ -184,7 +300,7 @@ class Database:
                 conn = self.conn
                 await conn.execute("BEGIN IMMEDIATE")
                 try:
-                    yield Tx(conn)
+                    yield SqliteTx(conn)
                 except BaseException:
                     await _roll_back(conn)
                     raise
@@ -278,6 +394,13 @@ class Database:
                 "stop the bot, run samenspel migrate, and start it again",
             )
 
+    async def schema_matches(self) -> bool:
+        try:
+            async with self._exclusive() as conn:
+                return not await self._pending(conn)
+        except DatabaseTooNew:
+            return False
+
     async def _pending(self, conn: aiosqlite.Connection) -> list[tuple[int, str, str]]:
         """Migrations not applied yet; DatabaseTooNew when the file holds one this code does not know."""
         migrations = available_migrations()
@@ -361,20 +484,6 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
         conn.close()
         raise NotSamenspelDatabase(path, "no schema_migrations table")
     return conn
-
-
-def available_migrations() -> list[tuple[int, str, str]]:
-    folder = resources.files("storage") / "migrations"
-    found: list[tuple[int, str, str]] = []
-    for entry in folder.iterdir():
-        match = MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
-    found.sort()
-    versions = [v for v, _, _ in found]
-    if len(set(versions)) != len(versions):
-        raise RuntimeError("two migrations share a number")
-    return found
 
 
 def split_sql(script: str) -> list[str]:

@@ -48,7 +48,7 @@ async def enqueue(
 
 async def claim_due(tx: Tx, now: datetime, limit: int) -> list[Email]:
     """Due rows, oldest first, marked in flight (so that a crash mid-send is noticed at the next start)."""
-    rows = await tx.all(
+    rows = await tx.claim(
         "SELECT * FROM emails WHERE status = 'pending' AND in_flight = 0"
         " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?",
         (to_db(now), limit),

@@ -77,7 +77,7 @@ async def get(tx: Tx, escalation_id: int) -> Escalation | None:
 
 
 async def due(tx: Tx, now: datetime, limit: int) -> list[int]:
-    rows = await tx.all(
+    rows = await tx.claim(
         "SELECT id FROM escalations WHERE next_step_at IS NOT NULL AND next_step_at <= ?"
         " AND state IN ('open', 'handoff') ORDER BY next_step_at, id LIMIT ?",
         (to_db(now), limit),
@@ -150,7 +150,7 @@ def _opt(moment: datetime | None) -> str | None:
 
 async def follow_up_due(tx: Tx, now: datetime, limit: int) -> list[int]:
     """Picked-up items whose holder is due to be asked how it stands (or, asked before, to lose it)."""
-    rows = await tx.all(
+    rows = await tx.claim(
         "SELECT id FROM escalations WHERE follow_up_at IS NOT NULL AND follow_up_at <= ?"
         " AND state = 'acknowledged' ORDER BY follow_up_at, id LIMIT ?",
         (to_db(now), limit),

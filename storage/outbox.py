@@ -126,7 +126,7 @@ async def claim_due(tx: Tx, now: datetime, limit: int) -> list[OutboxMessage]:
 
     An edit waits until the message it edits has been sent.
     """
-    rows = await tx.all(
+    rows = await tx.claim(
         "SELECT o.*, t.telegram_message_id AS target_message_id, t.maybe_delivered AS target_maybe_delivered"
         " FROM outbox o"
         " LEFT JOIN outbox t ON t.id = o.edit_of"
@@ -135,6 +135,7 @@ async def claim_due(tx: Tx, now: datetime, limit: int) -> list[OutboxMessage]:
         " AND (o.edit_of IS NULL OR t.status = 'sent')"
         " ORDER BY o.id LIMIT ?",
         (to_db(now), limit),
+        of="o",
     )
     if rows:
         ids = [r["id"] for r in rows]

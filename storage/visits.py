@@ -54,7 +54,7 @@ async def active_for(tx: Tx, volunteer_id: int) -> Visit | None:
 
 async def due(tx: Tx, now: datetime, limit: int) -> list[int]:
     """Visits whose question or answer deadline has come."""
-    rows = await tx.all(
+    rows = await tx.claim(
         "SELECT id FROM visits WHERE due_at IS NOT NULL AND due_at <= ? AND state IN ('running', 'asked')"
         " ORDER BY due_at, id LIMIT ?",
         (to_db(now), limit),

@@ -56,9 +56,11 @@ async def answer_checkin(
     return await h.tap(VERA, message, "Nee, klaar")
 
 
-async def test_monday_1900_schedule_fires_right_across_dst_with_one_reminder_then_missed(tmp_path: Path) -> None:
+async def test_monday_1900_schedule_fires_right_across_dst_with_one_reminder_then_missed(
+    tmp_path: Path, storage_url: str | None
+) -> None:
     clock = FakeClock(BEFORE_DST_END)
-    async with running_bot(tmp_path, clock=clock) as h:
+    async with running_bot(tmp_path, storage_url=storage_url, clock=clock) as h:
         await seed_organisation(h)
         created = await create_monday_schedule(h)
         assert "iedereen, maandag om 19:00" in created.text and "vandaag 19:00" in created.text
@@ -85,8 +87,8 @@ async def test_monday_1900_schedule_fires_right_across_dst_with_one_reminder_the
         assert len(prompts(h, VERA)) == 3
 
 
-async def test_answering_five_taps_thanks_with_hours_against_agreement(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as h:
+async def test_answering_five_taps_thanks_with_hours_against_agreement(tmp_path: Path, storage_url: str | None) -> None:
+    async with running_bot(tmp_path, storage_url=storage_url) as h:
         ids = await seed_organisation(h)
         anna = await h.services.people.get(ids["Anna"])
         assert anna is not None

@@ -26,8 +26,8 @@ from tests.support.harness import (
 )
 
 
-async def test_signal_reaches_the_professional_who_picks_it_up(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as h:
+async def test_signal_reaches_the_professional_who_picks_it_up(tmp_path: Path, storage_url: str | None) -> None:
+    async with running_bot(tmp_path, storage_url=storage_url) as h:
         await seed_organisation(h)
         summary = await report_signal(h)
         assert "🔴 Dringend · Gezondheid · C-12" in summary.text
@@ -83,8 +83,8 @@ async def test_signal_reaches_the_professional_who_picks_it_up(tmp_path: Path) -
         assert "afgerond door Piet: “Ik bel haar vanmiddag" in mine.text
 
 
-async def test_unanswered_signal_climbs_to_backup_then_coordinators(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as h:
+async def test_unanswered_signal_climbs_to_backup_then_coordinators(tmp_path: Path, storage_url: str | None) -> None:
+    async with running_bot(tmp_path, storage_url=storage_url) as h:
         await seed_organisation(h)
         await send_signal(h)
         await h.advance(timedelta(minutes=9))
@@ -300,7 +300,7 @@ async def test_backup_request_and_open_overview(tmp_path: Path) -> None:
         assert "in behandeling bij Piet, al 0 min" in anna_open[1].text
 
 
-async def test_overdue_steps_fire_on_the_first_tick_after_a_restart(tmp_path: Path) -> None:
+async def test_overdue_steps_fire_on_the_first_tick_after_a_restart(tmp_path: Path, storage_url: str | None) -> None:
     from tests.support.clock import FakeClock
     from tests.support.faulty_bot_api import FaultyBotApi
     from tests.support.harness import START
@@ -308,13 +308,13 @@ async def test_overdue_steps_fire_on_the_first_tick_after_a_restart(tmp_path: Pa
     api = FaultyBotApi()
     clock = FakeClock(START)
     async with api:
-        async with running_bot(tmp_path, api=api, clock=clock) as h:
+        async with running_bot(tmp_path, storage_url=storage_url, api=api, clock=clock) as h:
             await seed_organisation(h)
             await send_signal(h)
             assert len(alerts(h, PIET)) == 1
         # Down for half an hour: Fatima's and the coordinators' turns passed while nobody ran.
         clock.advance(timedelta(minutes=30))
-        async with running_bot(tmp_path, api=api, clock=clock) as h:
+        async with running_bot(tmp_path, storage_url=storage_url, api=api, clock=clock) as h:
             # No advance(): the JobQueue's first tick at start-up does it.
             for _ in range(100):
                 if alerts(h, FATIMA):

@@ -125,8 +125,8 @@ async def test_thirty_minutes_longer_asks_again_later(tmp_path: Path) -> None:
         assert visit_alerts(h, PIET) == [] and await escalation_count(h) == 0
 
 
-async def test_no_answer_alerts_the_professional_once(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as h:
+async def test_no_answer_alerts_the_professional_once(tmp_path: Path, storage_url: str | None) -> None:
+    async with running_bot(tmp_path, storage_url=storage_url) as h:
         await seed_organisation(h)
         await start_visit(h)
         await h.advance(timedelta(minutes=60))
@@ -217,21 +217,21 @@ async def test_done_early_and_one_visit_at_a_time(tmp_path: Path) -> None:
         assert await questions(h) == 0 and await escalation_count(h) == 0
 
 
-async def test_a_restart_during_the_visit_loses_nothing(tmp_path: Path) -> None:
+async def test_a_restart_during_the_visit_loses_nothing(tmp_path: Path, storage_url: str | None) -> None:
     api = FaultyBotApi()
     clock = FakeClock(START)
     async with api:
-        async with running_bot(tmp_path, api=api, clock=clock) as h:
+        async with running_bot(tmp_path, storage_url=storage_url, api=api, clock=clock) as h:
             await seed_organisation(h)
             await start_visit(h)
         clock.advance(timedelta(minutes=45))  # down for a while, back before the end
-        async with running_bot(tmp_path, api=api, clock=clock) as h:
+        async with running_bot(tmp_path, storage_url=storage_url, api=api, clock=clock) as h:
             await h.advance(timedelta(minutes=14))
             assert prompts(h) == []
             await h.advance(timedelta(minutes=1))
             assert len(prompts(h)) == 1  # at 11:00, as promised
         clock.advance(timedelta(minutes=20))  # down again, past the answer deadline
-        async with running_bot(tmp_path, api=api, clock=clock) as h:
+        async with running_bot(tmp_path, storage_url=storage_url, api=api, clock=clock) as h:
             # No advance(): the JobQueue's first tick at start-up raises the alert.
             for _ in range(100):
                 if visit_alerts(h, PIET):

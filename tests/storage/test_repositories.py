@@ -11,6 +11,7 @@ import pytest
 from bot.domain.models import Draft, Role
 from storage import audit, drafts, groups, invites, links, outbox, people
 from storage.db import Database, available_migrations, backup_file, split_sql
+from tests.support.postgres import INTEGRITY_ERRORS
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -47,7 +48,7 @@ def test_split_sql_keeps_strings_with_semicolons() -> None:
 
 
 async def test_foreign_keys_are_enforced(db: Database) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         async with db.transaction() as tx:
             await people.add_role(tx, 12345, Role.VOLUNTEER)
 
@@ -119,7 +120,7 @@ async def test_links_agreements_drafts_groups_and_audit(db: Database) -> None:
         assert await groups.note_once(tx, -100, NOW) and not await groups.note_once(tx, -100, NOW)
         await audit.record(tx, now=NOW, event="link.created", subject_type="link", subject_id=link_id)
         assert [e.event for e in await audit.for_subject(tx, "link", link_id)] == ["link.created"]
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         async with db.transaction() as tx:
             await links.create(tx, volunteer_id=vera, client_alias="C-12", professional_id=None, now=NOW)
 
@@ -162,7 +163,8 @@ async def test_outbox_edits_wait_for_their_message_and_supersede_each_other(db: 
         assert [(m.text, m.edit_target_message_id) for m in edits] == [("v4", 77)]
 
 
-async def test_online_backup_copies_a_live_database(db: Database, tmp_path: Path) -> None:
+async def test_online_backup_copies_a_live_database(sqlite_db: Database, tmp_path: Path) -> None:
+    db = sqlite_db
     async with db.transaction() as tx:
         await people.create(tx, name="Vera", telegram_id=1, language="nl", team_id=None, now=NOW)
     target = tmp_path / "copy" / "backup.db"
@@ -181,9 +183,10 @@ async def test_a_nested_transaction_fails_loudly_instead_of_hanging(db: Database
         assert await tx.scalar("SELECT 1") == 1
 
 
-async def test_a_failed_commit_does_not_leave_the_connection_in_a_transaction(db: Database) -> None:
+async def test_a_failed_commit_does_not_leave_the_connection_in_a_transaction(sqlite_db: Database) -> None:
     """A COMMIT that fails while SQLite keeps the transaction open (busy, I/O error) must not make every later
     BEGIN fail: the unit is rolled back, and the next transaction works."""
+    db = sqlite_db
     conn = db.conn
     real_execute = conn.execute
     failing = True

@@ -26,6 +26,7 @@ def make_settings(
     api: FaultyBotApi,
     db_path: Path,
     *,
+    storage_url: str | None = None,
     telegram: dict[str, Any] | None = None,
     escalation: dict[str, Any] | None = None,
     **app: Any,
@@ -41,7 +42,8 @@ def make_settings(
             "max_messages_per_second": 1000,
             **(telegram or {}),
         },
-        storage={"path": db_path},
+        # storage_url: PostgreSQL (tests/support/postgres.py) instead of the SQLite file.
+        storage={"path": db_path, "url": storage_url},
         escalation=escalation or {},
         # Tests act faster than any person; the per-person limit has its own tests.
         app={"organisation": "Buurtteam Overvecht", "updates_burst": 0, **app},
@@ -129,14 +131,19 @@ class Harness:
 
 @asynccontextmanager
 async def running_bot(
-    tmp_path: Path, *, api: FaultyBotApi | None = None, clock: FakeClock | None = None, **app: Any
+    tmp_path: Path,
+    *,
+    api: FaultyBotApi | None = None,
+    clock: FakeClock | None = None,
+    storage_url: str | None = None,
+    **app: Any,
 ) -> AsyncIterator[Harness]:
     own_api = api is None
     fake = api or FaultyBotApi()
     if own_api:
         await fake.start()
     clock = clock or FakeClock(START)
-    settings = make_settings(fake, tmp_path / "samenspel.db", tick_seconds=5, **app)
+    settings = make_settings(fake, tmp_path / "samenspel.db", storage_url=storage_url, tick_seconds=5, **app)
     application = build_application(settings, clock=clock)
     harness = Harness(fake, application, clock)
     stop = asyncio.Event()

@@ -153,8 +153,9 @@ def samenspel_cli(*args: str, env: dict[str, str] | None = None, cwd: Path) -> s
     )
 
 
-async def cli(api: FakeBotApi, db_path: Path, *args: str) -> str:
-    """Run `samenspel` as a subprocess against the fake API without blocking the event loop."""
+async def cli(api: FakeBotApi, db_path: Path, *args: str, storage_url: str | None = None, status: int = 0) -> str:
+    """Run `samenspel` as a subprocess against the fake API without blocking the event loop; its output
+    (stdout, and stderr too when it is expected to fail with `status`). storage_url: on PostgreSQL."""
     env = {
         "SAMENSPEL_TELEGRAM__TOKEN": api.token,
         "SAMENSPEL_TELEGRAM__BASE_URL": api.base_url,
@@ -162,6 +163,8 @@ async def cli(api: FakeBotApi, db_path: Path, *args: str) -> str:
         "PYTHONPATH": str(ROOT),
         "PATH": "/usr/bin:/bin",
     }
+    if storage_url is not None:
+        env["SAMENSPEL_STORAGE__URL"] = storage_url
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -173,8 +176,8 @@ async def cli(api: FakeBotApi, db_path: Path, *args: str) -> str:
         stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode == 0, err.decode()
-    return out.decode()
+    assert process.returncode == status, err.decode()
+    return out.decode() if status == 0 else out.decode() + err.decode()
 
 
 def invite_code(cli_output: str) -> str:
@@ -182,9 +185,11 @@ def invite_code(cli_output: str) -> str:
 
 
 @asynccontextmanager
-async def samenspel_run(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`samenspel run` against `api` on tmp_path/samenspel.db, its output in tmp_path/run.log; stopped with
-    SIGTERM at the end (killed if it does not stop within 20 s)."""
+async def samenspel_run(
+    api: FakeBotApi, tmp_path: Path, *, storage_url: str | None = None
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`samenspel run` against `api` on tmp_path/samenspel.db (or PostgreSQL at storage_url), its output in
+    tmp_path/run.log; stopped with SIGTERM at the end (killed if it does not stop within 20 s)."""
     config = tmp_path / "config.toml"
     config.write_text(
         "[telegram]\n"
@@ -192,8 +197,7 @@ async def samenspel_run(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[asynci
         f'base_url = "{api.base_url}"\n'
         "poll_timeout_seconds = 1\n"
         "[storage]\n"
-        f'path = "{tmp_path / "samenspel.db"}"\n'
-        "[app]\n"
+        f'path = "{tmp_path / "samenspel.db"}"\n' + (f'url = "{storage_url}"\n' if storage_url else "") + "[app]\n"
         'organisation = "Buurtteam Overvecht"\n'
         "tick_seconds = 1\n"
     )

@@ -115,7 +115,8 @@ class EscalationActions(Service):
 
     async def acknowledge(self, person: Person, escalation_id: int) -> Escalation:
         now = self._clock.now()
-        async with self._db.transaction() as tx:
+
+        async def pick_up(tx: Tx) -> Escalation:
             escalation, recipients = await self._open_for(tx, person, escalation_id)
             if escalation.state is State.ACKNOWLEDGED:
                 raise await self._fate(tx, escalation, person)
@@ -126,9 +127,12 @@ class EscalationActions(Service):
                 await escalations.add_recipient(
                     tx, escalation.id, person.id, level=escalation.level, outbox_id=None, now=now
                 )
-            updated = await self._record_and_tell(
+            return await self._record_and_tell(
                 tx, escalation.id, person, now, event="escalation.acknowledged", volunteer_key="vol.acknowledged"
             )
+
+        # Two professionals tapping at once (or a tap and a climb): the loser runs again and is told who has it.
+        updated = await self._db.unit(pick_up)
         self._wake()
         return updated
 
@@ -197,8 +201,7 @@ class EscalationActions(Service):
         if not reply or len(reply) > REPLY_LIMIT:
             raise Refused("resolve.bad", limit=REPLY_LIMIT)
         now = self._clock.now()
-        async with self._db.transaction() as tx:
-            updated = await self.resolve_in(tx, person, escalation_id, reply, now)
+        updated = await self._db.unit(lambda tx: self.resolve_in(tx, person, escalation_id, reply, now))
         self._wake()
         return updated
 

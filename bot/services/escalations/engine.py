@@ -255,10 +255,15 @@ class EscalationEngine(Service):
             async with self._db.transaction() as tx:
                 due = await find(tx, now, DUE_BATCH)
             for escalation_id in due:
-                async with self._db.transaction() as tx:
+
+                async def one(tx: Tx, escalation_id: int = escalation_id, now: datetime = now) -> bool:
                     escalation = await escalations.get(tx, escalation_id)
-                    if escalation is not None and await act(tx, escalation, now):
-                        handled += 1
+                    return escalation is not None and await act(tx, escalation, now)
+
+                # A unit: when another replica moved the same item meanwhile, it runs again on what that one
+                # wrote, and finds the step no longer due (PostgreSQL; on SQLite it never collides).
+                if await self._db.unit(one):
+                    handled += 1
             if len(due) < DUE_BATCH:
                 return handled
 
