@@ -41,17 +41,18 @@ async def claim(tx: Tx, holder: str, now: datetime, lease_until: datetime, limit
     while one replica holds it no replica can take that sender's next update: per-sender order holds across
     replicas. An expired lease is a replica that died (or froze) mid-update: the update is taken over.
     """
-    # On PostgreSQL this SELECT ends in `FOR UPDATE OF i SKIP LOCKED` (inside the SERIALIZABLE transaction),
-    # so that two replicas claiming at once skip each other's rows instead of waiting; the lease then keeps the
-    # row from being claimed again after this transaction commits. SQLite has one writer (BEGIN IMMEDIATE), so
-    # the plain read-then-update below cannot interleave with another claim.
-    rows = await tx.all(
+    # On PostgreSQL `tx.claim` ends this SELECT in `FOR UPDATE OF i SKIP LOCKED` (inside the SERIALIZABLE
+    # transaction), so two replicas claiming at once skip each other's rows instead of waiting; the lease then
+    # keeps the row from being claimed again after this transaction commits. SQLite has one writer (BEGIN
+    # IMMEDIATE), so there the plain read-then-update cannot interleave with another claim.
+    rows = await tx.claim(
         "SELECT i.update_id, i.sender_id, i.body, i.attempts FROM inbox i"
         " WHERE i.done_at IS NULL AND (i.lease_until IS NULL OR i.lease_until <= ?)"
         " AND NOT EXISTS (SELECT 1 FROM inbox o WHERE o.sender_id = i.sender_id AND o.done_at IS NULL"
         " AND o.update_id < i.update_id)"
         " ORDER BY i.update_id LIMIT ?",
         (to_db(now), limit),
+        of="i",
     )
     await tx.executemany(
         "UPDATE inbox SET lease_holder = ?, lease_until = ?, attempts = attempts + 1 WHERE update_id = ?",
