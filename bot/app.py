@@ -24,6 +24,7 @@ from bot.services.email import EmailService
 from bot.services.escalations import EscalationService
 from bot.services.handover import HandoverService
 from bot.services.menus import MenuService
+from bot.services.overview import OverviewService
 from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
 from bot.services.visits import VisitService
@@ -91,6 +92,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         privacy=PrivacyService(db, clock, settings, escalation_service, delivery.wake),
         limiter=UpdateLimiter(settings.app.updates_burst, settings.app.updates_per_second),
         email=email,
+        overview=OverviewService(db, clock, settings, delivery.wake),
     )
     delivery.unreachable_hooks.append(people_service.tell_coordinators_unreachable)
     delivery.unreachable_hooks.append(services.escalations.on_unreachable)

@@ -256,6 +256,21 @@ class WellbeingSettings(BaseModel):
         return WellbeingThresholds(**self.model_dump())
 
 
+class ReportSettings(BaseModel):
+    """The overview, the evaluation talk, the monthly report, the weekly digest (config.example.toml, [reports])."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Under-use ("ondervraagd?", shown in /overview, never alerted): under this share of the agreed hours ...
+    under_use_ratio: float = Field(default=0.5, gt=0, le=1)
+    # ... for this many weeks in a row.
+    under_use_weeks: int = Field(default=4, ge=1, le=12)
+    # Volunteers per page of /overview.
+    page_size: int = Field(default=10, ge=3, le=30)
+    # The days an evaluation talk looks back over.
+    review_days: int = Field(default=90, ge=28, le=366)
+
+
 class PrivacySettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -335,6 +350,7 @@ class Settings(BaseSettings):
     checkins: CheckInSettings = CheckInSettings()
     wellbeing: WellbeingSettings = WellbeingSettings()
     privacy: PrivacySettings = PrivacySettings()
+    reports: ReportSettings = ReportSettings()
     notify: NotifySettings = NotifySettings()
 
     @classmethod

@@ -25,6 +25,7 @@ from bot.services.email import EmailService
 from bot.services.escalations import EscalationService
 from bot.services.handover import HandoverService
 from bot.services.menus import MenuService
+from bot.services.overview import OverviewService
 from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
 from bot.services.visits import VisitService
@@ -48,6 +49,7 @@ class Services:
     privacy: PrivacyService
     limiter: UpdateLimiter
     email: EmailService
+    overview: OverviewService
     # The per-person limit's time source (seconds; only differences count); tests pass a fake one.
     monotonic: Callable[[], float] = time.monotonic
 

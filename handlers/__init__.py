@@ -28,6 +28,7 @@ from handlers import (  # noqa: F401 - imported for the flows and commands they 
     invites,
     links,
     onboarding,
+    overview,
     people,
     privacy,
     professional,

@@ -7,8 +7,19 @@ from bot.domain.models import Role
 # In menu order. Later features add their commands here.
 ROLE_COMMANDS: dict[Role, tuple[str, ...]] = {
     Role.VOLUNTEER: ("signal", "backup", "visit", "done", "checkin", "me", "mine", "pause", "resume"),
-    Role.PROFESSIONAL: ("open", "away", "back", "workhours"),
-    Role.COORDINATOR: ("open", "invite", "people", "assign", "link", "unlink", "agreement", "schedule", "remove"),
+    Role.PROFESSIONAL: ("open", "overview", "away", "back", "workhours"),
+    Role.COORDINATOR: (
+        "open",
+        "overview",
+        "invite",
+        "people",
+        "assign",
+        "link",
+        "unlink",
+        "agreement",
+        "schedule",
+        "remove",
+    ),
 }
 
 EVERYONE_COMMANDS: tuple[str, ...] = ("help", "language", "cancel", "mydata", "forget")
