@@ -27,6 +27,7 @@ from bot.services.menus import MenuService
 from bot.services.overview import OverviewService
 from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
+from bot.services.reports import ReportService, TalkService
 from bot.services.visits import VisitService
 from bot.supervision import Part, PartEnded, Supervisor, task_failure
 from bot.updates import PerSenderUpdateProcessor
@@ -93,6 +94,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         limiter=UpdateLimiter(settings.app.updates_burst, settings.app.updates_per_second),
         email=email,
         overview=OverviewService(db, clock, settings, delivery.wake),
+        reports=ReportService(db, clock, settings, delivery.wake),
+        talks=TalkService(db, clock, settings, delivery.wake),
     )
     delivery.unreachable_hooks.append(people_service.tell_coordinators_unreachable)
     delivery.unreachable_hooks.append(services.escalations.on_unreachable)
@@ -100,6 +103,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
     scheduler.register("visits", services.visits.tick)
     scheduler.register("checkins", services.checkins.tick)
     scheduler.register("retention", services.privacy.retention_tick)
+    scheduler.register("talks", services.talks.tick)
     app.bot_data.services = services
     register(app)
     return app

@@ -106,20 +106,20 @@ def _checkin(row: Row) -> CheckInRow:
 _CHECKIN_COLUMNS = "c.volunteer_id, c.state, c.answered_at, c.created_at, c.period_at, c.hours, c.energy"
 
 
-async def checkins_since(tx: Tx, since: datetime, volunteer_ids: list[int] | None = None) -> list[CheckInRow]:
-    """Answered, missed and paused check-ins that count after `since`, of everyone (or of these volunteers)."""
-    if volunteer_ids is None:
-        rows = await tx.all(
-            f"SELECT {_CHECKIN_COLUMNS} FROM checkins c WHERE {COUNTED} AND {BELONGS_TO} > ?", (to_db(since),)
-        )
-    else:
-        marks = ",".join("?" * len(volunteer_ids))
-        rows = await tx.all(
-            f"SELECT {_CHECKIN_COLUMNS} FROM checkins c WHERE {COUNTED} AND c.volunteer_id IN ({marks})"
-            f" AND {BELONGS_TO} > ?",
-            (*volunteer_ids, to_db(since)),
-        )
-    return [_checkin(r) for r in rows]
+async def checkins_since(
+    tx: Tx, since: datetime, volunteer_ids: list[int] | None = None, *, until: datetime | None = None
+) -> list[CheckInRow]:
+    """Answered, missed and paused check-ins that count after `since` (and up to `until`), of everyone (or of
+    these volunteers)."""
+    sql = f"SELECT {_CHECKIN_COLUMNS} FROM checkins c WHERE {COUNTED} AND {BELONGS_TO} > ?"
+    params: list[object] = [to_db(since)]
+    if until is not None:
+        sql += f" AND {BELONGS_TO} <= ?"
+        params.append(to_db(until))
+    if volunteer_ids is not None:
+        sql += f" AND c.volunteer_id IN ({','.join('?' * len(volunteer_ids))})"
+        params += volunteer_ids
+    return [_checkin(r) for r in await tx.all(sql, params)]
 
 
 async def checkins_between(tx: Tx, start: datetime, end: datetime) -> list[Row]:

@@ -6,11 +6,13 @@ from bot.domain.models import Role
 
 # In menu order. Later features add their commands here.
 ROLE_COMMANDS: dict[Role, tuple[str, ...]] = {
-    Role.VOLUNTEER: ("signal", "backup", "visit", "done", "checkin", "me", "mine", "pause", "resume"),
-    Role.PROFESSIONAL: ("open", "overview", "away", "back", "workhours"),
+    Role.VOLUNTEER: ("signal", "backup", "visit", "done", "checkin", "me", "mine", "pause", "resume", "talk"),
+    Role.PROFESSIONAL: ("open", "overview", "review", "away", "back", "workhours"),
     Role.COORDINATOR: (
         "open",
         "overview",
+        "review",
+        "report",
         "invite",
         "people",
         "assign",

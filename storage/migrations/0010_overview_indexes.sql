@@ -10,3 +10,17 @@ CREATE INDEX checkins_volunteer_answered ON checkins (volunteer_id, answered_at)
 CREATE INDEX escalations_created ON escalations (created_at);
 CREATE INDEX escalations_open_volunteer ON escalations (volunteer_id) WHERE state != 'resolved';
 CREATE INDEX links_active_volunteer ON links (volunteer_id) WHERE active = 1;
+
+-- The planned evaluation talk of each volunteer (one at a time), and what she wrote she wants to discuss.
+CREATE TABLE review_talks (
+    volunteer_id INTEGER PRIMARY KEY REFERENCES people(id),
+    -- The local date of the talk, YYYY-MM-DD.
+    talk_on TEXT NOT NULL,
+    set_by INTEGER REFERENCES people(id),
+    -- When the volunteer was asked what she wants to discuss (NULL: not yet; the scheduler asks a week before).
+    asked_at TEXT,
+    -- Free text: erased with the person, and by retention once the talk lies retain_days behind.
+    wishes TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX review_talks_unasked ON review_talks (talk_on) WHERE asked_at IS NULL;

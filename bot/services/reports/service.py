@@ -1,0 +1,281 @@
+"""/review (the evaluation talk's pack about one volunteer) and /report (the organisation's month).
+
+Who may read what: a review is for the volunteer's own professional or a coordinator, never about the viewer
+herself; the month's report is for coordinators (or the command line), and leaves out the items and flags about
+the coordinator who reads it, so nobody reads a wellbeing alert about herself.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.domain.models import Person
+from bot.domain.overview import Month
+from bot.domain.reports import (
+    URGENCIES,
+    CategoryFigures,
+    EnergyPoint,
+    FlagOutcome,
+    ItemFacts,
+    MonthHours,
+    UrgencyPickup,
+    by_category,
+    energy_trend,
+    flag_outcomes,
+    held_too_long,
+    hours_per_month,
+    month_bounds,
+    pickup_by_urgency,
+)
+from bot.domain.schedule import QuietHours, in_quiet_hours
+from bot.domain.screening import screen
+from bot.domain.wellbeing import CheckInRecord, under_use
+from bot.i18n import t
+from bot.services.base import Service, coordinators_only
+from bot.services.errors import Refused
+from bot.services.overview import LOOKBACK_DAYS, may_see, record
+from bot.services.reports.words import say_date
+from storage import outbox, overview, people, talks
+from storage.overview import ItemRow, VolunteerRow
+
+
+def facts(row: ItemRow) -> ItemFacts:
+    return ItemFacts(
+        kind=row.kind,
+        category=row.category,
+        urgency=row.urgency,
+        created_at=row.created_at,
+        acknowledged_at=row.acknowledged_at,
+        resolved_at=row.resolved_at,
+        resolution=row.resolution,
+        flags=row.flags,
+        held_since=row.held_since,
+        follow_ups=row.follow_ups,
+    )
+
+
+@dataclass(frozen=True)
+class ReviewPack:
+    volunteer: VolunteerRow
+    since: datetime
+    until: datetime
+    months: list[MonthHours]
+    energy: list[EnergyPoint]
+    trend: float | None
+    flags: list[FlagOutcome]
+    categories: list[CategoryFigures]
+
+
+@dataclass(frozen=True)
+class TeamHours:
+    team: str | None
+    hours: float
+    volunteers: int
+
+
+@dataclass(frozen=True)
+class MonthReport:
+    month: Month
+    asked: int
+    answered: int
+    pickups: list[UrgencyPickup]
+    held_too_long: int
+    teams: list[TeamHours]
+    flags_raised: int
+    flags_resolved: int
+    under_use: list[str]  # names
+
+
+class ReportService(Service):
+    async def reviewable(self, viewer: Person) -> list[VolunteerRow]:
+        """The volunteers the viewer may hold an evaluation talk with, by name."""
+        if not (viewer.is_coordinator or viewer.is_professional):
+            raise Refused("not_allowed")
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            rows = await overview.volunteers(
+                tx, viewer_id=viewer.id, professional_id=None if viewer.is_coordinator else viewer.id, now=now
+            )
+        return sorted(rows, key=lambda r: (r.name.casefold(), r.id))
+
+    async def review(self, viewer: Person, volunteer_id: int) -> ReviewPack:
+        """The talk's pack over the last `review_days` days; refused unless the volunteer is the viewer's."""
+        now = self._clock.now()
+        zone = self._settings.app.zone
+        since = now - timedelta(days=self._settings.reports.review_days)
+        async with self._db.transaction() as tx:
+            row = await overview.volunteer(tx, volunteer_id, viewer_id=viewer.id, now=now)
+            if row is None or not may_see(viewer, row):
+                raise Refused("review.not_yours")
+            checkins = await overview.checkins_since(tx, since, [row.id])
+            items = [facts(i) for i in await overview.items_of(tx, row.id, since)]
+        answered = [c for c in checkins if c.state == "answered" and (c.period_at or c.at) <= now]
+        months = hours_per_month(
+            ((c.period_at or c.at, c.hours or 0.0) for c in answered),
+            since=since,
+            until=now,
+            agreed_per_week=row.agreed_hours,
+            zone=zone,
+        )
+        energy = sorted(
+            (EnergyPoint(c.period_at or c.at, c.energy) for c in answered if c.energy is not None), key=lambda p: p.at
+        )
+        return ReviewPack(
+            volunteer=row,
+            since=since,
+            until=now,
+            months=months,
+            energy=energy,
+            trend=energy_trend(energy),
+            flags=flag_outcomes(items),
+            categories=by_category(items),
+        )
+
+    async def month(self, viewer: Person | None, month: Month) -> MonthReport:
+        """The organisation's figures for one local month (viewer None: the command line)."""
+        coordinators_only(viewer)
+        zone = self._settings.app.zone
+        start, end = month_bounds(month, zone)
+        now = min(self._clock.now(), end)
+        viewer_id = viewer.id if viewer is not None else 0
+        async with self._db.transaction() as tx:
+            rows = await overview.checkins_between(tx, start, end)
+            items = [facts(i) for i in await overview.items_between(tx, start, end, viewer_id=viewer_id)]
+            resolved = await overview.flags_resolved_between(tx, start, end, viewer_id=viewer_id)
+            volunteers = await overview.volunteers(tx, viewer_id=viewer_id, professional_id=None, now=now)
+            recent = await overview.checkins_since(tx, now - timedelta(days=LOOKBACK_DAYS), until=now)
+        asked = sum(r["n"] for r in rows if r["state"] in ("answered", "missed"))
+        answered = sum(r["n"] for r in rows if r["state"] == "answered")
+        teams: dict[str | None, list[float]] = defaultdict(list)
+        for r in rows:
+            if r["state"] == "answered":
+                teams[r["team"]].append(float(r["hours"]))
+        follow_up = {u: getattr(self._settings.escalation, u).follow_up_hours for u in URGENCIES}
+        history: dict[int, list[CheckInRecord]] = defaultdict(list)
+        for checkin in recent:
+            history[checkin.volunteer_id].append(record(checkin))
+        settings = self._settings.reports
+        under = [
+            v.name
+            for v in sorted(volunteers, key=lambda v: v.name.casefold())
+            if under_use(
+                history.get(v.id, []),
+                agreed_hours_per_week=v.agreed_hours,
+                now=now,
+                weeks=settings.under_use_weeks,
+                ratio=settings.under_use_ratio,
+            )
+            is not None
+        ]
+        return MonthReport(
+            month=month,
+            asked=asked,
+            answered=answered,
+            pickups=pickup_by_urgency(items),
+            held_too_long=held_too_long(items, follow_up_hours=follow_up, now=now),
+            teams=sorted(
+                (TeamHours(team, round(sum(h), 2), len(h)) for team, h in teams.items()),
+                key=lambda t: (t.team is None, (t.team or "").casefold()),
+            ),
+            flags_raised=sum(len(i.flags) for i in items if i.kind == "wellbeing"),
+            flags_resolved=resolved,
+            under_use=under,
+        )
+
+
+ASK_DAYS_BEFORE = 7
+ASK_BATCH = 100
+WISHES_LIMIT = 1000
+
+
+class TalkService(Service):
+    """The evaluation talk's date, the question a week before it, and what the volunteer wants to discuss."""
+
+    async def plan(self, viewer: Person, volunteer_id: int, day: date) -> None:
+        """Her professional or a coordinator sets the date; a date in the past is refused."""
+        now = self._clock.now()
+        if day < now.astimezone(self._settings.app.zone).date():
+            raise Refused("review.talk_past")
+        async with self._db.transaction() as tx:
+            row = await overview.volunteer(tx, volunteer_id, viewer_id=viewer.id, now=now)
+            if row is None or not may_see(viewer, row):
+                raise Refused("review.not_yours")
+            await talks.plan(tx, volunteer_id, day, by=viewer.id, now=now)
+
+    async def of(self, volunteer_id: int) -> tuple[date | None, str | None]:
+        """The planned date and what she wrote (for the pack; the caller has checked who may read it)."""
+        async with self._db.transaction() as tx:
+            talk = await talks.of(tx, volunteer_id)
+        return (None, None) if talk is None else (talk.talk_on, talk.wishes)
+
+    async def write(self, volunteer: Person, text: str) -> date:
+        """What she wants to discuss, screened like every free text; refused without a planned talk."""
+        now = self._clock.now()
+        cleaned = text.strip()
+        if not cleaned or len(cleaned) > WISHES_LIMIT:
+            raise Refused("talk.bad_length", limit=WISHES_LIMIT)
+        if screen(cleaned, current_year=now.year):
+            raise Refused("talk.personal_data")
+        async with self._db.transaction() as tx:
+            talk = await talks.of(tx, volunteer.id)
+            if talk is None or not await talks.write_wishes(tx, volunteer.id, cleaned, now):
+                raise Refused("talk.none_planned")
+        return talk.talk_on
+
+    async def tick(self, now: datetime) -> int:
+        """Ask each volunteer whose talk lies a week or less ahead what she wants to discuss, once (the mark
+        and the message share a transaction), outside quiet hours."""
+        config = self._settings.checkins
+        quiet = QuietHours(start=config.quiet_start, end=config.quiet_end)
+        zone = self._settings.app.zone
+        if in_quiet_hours(now, quiet, self._settings.app.timezone):
+            return 0
+        today = now.astimezone(zone).date()
+        asked = 0
+        async with self._db.transaction() as tx:
+            for talk in await talks.due_asks(tx, today + timedelta(days=ASK_DAYS_BEFORE), today, ASK_BATCH):
+                volunteer = await people.get(tx, talk.volunteer_id)
+                if not await talks.mark_asked(tx, talk.volunteer_id, now):
+                    continue
+                if volunteer is None or not volunteer.active or volunteer.telegram_id is None:
+                    continue
+                lang = volunteer.language
+                await outbox.enqueue(
+                    tx,
+                    chat_id=volunteer.telegram_id,
+                    person_id=volunteer.id,
+                    language=lang,
+                    text=t(lang, "talk.ask", name=volunteer.name, day=say_date(lang, talk.talk_on)),
+                    now=now,
+                    purpose="digest",
+                )
+                asked += 1
+        if asked:
+            self._wake()
+        return asked
+
+
+def report_csv(report: MonthReport, *, no_team: str) -> bytes:
+    """The month's figures as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read ë and é)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["month", "section", "key", "value"])
+    m = str(report.month)
+    writer.writerow([m, "checkins", "asked", report.asked])
+    writer.writerow([m, "checkins", "answered", report.answered])
+    for p in report.pickups:
+        writer.writerow([m, "pickup_hours_p50", p.urgency, "" if p.p50_hours is None else p.p50_hours])
+        writer.writerow([m, "pickup_hours_p90", p.urgency, "" if p.p90_hours is None else p.p90_hours])
+        writer.writerow([m, "items", p.urgency, p.count])
+    writer.writerow([m, "items", "held_too_long", report.held_too_long])
+    for team in report.teams:
+        writer.writerow([m, "hours_per_team", team.team or no_team, team.hours])
+    writer.writerow([m, "flags", "raised", report.flags_raised])
+    writer.writerow([m, "flags", "resolved", report.flags_resolved])
+    for name in report.under_use:
+        writer.writerow([m, "under_use", "volunteer", name])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
