@@ -27,6 +27,7 @@ from bot.services.menus import MenuService
 from bot.services.overview import OverviewService
 from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
+from bot.services.recognition import RecognitionService
 from bot.services.reports import ReportService, TalkService
 from bot.services.visits import VisitService
 from bot.supervision import Part, PartEnded, Supervisor, task_failure
@@ -96,6 +97,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         overview=OverviewService(db, clock, settings, delivery.wake),
         reports=ReportService(db, clock, settings, delivery.wake),
         talks=TalkService(db, clock, settings, delivery.wake),
+        recognition=RecognitionService(db, clock, settings, delivery.wake),
     )
     delivery.unreachable_hooks.append(people_service.tell_coordinators_unreachable)
     delivery.unreachable_hooks.append(services.escalations.on_unreachable)
@@ -104,6 +106,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
     scheduler.register("checkins", services.checkins.tick)
     scheduler.register("retention", services.privacy.retention_tick)
     scheduler.register("talks", services.talks.tick)
+    scheduler.register("recognition", services.recognition.tick)
     app.bot_data.services = services
     register(app)
     return app

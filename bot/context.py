@@ -28,6 +28,7 @@ from bot.services.menus import MenuService
 from bot.services.overview import OverviewService
 from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
+from bot.services.recognition import RecognitionService
 from bot.services.reports import ReportService, TalkService
 from bot.services.visits import VisitService
 from storage.db import Database
@@ -53,6 +54,7 @@ class Services:
     overview: OverviewService
     reports: ReportService
     talks: TalkService
+    recognition: RecognitionService
     # The per-person limit's time source (seconds; only differences count); tests pass a fake one.
     monotonic: Callable[[], float] = time.monotonic
 

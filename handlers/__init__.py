@@ -33,6 +33,7 @@ from handlers import (  # noqa: F401 - imported for the flows and commands they 
     people,
     privacy,
     professional,
+    recognition,
     reports,
     review,
     schedules,

@@ -9,12 +9,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from bot.domain.callbacks import Bounds, CallbackData, Chosen
-from bot.domain.onboarding import format_hours
-from bot.domain.overview import VolunteerLine
 from bot.i18n import Markup, plain, t
+from bot.services.reports.render import card_text, line_text
 from handlers.common import Button, Rows
 from handlers.flow import ROUTER, Empty, Flow, FlowTurn, Toasts, Turn
-from storage.overview import VolunteerRow
 
 overview = Flow("overview", Empty, command="overview", refusals=Toasts(alert=frozenset({"overview.not_yours"})))
 
@@ -24,41 +22,6 @@ class OverviewPage(CallbackData, prefix="ov", action="pg"):
 
 
 VolunteerCard = Chosen.at("ov", "v")
-
-
-def hours_part(lang: str, line: VolunteerLine) -> Markup:
-    hours = format_hours(line.hours, lang)
-    if line.agreed is None:
-        return t(lang, "overview.hours_no_agreement", hours=hours)
-    return t(lang, "overview.hours", hours=hours, agreed=format_hours(line.agreed, lang))
-
-
-def answered_part(lang: str, line: VolunteerLine) -> Markup:
-    if line.days_since_answer is None:
-        return t(lang, "overview.never_answered")
-    return t(lang, "overview.answered_days", days=line.days_since_answer)
-
-
-def marks(lang: str, line: VolunteerLine) -> str:
-    found = [plain(lang, f"overview.status.{status.value}") for status in line.statuses]
-    if line.under_use:
-        found.append(plain(lang, "overview.under_use"))
-    return "".join(f" · {mark}" for mark in found)
-
-
-def line_text(lang: str, number: int, line: VolunteerLine) -> Markup:
-    return t(
-        lang,
-        "overview.line",
-        number=number,
-        name=line.name,
-        hours=hours_part(lang, line),
-        clients=line.clients,
-        items=line.open_items,
-        flags=line.open_flags,
-        answered=answered_part(lang, line),
-        marks=marks(lang, line),
-    )
 
 
 async def show_page(turn: Turn, page: int, *, edit: bool) -> None:
@@ -89,25 +52,6 @@ async def page_pressed(turn: FlowTurn[Empty], press: OverviewPage) -> None:
     """Another page (built again: the list may have changed since)."""
     await turn.answer()
     await show_page(turn, press.page, edit=True)
-
-
-def card_text(lang: str, row: VolunteerRow, line: VolunteerLine) -> Markup:
-    nobody = plain(lang, "people.nobody")
-    agreement = format_hours(row.agreed_hours, lang) if row.agreed_hours is not None else nobody
-    return t(
-        lang,
-        "overview.card",
-        name=row.name,
-        team=row.team or plain(lang, "people.no_team"),
-        professional=row.professional_name or nobody,
-        agreement=agreement,
-        hours=hours_part(lang, line),
-        clients=line.clients,
-        items=line.open_items,
-        flags=line.open_flags,
-        answered=answered_part(lang, line),
-        marks=marks(lang, line),
-    )
 
 
 @overview.free(VolunteerCard)

@@ -30,14 +30,9 @@ class VolunteerRow:
     last_answered_at: datetime | None
 
 
-@dataclass(frozen=True)
-class CheckInRow:
-    volunteer_id: int
-    state: str
-    at: datetime
-    period_at: datetime | None
-    hours: float | None
-    energy: int | None
+# (volunteer id, state, answered or created, period or None, hours, energy): plain tuples, since the overview
+# reads some 60,000 of them for 10,000 volunteers; times in storage's text form, parsed by the caller.
+CheckInTuple = tuple[int, str, str, str | None, float | None, int | None]
 
 
 def _volunteer(row: Row) -> VolunteerRow:
@@ -92,26 +87,15 @@ async def volunteer(tx: Tx, volunteer_id: int, *, viewer_id: int, now: datetime)
     return None if row is None else _volunteer(row)
 
 
-def _checkin(row: Row) -> CheckInRow:
-    return CheckInRow(
-        volunteer_id=row["volunteer_id"],
-        state=row["state"],
-        at=from_db(row["answered_at"] or row["created_at"]),
-        period_at=opt_from_db(row["period_at"]),
-        hours=row["hours"],
-        energy=row["energy"],
-    )
-
-
-_CHECKIN_COLUMNS = "c.volunteer_id, c.state, c.answered_at, c.created_at, c.period_at, c.hours, c.energy"
-
-
 async def checkins_since(
     tx: Tx, since: datetime, volunteer_ids: list[int] | None = None, *, until: datetime | None = None
-) -> list[CheckInRow]:
+) -> list[CheckInTuple]:
     """Answered, missed and paused check-ins that count after `since` (and up to `until`), of everyone (or of
-    these volunteers)."""
-    sql = f"SELECT {_CHECKIN_COLUMNS} FROM checkins c WHERE {COUNTED} AND {BELONGS_TO} > ?"
+    these volunteers), in no particular order."""
+    sql = (
+        "SELECT c.volunteer_id, c.state, COALESCE(c.answered_at, c.created_at), c.period_at, c.hours, c.energy"
+        f" FROM checkins c WHERE {COUNTED} AND {BELONGS_TO} > ?"
+    )
     params: list[object] = [to_db(since)]
     if until is not None:
         sql += f" AND {BELONGS_TO} <= ?"
@@ -119,17 +103,33 @@ async def checkins_since(
     if volunteer_ids is not None:
         sql += f" AND c.volunteer_id IN ({','.join('?' * len(volunteer_ids))})"
         params += volunteer_ids
-    return [_checkin(r) for r in await tx.all(sql, params)]
+    # No ORDER BY: it would make SQLite walk a volunteer index over every check-in instead of the range of
+    # checkins_belongs_to; the caller groups them.
+    rows = await tx.all(sql, params)
+    return [tuple(r) for r in rows]
 
 
 async def checkins_between(tx: Tx, start: datetime, end: datetime) -> list[Row]:
-    """Per volunteer and state, the check-ins that count in [start, end), with their hours and team."""
+    """Per team and state, the check-ins that count in [start, end): how many, their hours, of how many
+    volunteers."""
     return await tx.all(
-        f"SELECT c.volunteer_id, v.team_id, t.name AS team, c.state, COUNT(*) AS n, COALESCE(SUM(c.hours), 0) AS hours"
-        f" FROM checkins c JOIN people v ON v.id = c.volunteer_id LEFT JOIN teams t ON t.id = v.team_id"
-        f" WHERE {COUNTED} AND {BELONGS_TO} >= ? AND {BELONGS_TO} < ? GROUP BY c.volunteer_id, c.state",
+        "SELECT t.name AS team, c.state, COUNT(*) AS n, COALESCE(SUM(c.hours), 0) AS hours,"
+        " COUNT(DISTINCT c.volunteer_id) AS volunteers"
+        " FROM checkins c JOIN people v ON v.id = c.volunteer_id LEFT JOIN teams t ON t.id = v.team_id"
+        f" WHERE {COUNTED} AND {BELONGS_TO} >= ? AND {BELONGS_TO} < ? GROUP BY v.team_id, c.state",
         (to_db(start), to_db(end)),
     )
+
+
+async def agreements(tx: Tx, *, viewer_id: int) -> list[tuple[int, str, float]]:
+    """(id, name, agreed hours a week) of every active volunteer with an agreement, never the viewer."""
+    rows = await tx.all(
+        "SELECT v.id, v.name, a.hours_per_week FROM people v JOIN agreements a ON a.volunteer_id = v.id"
+        " JOIN person_roles r ON r.person_id = v.id AND r.role = 'volunteer'"
+        " WHERE v.active = 1 AND v.id != ? AND a.hours_per_week > 0",
+        (viewer_id,),
+    )
+    return [(r[0], r[1], float(r[2])) for r in rows]
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,28 @@ from bot.domain.models import Role
 
 # In menu order. Later features add their commands here.
 ROLE_COMMANDS: dict[Role, tuple[str, ...]] = {
-    Role.VOLUNTEER: ("signal", "backup", "visit", "done", "checkin", "me", "mine", "pause", "resume", "talk"),
+    Role.VOLUNTEER: (
+        "signal",
+        "backup",
+        "visit",
+        "done",
+        "checkin",
+        "me",
+        "mine",
+        "pause",
+        "resume",
+        "talk",
+        "hours",
+        "summary",
+    ),
     Role.PROFESSIONAL: ("open", "overview", "review", "away", "back", "workhours"),
     Role.COORDINATOR: (
         "open",
+        "invite",
+        "people",
         "overview",
         "review",
         "report",
-        "invite",
-        "people",
         "assign",
         "link",
         "unlink",

@@ -34,8 +34,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from bot.domain.schedule import zone_info
@@ -103,6 +104,8 @@ class ContactOutside(StrEnum):
 
 
 def _require_aware(moment: datetime | None, what: str) -> None:
+    if type(moment) is datetime and moment.tzinfo is UTC:
+        return  # the common case (times as stored), checked cheaply: the overview builds many records
     if not isinstance(moment, datetime) or moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{what} must be timezone-aware, got {moment!r}")
 
@@ -135,17 +138,28 @@ class CheckInRecord:
             _require_aware(self.period, "a check-in's period")
         if self.missed and self.paused:
             raise ValueError("a check-in is missed or paused, not both")
-        if self.hours is not None and (
-            isinstance(self.hours, bool)
-            or not isinstance(self.hours, int | float)
-            or not math.isfinite(self.hours)
-            or self.hours < 0
+        hours = self.hours
+        # The usual values pass the first test; anything else gets the full one.
+        if (
+            hours is not None
+            and not (type(hours) is float and 0 <= hours < math.inf)
+            and (
+                isinstance(self.hours, bool)
+                or not isinstance(self.hours, int | float)
+                or not math.isfinite(self.hours)
+                or self.hours < 0
+            )
         ):
             raise ValueError(f"hours must be a finite number of 0 or more, got {self.hours!r}")
-        if self.energy is not None and (
-            isinstance(self.energy, bool)
-            or not isinstance(self.energy, int)
-            or not ENERGY_MIN <= self.energy <= ENERGY_MAX
+        energy = self.energy
+        if (
+            energy is not None
+            and not (type(energy) is int and ENERGY_MIN <= energy <= ENERGY_MAX)
+            and (
+                isinstance(self.energy, bool)
+                or not isinstance(self.energy, int)
+                or not ENERGY_MIN <= self.energy <= ENERGY_MAX
+            )
         ):
             raise ValueError(f"energy must be a whole number {ENERGY_MIN} to {ENERGY_MAX}, got {self.energy!r}")
         if self.contact_outside is not None:
@@ -497,11 +511,25 @@ def under_use(
     Needs an agreement of more than 0 hours. Evidence: the span's weeks, hours and agreed hours, answers.
     """
     _require_aware(now, "now")
+    return _under_use(_known(history, now), agreed_hours_per_week, weeks, ratio)
+
+
+def _known(history: Sequence[CheckInRecord], now: datetime) -> list[CheckInRecord]:
+    """The records up to now in `_order`: sorted by its first two parts, and by all of it only when two records
+    tie on those (the same order, cheaper for the overview's many volunteers)."""
+    known = sorted((r for r in history if r.at <= now), key=lambda r: (r.belongs_to, r.at))
+    if any((a.belongs_to, a.at) == (b.belongs_to, b.at) for a, b in pairwise(known)):
+        known.sort(key=_order)
+    return known
+
+
+def _under_use(
+    known: list[CheckInRecord], agreed_hours_per_week: float | None, weeks: int, ratio: float
+) -> UnderUse | None:
     if weeks < 1 or not 0 < ratio <= 1:
         raise ValueError(f"under-use needs weeks >= 1 and 0 < ratio <= 1, got {weeks!r}, {ratio!r}")
     if agreed_hours_per_week is None or not math.isfinite(agreed_hours_per_week) or agreed_hours_per_week <= 0:
         return None
-    known = sorted((r for r in history if r.at <= now), key=_order)
     if not known or known[-1].paused:
         return None
     end = known[-1].belongs_to
@@ -531,7 +559,26 @@ def window_hours(history: Sequence[CheckInRecord], *, now: datetime, days: int) 
     """The hours of the answered check-ins whose period lies in the `days` days before now (reaching back over
     paused time, as the window of `evaluate` does): what the overview shows against the agreement."""
     _require_aware(now, "now")
-    known = sorted((r for r in history if r.at <= now), key=_order)
+    return _window_hours(_known(history, now), now, days)
+
+
+def _window_hours(known: list[CheckInRecord], now: datetime, days: int) -> float | int:
     end = max([now, *(r.belongs_to for r in known)])
     since = _reach_back(end, days, _pauses(known))
     return _number(_hours([r for r in known if not r.paused and r.belongs_to > since]))
+
+
+def overview_figures(
+    history: Sequence[CheckInRecord],
+    *,
+    agreed_hours_per_week: float | None,
+    now: datetime,
+    days: int,
+    weeks: int,
+    ratio: float,
+) -> tuple[float | int, UnderUse | None]:
+    """`window_hours` and `under_use` together, the history put in order once (the overview runs both for
+    every volunteer)."""
+    _require_aware(now, "now")
+    known = _known(history, now)
+    return _window_hours(known, now, days), _under_use(known, agreed_hours_per_week, weeks, ratio)

@@ -4,16 +4,17 @@ volunteers they are responsible for; nobody sees their own line (it would hold w
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from bot.domain.models import Person
 from bot.domain.overview import VolunteerLine, by_attention, statuses
-from bot.domain.wellbeing import CheckInRecord, under_use, window_hours
+from bot.domain.wellbeing import CheckInRecord, overview_figures
 from bot.services.base import Service
 from bot.services.errors import Refused
 from storage import overview
 from storage.db import Tx
-from storage.overview import CheckInRow, VolunteerRow
+from storage.overview import CheckInTuple, VolunteerRow
 
 WINDOW_DAYS = 28
 # How far back check-ins are read: the four weeks of the window and of under-use, and the check-in before them
@@ -21,17 +22,23 @@ WINDOW_DAYS = 28
 LOOKBACK_DAYS = 42
 
 
-def record(row: CheckInRow) -> CheckInRecord:
-    """A check-in as the wellbeing rules see it (only an answered one has answers)."""
-    answered = row.state == "answered"
-    return CheckInRecord(
-        at=row.at,
-        period=row.period_at,
-        missed=row.state == "missed",
-        paused=row.state == "excused",
-        hours=row.hours if answered else None,
-        energy=row.energy if answered else None,
-    )
+def records(rows: Iterable[CheckInTuple]) -> dict[int, list[CheckInRecord]]:
+    """Check-ins as the wellbeing rules see them (only an answered one has answers), by volunteer."""
+    found: dict[int, list[CheckInRecord]] = defaultdict(list)
+    parse = datetime.fromisoformat  # storage writes UTC with its offset: aware as read
+    for volunteer_id, state, at, period, hours, energy in rows:
+        answered = state == "answered"
+        found[volunteer_id].append(
+            CheckInRecord(
+                at=parse(at),
+                period=None if period is None else parse(period),
+                missed=state == "missed",
+                paused=state == "excused",
+                hours=hours if answered else None,
+                energy=energy if answered else None,
+            )
+        )
+    return found
 
 
 def may_see(viewer: Person, volunteer: VolunteerRow) -> bool:
@@ -65,23 +72,20 @@ class OverviewService(Service):
         return row, self._line(row, records.get(row.id, []), now)
 
     async def _records(self, tx: Tx, rows: list[VolunteerRow], now: datetime) -> dict[int, list[CheckInRecord]]:
-        since = now - timedelta(days=LOOKBACK_DAYS)
         # Everyone's at once for the whole organisation; a professional's few by their ids.
         ids = None if len(rows) > 500 else [r.id for r in rows]
-        found: dict[int, list[CheckInRecord]] = defaultdict(list)
         if ids == []:
-            return found
-        for checkin in await overview.checkins_since(tx, since, ids):
-            found[checkin.volunteer_id].append(record(checkin))
-        return found
+            return {}
+        return records(await overview.checkins_since(tx, now - timedelta(days=LOOKBACK_DAYS), ids))
 
     def _line(self, row: VolunteerRow, history: list[CheckInRecord], now: datetime) -> VolunteerLine:
         settings = self._settings.reports
         agreed = row.agreed_hours
-        flagged = under_use(
+        hours, flagged = overview_figures(
             history,
             agreed_hours_per_week=agreed,
             now=now,
+            days=WINDOW_DAYS,
             weeks=settings.under_use_weeks,
             ratio=settings.under_use_ratio,
         )
@@ -90,7 +94,7 @@ class OverviewService(Service):
             id=row.id,
             name=row.name,
             team=row.team,
-            hours=window_hours(history, now=now, days=WINDOW_DAYS),
+            hours=hours,
             agreed=None if agreed is None else round(agreed * WINDOW_DAYS / 7, 2),
             clients=row.active_clients,
             open_items=row.open_items,

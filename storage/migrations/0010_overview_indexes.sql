@@ -24,3 +24,19 @@ CREATE TABLE review_talks (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX review_talks_unasked ON review_talks (talk_on) WHERE asked_at IS NULL;
+
+-- Who opted out of the monthly thank-you (/summary off); no row: it is on.
+CREATE TABLE summary_opt_outs (
+    person_id INTEGER PRIMARY KEY REFERENCES people(id),
+    since TEXT NOT NULL
+);
+
+-- Each periodic message once: a digest per person and ISO week, a thank-you per volunteer and month. Written in
+-- the transaction that queues the message, so a second tick or a restart never sends it twice.
+CREATE TABLE periodic_sends (
+    kind TEXT NOT NULL CHECK (kind IN ('digest', 'summary')),
+    person_id INTEGER NOT NULL REFERENCES people(id),
+    period TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (kind, person_id, period)
+);

@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 from bot.domain.onboarding import format_hours
+from bot.domain.overview import VolunteerLine
 from bot.i18n import Markup, plain, t
 from bot.services.reports.service import MonthReport, ReviewPack
 from bot.services.reports.words import hours, say_date
+from storage.overview import VolunteerRow
 
 
 def pack_text(lang: str, pack: ReviewPack, talk: tuple[date | None, str | None]) -> Markup:
@@ -119,4 +121,61 @@ def report_text(lang: str, report: MonthReport) -> Markup:
         raised=report.flags_raised,
         resolved=report.flags_resolved,
         under_use=", ".join(report.under_use) or nobody,
+    )
+
+
+# --- /overview ----------------------------------------------------------------------------------------
+
+
+def hours_part(lang: str, line: VolunteerLine) -> Markup:
+    hours = format_hours(line.hours, lang)
+    if line.agreed is None:
+        return t(lang, "overview.hours_no_agreement", hours=hours)
+    return t(lang, "overview.hours", hours=hours, agreed=format_hours(line.agreed, lang))
+
+
+def answered_part(lang: str, line: VolunteerLine) -> Markup:
+    if line.days_since_answer is None:
+        return t(lang, "overview.never_answered")
+    return t(lang, "overview.answered_days", days=line.days_since_answer)
+
+
+def marks(lang: str, line: VolunteerLine) -> str:
+    found = [plain(lang, f"overview.status.{status.value}") for status in line.statuses]
+    if line.under_use:
+        found.append(plain(lang, "overview.under_use"))
+    return "".join(f" · {mark}" for mark in found)
+
+
+def line_text(lang: str, number: int, line: VolunteerLine) -> Markup:
+    return t(
+        lang,
+        "overview.line",
+        number=number,
+        name=line.name,
+        hours=hours_part(lang, line),
+        clients=line.clients,
+        items=line.open_items,
+        flags=line.open_flags,
+        answered=answered_part(lang, line),
+        marks=marks(lang, line),
+    )
+
+
+def card_text(lang: str, row: VolunteerRow, line: VolunteerLine) -> Markup:
+    nobody = plain(lang, "people.nobody")
+    agreement = format_hours(row.agreed_hours, lang) if row.agreed_hours is not None else nobody
+    return t(
+        lang,
+        "overview.card",
+        name=row.name,
+        team=row.team or plain(lang, "people.no_team"),
+        professional=row.professional_name or nobody,
+        agreement=agreement,
+        hours=hours_part(lang, line),
+        clients=line.clients,
+        items=line.open_items,
+        flags=line.open_flags,
+        answered=answered_part(lang, line),
+        marks=marks(lang, line),
     )

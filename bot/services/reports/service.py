@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -33,11 +32,11 @@ from bot.domain.reports import (
 )
 from bot.domain.schedule import QuietHours, in_quiet_hours
 from bot.domain.screening import screen
-from bot.domain.wellbeing import CheckInRecord, under_use
+from bot.domain.wellbeing import under_use
 from bot.i18n import t
 from bot.services.base import Service, coordinators_only
 from bot.services.errors import Refused
-from bot.services.overview import LOOKBACK_DAYS, may_see, record
+from bot.services.overview import LOOKBACK_DAYS, may_see, records
 from bot.services.reports.words import say_date
 from storage import outbox, overview, people, talks
 from storage.overview import ItemRow, VolunteerRow
@@ -113,16 +112,16 @@ class ReportService(Service):
                 raise Refused("review.not_yours")
             checkins = await overview.checkins_since(tx, since, [row.id])
             items = [facts(i) for i in await overview.items_of(tx, row.id, since)]
-        answered = [c for c in checkins if c.state == "answered" and (c.period_at or c.at) <= now]
+        answered = [c for c in records(checkins).get(row.id, []) if c.answered and c.belongs_to <= now]
         months = hours_per_month(
-            ((c.period_at or c.at, c.hours or 0.0) for c in answered),
+            ((c.belongs_to, c.hours or 0.0) for c in answered),
             since=since,
             until=now,
             agreed_per_week=row.agreed_hours,
             zone=zone,
         )
         energy = sorted(
-            (EnergyPoint(c.period_at or c.at, c.energy) for c in answered if c.energy is not None), key=lambda p: p.at
+            (EnergyPoint(c.belongs_to, c.energy) for c in answered if c.energy is not None), key=lambda p: p.at
         )
         return ReviewPack(
             volunteer=row,
@@ -146,39 +145,36 @@ class ReportService(Service):
             rows = await overview.checkins_between(tx, start, end)
             items = [facts(i) for i in await overview.items_between(tx, start, end, viewer_id=viewer_id)]
             resolved = await overview.flags_resolved_between(tx, start, end, viewer_id=viewer_id)
-            volunteers = await overview.volunteers(tx, viewer_id=viewer_id, professional_id=None, now=now)
+            agreed = await overview.agreements(tx, viewer_id=viewer_id)
             recent = await overview.checkins_since(tx, now - timedelta(days=LOOKBACK_DAYS), until=now)
         asked = sum(r["n"] for r in rows if r["state"] in ("answered", "missed"))
-        answered = sum(r["n"] for r in rows if r["state"] == "answered")
-        teams: dict[str | None, list[float]] = defaultdict(list)
-        for r in rows:
-            if r["state"] == "answered":
-                teams[r["team"]].append(float(r["hours"]))
+        answered = [r for r in rows if r["state"] == "answered"]
         follow_up = {u: getattr(self._settings.escalation, u).follow_up_hours for u in URGENCIES}
-        history: dict[int, list[CheckInRecord]] = defaultdict(list)
-        for checkin in recent:
-            history[checkin.volunteer_id].append(record(checkin))
+        history = records(recent)
         settings = self._settings.reports
-        under = [
-            v.name
-            for v in sorted(volunteers, key=lambda v: v.name.casefold())
-            if under_use(
-                history.get(v.id, []),
-                agreed_hours_per_week=v.agreed_hours,
-                now=now,
-                weeks=settings.under_use_weeks,
-                ratio=settings.under_use_ratio,
-            )
-            is not None
-        ]
+        under = sorted(
+            (
+                name
+                for volunteer_id, name, hours_per_week in agreed
+                if under_use(
+                    history.get(volunteer_id, []),
+                    agreed_hours_per_week=hours_per_week,
+                    now=now,
+                    weeks=settings.under_use_weeks,
+                    ratio=settings.under_use_ratio,
+                )
+                is not None
+            ),
+            key=str.casefold,
+        )
         return MonthReport(
             month=month,
             asked=asked,
-            answered=answered,
+            answered=sum(r["n"] for r in answered),
             pickups=pickup_by_urgency(items),
             held_too_long=held_too_long(items, follow_up_hours=follow_up, now=now),
             teams=sorted(
-                (TeamHours(team, round(sum(h), 2), len(h)) for team, h in teams.items()),
+                (TeamHours(r["team"], round(float(r["hours"]), 2), r["volunteers"]) for r in answered),
                 key=lambda t: (t.team is None, (t.team or "").casefold()),
             ),
             flags_raised=sum(len(i.flags) for i in items if i.kind == "wellbeing"),

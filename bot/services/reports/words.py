@@ -15,3 +15,8 @@ def say_date(lang: str, day: date) -> Markup:
 
 def hours(lang: str, value: float | None) -> str:
     return "–" if value is None else format_hours(value, lang)
+
+
+def plain_date(lang: str, day: date) -> str:
+    """As say_date, as plain text (for a PDF or a chart)."""
+    return plain(lang, "report.date", day=day.day, month=plain(lang, f"month.{day.month}"), year=day.year)

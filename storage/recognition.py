@@ -1,0 +1,91 @@
+"""The monthly thank-you and the weekly digest: who opted out, what was sent for which period, and the figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.db import Tx, opt_from_db, to_db
+
+
+async def set_summary(tx: Tx, person_id: int, *, on: bool, now: datetime) -> None:
+    if on:
+        await tx.execute("DELETE FROM summary_opt_outs WHERE person_id = ?", (person_id,))
+    else:
+        await tx.execute(
+            "INSERT OR IGNORE INTO summary_opt_outs (person_id, since) VALUES (?, ?)", (person_id, to_db(now))
+        )
+
+
+async def summary_on(tx: Tx, person_id: int) -> bool:
+    return await tx.scalar("SELECT 1 FROM summary_opt_outs WHERE person_id = ?", (person_id,)) is None
+
+
+async def claim(tx: Tx, kind: str, person_id: int, period: str, now: datetime) -> bool:
+    """True once per (kind, person, period): the caller queues the message in the same transaction."""
+    changed = await tx.changes(
+        "INSERT OR IGNORE INTO periodic_sends (kind, person_id, period, sent_at) VALUES (?, ?, ?, ?)",
+        (kind, person_id, period, to_db(now)),
+    )
+    return changed == 1
+
+
+async def unsent(tx: Tx, kind: str, period: str, role: str, limit: int) -> list[int]:
+    """Active people with this role who have not had this period's message (nor opted out of the thank-you)."""
+    opted = " AND p.id NOT IN (SELECT person_id FROM summary_opt_outs)" if kind == "summary" else ""
+    rows = await tx.all(
+        "SELECT p.id FROM people p JOIN person_roles r ON r.person_id = p.id AND r.role = ?"
+        " WHERE p.active = 1 AND p.telegram_id IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM periodic_sends s WHERE s.kind = ? AND s.person_id = p.id AND s.period = ?)"
+        f"{opted} ORDER BY p.id LIMIT ?",
+        (role, kind, period, limit),
+    )
+    return [r["id"] for r in rows]
+
+
+async def hours_between(tx: Tx, volunteer_id: int, start: datetime, end: datetime) -> float:
+    """Answered hours whose period lies in [start, end)."""
+    value = await tx.scalar(
+        "SELECT COALESCE(SUM(c.hours), 0) FROM checkins c WHERE c.volunteer_id = ? AND c.state = 'answered'"
+        " AND COALESCE(c.period_at, c.answered_at, c.created_at) >= ?"
+        " AND COALESCE(c.period_at, c.answered_at, c.created_at) < ?",
+        (volunteer_id, to_db(start), to_db(end)),
+    )
+    return float(value or 0)
+
+
+async def hours_by_period(tx: Tx, volunteer_id: int, start: datetime, end: datetime) -> list[tuple[datetime, float]]:
+    rows = await tx.all(
+        "SELECT COALESCE(c.period_at, c.answered_at, c.created_at) AS at, c.hours FROM checkins c"
+        " WHERE c.volunteer_id = ? AND c.state = 'answered' AND c.hours IS NOT NULL"
+        " AND COALESCE(c.period_at, c.answered_at, c.created_at) >= ?"
+        " AND COALESCE(c.period_at, c.answered_at, c.created_at) < ?",
+        (volunteer_id, to_db(start), to_db(end)),
+    )
+    result: list[tuple[datetime, float]] = []
+    for r in rows:
+        at = opt_from_db(r["at"])
+        if at is not None:
+            result.append((at, float(r["hours"])))
+    return result
+
+
+@dataclass(frozen=True)
+class OwnItem:
+    """One of her own signals or backup requests (never a wellbeing alert about her)."""
+
+    kind: str
+    category: str
+    picked_up_by: str | None
+    reply: str | None
+
+
+async def own_items(tx: Tx, volunteer_id: int, start: datetime, end: datetime) -> list[OwnItem]:
+    rows = await tx.all(
+        "SELECT e.kind, e.category, e.resolution, o.name AS owner FROM escalations e"
+        " LEFT JOIN people o ON o.id = e.owner_id"
+        " WHERE e.volunteer_id = ? AND e.kind IN ('signal', 'backup') AND e.created_at >= ? AND e.created_at < ?"
+        " ORDER BY e.created_at, e.id",
+        (volunteer_id, to_db(start), to_db(end)),
+    )
+    return [OwnItem(r["kind"], r["category"], r["owner"], r["resolution"]) for r in rows]
