@@ -29,6 +29,7 @@ from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
 from bot.services.recognition import RecognitionService
 from bot.services.reports import ReportService, TalkService
+from bot.services.reports.digest import DigestService
 from bot.services.visits import VisitService
 from bot.supervision import Part, PartEnded, Supervisor, task_failure
 from bot.updates import PerSenderUpdateProcessor
@@ -98,6 +99,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         reports=ReportService(db, clock, settings, delivery.wake),
         talks=TalkService(db, clock, settings, delivery.wake),
         recognition=RecognitionService(db, clock, settings, delivery.wake),
+        digest=DigestService(db, clock, settings, delivery.wake),
     )
     delivery.unreachable_hooks.append(people_service.tell_coordinators_unreachable)
     delivery.unreachable_hooks.append(services.escalations.on_unreachable)
@@ -107,6 +109,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
     scheduler.register("retention", services.privacy.retention_tick)
     scheduler.register("talks", services.talks.tick)
     scheduler.register("recognition", services.recognition.tick)
+    scheduler.register("digest", services.digest.tick)
     app.bot_data.services = services
     register(app)
     return app

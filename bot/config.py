@@ -269,6 +269,13 @@ class ReportSettings(BaseModel):
     page_size: int = Field(default=10, ge=3, le=30)
     # The days an evaluation talk looks back over.
     review_days: int = Field(default=90, ge=28, le=366)
+    # The weekly digest to each professional and coordinator: on this weekday (0 Monday .. 6 Sunday) at this local
+    # time, or not at all (digest = false). A digest missed (the bot was down) goes out later that week.
+    digest: bool = True
+    # The thank-you each volunteer gets from the first of the month on (each can still say /summary off).
+    monthly_summary: bool = True
+    digest_weekday: int = Field(default=0, ge=0, le=6)
+    digest_time: time = time(9, 0)
 
 
 class PrivacySettings(BaseModel):

@@ -30,6 +30,7 @@ from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
 from bot.services.recognition import RecognitionService
 from bot.services.reports import ReportService, TalkService
+from bot.services.reports.digest import DigestService
 from bot.services.visits import VisitService
 from storage.db import Database
 
@@ -55,6 +56,7 @@ class Services:
     reports: ReportService
     talks: TalkService
     recognition: RecognitionService
+    digest: DigestService
     # The per-person limit's time source (seconds; only differences count); tests pass a fake one.
     monotonic: Callable[[], float] = time.monotonic
 

@@ -89,3 +89,37 @@ async def own_items(tx: Tx, volunteer_id: int, start: datetime, end: datetime) -
         (volunteer_id, to_db(start), to_db(end)),
     )
     return [OwnItem(r["kind"], r["category"], r["owner"], r["resolution"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class DigestFigures:
+    open_items: int  # told, nobody picked up yet
+    held_items: int  # picked up, not resolved
+    flags: list[tuple[str, int]]  # (volunteer, open flags), most first
+
+
+async def digest_figures(tx: Tx, person_id: int, *, everything: bool) -> DigestFigures:
+    """A professional's own (items on her route or held by her, her volunteers' flags) or, for a coordinator,
+    the organisation's; never an item or flag about the reader herself."""
+    mine = (
+        ""
+        if everything
+        else " AND (e.owner_id = :me OR EXISTS (SELECT 1 FROM escalation_recipients r"
+        " WHERE r.escalation_id = e.id AND r.person_id = :me))"
+    )
+    counts = await tx.one(
+        "SELECT COALESCE(SUM(e.state IN ('open', 'handoff')), 0) AS open_items,"
+        " COALESCE(SUM(e.state = 'acknowledged'), 0) AS held_items FROM escalations e"
+        f" WHERE e.state != 'resolved' AND e.kind != 'wellbeing' AND e.volunteer_id != :me{mine}",
+        {"me": person_id},
+    )
+    theirs = "" if everything else " AND v.responsible_professional_id = :me"
+    rows = await tx.all(
+        "SELECT v.name, COUNT(*) AS n FROM escalations e JOIN escalation_flags f ON f.escalation_id = e.id"
+        " JOIN people v ON v.id = e.volunteer_id"
+        f" WHERE e.kind = 'wellbeing' AND e.state != 'resolved' AND e.volunteer_id != :me{theirs}"
+        " GROUP BY v.id ORDER BY n DESC, v.name LIMIT 20",
+        {"me": person_id},
+    )
+    assert counts is not None
+    return DigestFigures(int(counts["open_items"]), int(counts["held_items"]), [(r["name"], r["n"]) for r in rows])

@@ -1,9 +1,9 @@
 """Recognition for volunteers: the monthly thank-you (her hours, her signals and backup requests, who picked them
 up and what they replied; never a word about wellbeing alerts about her) and the hours statement as a PDF.
 
-The thank-you goes out from the first of the month on, outside quiet hours, once per volunteer and month: the
-claim (`periodic_sends`) and the message share a transaction, so a second tick or a restart never sends it twice,
-and a bot that was down on the first catches up on its next tick.
+The thank-you goes out on the first of the month, outside quiet hours, once per volunteer and month: the claim
+(`periodic_sends`) and the message share a transaction, so a second tick or a restart never sends it twice, and a
+bot that was down on the first catches up in the month's first week. A month without hours or reports gets none.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ from storage import outbox, people, recognition
 from storage.db import Tx
 
 BATCH = 200
+# The thank-you goes out in the first days of the month: a bot that was down on the first catches up, but one
+# installed (or back) later in the month does not thank for a month long gone.
+SUMMARY_DAYS = 7
 STATEMENT_MONTHS = 12
 
 
@@ -77,9 +80,13 @@ class RecognitionService(Service):
     async def tick(self, now: datetime) -> int:
         """Last month's thank-you to every volunteer who has not had it (and wants it), outside quiet hours."""
         config = self._settings.checkins
+        if not self._settings.reports.monthly_summary:
+            return 0
         if in_quiet_hours(now, QuietHours(start=config.quiet_start, end=config.quiet_end), self._settings.app.timezone):
             return 0
         zone = self._settings.app.zone
+        if now.astimezone(zone).day > SUMMARY_DAYS:
+            return 0
         month = Month.of(now.astimezone(zone)).previous()
         start, end = month_bounds(month, zone)
         sent = 0
@@ -91,6 +98,8 @@ class RecognitionService(Service):
                 if not await recognition.claim(tx, "summary", volunteer_id, str(month), now):
                     continue
                 text = await self._thanks(tx, volunteer, month, start, end)
+                if text is None:
+                    continue  # nothing to thank for this month (claimed all the same: looked at once)
                 await outbox.enqueue(
                     tx,
                     chat_id=volunteer.telegram_id,
@@ -105,10 +114,13 @@ class RecognitionService(Service):
             self._wake()
         return sent
 
-    async def _thanks(self, tx: Tx, volunteer: Person, month: Month, start: datetime, end: datetime) -> str:
+    async def _thanks(self, tx: Tx, volunteer: Person, month: Month, start: datetime, end: datetime) -> str | None:
+        """The month's thank-you; None when she gave no hours and raised nothing that month."""
         lang = volunteer.language
         hours = await recognition.hours_between(tx, volunteer.id, start, end)
         items = await recognition.own_items(tx, volunteer.id, start, end)
+        if hours == 0 and not items:
+            return None
         lines = []
         for item in items:
             category = plain(lang, f"cat.{item.category}" if item.kind == "signal" else f"bk.{item.category}")

@@ -19,7 +19,7 @@ def thanks(texts: list[str]) -> list[str]:
 
 
 async def test_the_monthly_thank_you_names_her_reports_and_never_her_wellbeing(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as h:
+    async with running_bot(tmp_path, reports={"monthly_summary": True}) as h:
         ids = await seed_organisation(h)
         await answered_weekly(h, ids["Vera"], [2, 3.5], until=datetime(2026, 11, 20, 18, tzinfo=UTC))
         await wellbeing_alert(h, ids["Vera"], ["energy", "private_life"], resolved=True)
@@ -41,12 +41,15 @@ async def test_the_monthly_thank_you_names_her_reports_and_never_her_wellbeing(t
         assert len(thanks(h.texts(VERA))) == 1  # once a month
         [off] = await h.send(VERA, "/summary off")
         assert "staat uit" in off.text
+        await answered_weekly(h, ids["Vera"], [1.5], until=datetime(2026, 12, 14, 18, tzinfo=UTC))
         await h.advance(datetime(2027, 1, 2, 10, tzinfo=UTC) - h.clock.now())
         assert len(thanks(h.texts(VERA))) == 1
         [on] = await h.send(VERA, "/summary on")
         assert "staat aan" in on.text
-        await h.advance(timedelta(hours=1))  # January's came late (the bot caught up on the 2nd)
-        assert len(thanks(h.texts(VERA))) == 2
+        await h.advance(timedelta(hours=1))  # December's, late: the bot catches up in January's first week
+        assert len(thanks(h.texts(VERA))) == 2 and "In dec gaf je 1,5 uur" in thanks(h.texts(VERA))[-1]
+        await h.advance(datetime(2027, 2, 10, 10, tzinfo=UTC) - h.clock.now())
+        assert len(thanks(h.texts(VERA))) == 2  # January: no hours, nothing to thank for; and past the first week
         [how] = await h.send(VERA, "/summary")
         assert "/summary off" in how.text
 
