@@ -65,3 +65,15 @@ async def mark_asked(tx: Tx, volunteer_id: int, now: datetime) -> bool:
         )
         == 1
     )
+
+
+async def erase(tx: Tx, volunteer_id: int) -> None:
+    """With the person: her talk and what she wrote for it."""
+    await tx.execute("DELETE FROM review_talks WHERE volunteer_id = ?", (volunteer_id,))
+
+
+async def blank_old_wishes(tx: Tx, before: date) -> int:
+    """What volunteers wrote for talks held before `before`: free text, kept no longer than the retention."""
+    return await tx.changes(
+        "UPDATE review_talks SET wishes = NULL WHERE talk_on < ? AND wishes IS NOT NULL", (before.isoformat(),)
+    )

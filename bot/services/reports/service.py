@@ -233,6 +233,7 @@ class TalkService(Service):
         today = now.astimezone(zone).date()
         asked = 0
         async with self._db.transaction() as tx:
+            await talks.blank_old_wishes(tx, today - timedelta(days=self._settings.privacy.retain_days))
             for talk in await talks.due_asks(tx, today + timedelta(days=ASK_DAYS_BEFORE), today, ASK_BATCH):
                 volunteer = await people.get(tx, talk.volunteer_id)
                 if not await talks.mark_asked(tx, talk.volunteer_id, now):
