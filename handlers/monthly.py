@@ -43,11 +43,10 @@ async def report_command(turn: Turn) -> None:
 @monthly.free(MonthChosen)
 async def month_pressed(turn: FlowTurn[Empty], press: MonthChosen) -> None:
     """Another month: the text in place, its chart and file as new messages."""
-    await turn.answer()
-    month = Month(press.month // 100, press.month % 100)
-    if not 1 <= month.month <= 12:
+    if not 1 <= press.month % 100 <= 12:
         return await turn.expired()
-    await send_month(turn, month, edit=True)
+    await turn.answer()
+    await send_month(turn, Month(press.month // 100, press.month % 100), edit=True)
 
 
 async def send_month(turn: Turn, month: Month, *, edit: bool) -> None:

@@ -25,6 +25,7 @@ VolunteerCard = Chosen.at("ov", "v")
 
 
 async def show_page(turn: Turn, page: int, *, edit: bool) -> None:
+    """The page (the last one for a number past the end); a press also hears which page it is."""
     lines = await turn.services.overview.lines(turn.person)
     size = turn.services.settings.reports.page_size
     pages = max(1, -(-len(lines) // size))
@@ -38,7 +39,10 @@ async def show_page(turn: Turn, page: int, *, edit: bool) -> None:
     if page + 1 < pages:
         nav.append((plain(turn.lang, "button.more"), OverviewPage(page + 1)))
     rows += [nav] if nav else []
-    await (turn.show(text, rows) if edit else turn.say(text, rows))
+    if edit:
+        await turn.toast("overview.page_toast", page=page + 1, pages=pages)
+        return await turn.show(text, rows)
+    await turn.say(text, rows)
 
 
 @ROUTER.command("overview")
@@ -50,7 +54,6 @@ async def overview_command(turn: Turn) -> None:
 @overview.free(OverviewPage)
 async def page_pressed(turn: FlowTurn[Empty], press: OverviewPage) -> None:
     """Another page (built again: the list may have changed since)."""
-    await turn.answer()
     await show_page(turn, press.page, edit=True)
 
 

@@ -96,7 +96,7 @@ async def talk_command(turn: Turn) -> None:
     if not text:
         day, wishes = await turn.services.talks.of(turn.person.id)
         if day is None:
-            return await turn.reply("talk.none_planned")
+            return await turn.reply("talk.not_yet")
         return await turn.reply(
             "talk.how", day=say_date(turn.lang, day), wishes=wishes or plain(turn.lang, "review.nothing")
         )
