@@ -28,14 +28,19 @@ def records(rows: Iterable[CheckInTuple]) -> dict[int, list[CheckInRecord]]:
     parse = datetime.fromisoformat  # storage writes UTC with its offset: aware as read
     for volunteer_id, state, at, period, hours, energy in rows:
         answered = state == "answered"
+        # Positional, in the field order (at, missed, hours, energy, contact, private life, role, period,
+        # paused): the overview builds tens of thousands of these.
         found[volunteer_id].append(
             CheckInRecord(
-                at=parse(at),
-                period=None if period is None else parse(period),
-                missed=state == "missed",
-                paused=state == "excused",
-                hours=hours if answered else None,
-                energy=energy if answered else None,
+                parse(at),
+                state == "missed",
+                hours if answered else None,
+                energy if answered else None,
+                None,
+                None,
+                None,
+                None if period is None else parse(period),
+                state == "excused",
             )
         )
     return found

@@ -38,7 +38,8 @@ def drawable(text: str) -> str:
 
 def _png(figure: Figure) -> bytes:
     out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=110, bbox_inches="tight")
+    # Margins set by hand: tight_layout and bbox_inches="tight" each draw the figure once more to measure it.
+    figure.savefig(out, format="png", dpi=100)
     return out.getvalue()
 
 
@@ -60,7 +61,7 @@ def review_chart(
     axis.set_xticks(positions, list(months))
     axis.tick_params(axis="x", labelrotation=30, labelsize=8)
     axis.set_title(words.hours)
-    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=8)
+    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8)
     right: Any = figure.add_subplot(1, 2, 2)
     if energy:
         right.plot([at for at, _ in energy], [e for _, e in energy], color=ENERGY, marker="o")
@@ -69,6 +70,7 @@ def review_chart(
     right.set_title(words.energy)
     right.tick_params(axis="x", labelrotation=30, labelsize=7)
     figure.suptitle(words.title)
+    figure.subplots_adjust(left=0.08, right=0.98, bottom=0.3, top=0.86, wspace=0.25)
     return _png(figure)
 
 
@@ -103,7 +105,9 @@ def report_chart(
     right.bar([p - 0.2 for p in positions], [v or 0 for v in p50], width=0.4, color=BAR, label=words.p50)
     right.bar([p + 0.2 for p in positions], [v or 0 for v in p90], width=0.4, color=AGREED, label=words.p90)
     right.set_xticks(positions, list(urgencies))
+    right.tick_params(axis="x", labelsize=8)
     right.set_title(words.pickup)
     right.legend(fontsize=8)
     figure.suptitle(words.title)
+    figure.subplots_adjust(left=0.2, right=0.98, bottom=0.12, top=0.86, wspace=0.3)
     return _png(figure)
