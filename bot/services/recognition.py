@@ -82,15 +82,14 @@ class RecognitionService(Service):
         config = self._settings.checkins
         if not self._settings.reports.monthly_summary:
             return 0
-        if in_quiet_hours(now, QuietHours(start=config.quiet_start, end=config.quiet_end), self._settings.app.timezone):
-            return 0
+        quiet = in_quiet_hours(now, QuietHours(config.quiet_start, config.quiet_end), self._settings.app.timezone)
         zone = self._settings.app.zone
-        if now.astimezone(zone).day > SUMMARY_DAYS:
-            return 0
         month = Month.of(now.astimezone(zone)).previous()
         start, end = month_bounds(month, zone)
         sent = 0
-        async with self._db.transaction() as tx:
+        async with self._db.transaction() as tx:  # the claims and the messages of one batch together
+            if quiet or now.astimezone(zone).day > SUMMARY_DAYS:
+                return 0
             for volunteer_id in await recognition.unsent(tx, "summary", str(month), Role.VOLUNTEER.value, BATCH):
                 volunteer = await people.get(tx, volunteer_id)
                 if volunteer is None or volunteer.telegram_id is None:

@@ -32,15 +32,14 @@ class DigestService(Service):
 
     async def tick(self, now: datetime) -> int:
         settings = self._settings
-        if not settings.reports.digest or now < self.due_since(now):
+        if not settings.reports.digest:
             return 0
-        if in_quiet_hours(
-            now, QuietHours(settings.checkins.quiet_start, settings.checkins.quiet_end), settings.app.timezone
-        ):
-            return 0
+        quiet = QuietHours(settings.checkins.quiet_start, settings.checkins.quiet_end)
         week = week_key(now.astimezone(settings.app.zone))
         sent = 0
-        async with self._db.transaction() as tx:
+        async with self._db.transaction() as tx:  # the claims and the messages of one batch together
+            if now < self.due_since(now) or in_quiet_hours(now, quiet, settings.app.timezone):
+                return 0
             for role in (Role.PROFESSIONAL, Role.COORDINATOR):
                 for person_id in await recognition.unsent(tx, "digest", week, role.value, BATCH):
                     person = await people.get(tx, person_id)

@@ -226,14 +226,14 @@ class TalkService(Service):
         """Ask each volunteer whose talk lies a week or less ahead what she wants to discuss, once (the mark
         and the message share a transaction), outside quiet hours."""
         config = self._settings.checkins
-        quiet = QuietHours(start=config.quiet_start, end=config.quiet_end)
-        zone = self._settings.app.zone
-        if in_quiet_hours(now, quiet, self._settings.app.timezone):
-            return 0
-        today = now.astimezone(zone).date()
+        quiet = in_quiet_hours(now, QuietHours(config.quiet_start, config.quiet_end), self._settings.app.timezone)
+        today = now.astimezone(self._settings.app.zone).date()
         asked = 0
         async with self._db.transaction() as tx:
+            # What volunteers wrote for talks long past goes, quiet hours or not; the questions wait for the day.
             await talks.blank_old_wishes(tx, today - timedelta(days=self._settings.privacy.retain_days))
+            if quiet:
+                return 0
             for talk in await talks.due_asks(tx, today + timedelta(days=ASK_DAYS_BEFORE), today, ASK_BATCH):
                 volunteer = await people.get(tx, talk.volunteer_id)
                 if not await talks.mark_asked(tx, talk.volunteer_id, now):
