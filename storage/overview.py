@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.reports import ItemFacts
 from storage.db import Row, Tx, from_db, opt_from_db, to_db
 
 # The moment a check-in counts at (its period; answering none, its answer); the index checkins_belongs_to.
@@ -132,24 +133,8 @@ async def agreements(tx: Tx, *, viewer_id: int) -> list[tuple[int, str, float]]:
     return [(r[0], r[1], float(r[2])) for r in rows]
 
 
-@dataclass(frozen=True)
-class ItemRow:
-    id: int
-    kind: str
-    category: str
-    urgency: str
-    created_at: datetime
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
-    resolution: str | None
-    flags: tuple[str, ...]
-    held_since: datetime | None
-    follow_ups: int
-
-
-def _item(row: Row) -> ItemRow:
-    return ItemRow(
-        id=row["id"],
+def _item(row: Row) -> ItemFacts:
+    return ItemFacts(
         kind=row["kind"],
         category=row["category"],
         urgency=row["urgency"],
@@ -170,7 +155,7 @@ _ITEM_COLUMNS = (
 )
 
 
-async def items_of(tx: Tx, volunteer_id: int, since: datetime) -> list[ItemRow]:
+async def items_of(tx: Tx, volunteer_id: int, since: datetime) -> list[ItemFacts]:
     """A volunteer's items raised since `since`, oldest first (the caller keeps the viewer's own out)."""
     rows = await tx.all(
         f"SELECT {_ITEM_COLUMNS} FROM escalations e WHERE e.volunteer_id = ? AND e.created_at >= ?"
@@ -180,7 +165,7 @@ async def items_of(tx: Tx, volunteer_id: int, since: datetime) -> list[ItemRow]:
     return [_item(r) for r in rows]
 
 
-async def items_between(tx: Tx, start: datetime, end: datetime, *, viewer_id: int) -> list[ItemRow]:
+async def items_between(tx: Tx, start: datetime, end: datetime, *, viewer_id: int) -> list[ItemFacts]:
     """Every item raised in [start, end), none about the viewer."""
     rows = await tx.all(
         f"SELECT {_ITEM_COLUMNS} FROM escalations e WHERE e.created_at >= ? AND e.created_at < ?"

@@ -5,7 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.models import Person
+from storage import outbox
 from storage.db import Tx, opt_from_db, to_db
+from storage.overview import BELONGS_TO
+
+
+async def queue_periodic(tx: Tx, person: Person, text: str, now: datetime) -> None:
+    """A message that comes by the calendar (thank-you, digest, the talk's question): the outbox's digest lane,
+    behind what is urgent."""
+    assert person.telegram_id is not None
+    await outbox.enqueue(
+        tx,
+        chat_id=person.telegram_id,
+        person_id=person.id,
+        language=person.language,
+        text=text,
+        now=now,
+        purpose="digest",
+    )
 
 
 async def set_summary(tx: Tx, person_id: int, *, on: bool, now: datetime) -> None:
@@ -43,23 +61,12 @@ async def unsent(tx: Tx, kind: str, period: str, role: str, limit: int) -> list[
     return [r["id"] for r in rows]
 
 
-async def hours_between(tx: Tx, volunteer_id: int, start: datetime, end: datetime) -> float:
-    """Answered hours whose period lies in [start, end)."""
-    value = await tx.scalar(
-        "SELECT COALESCE(SUM(c.hours), 0) FROM checkins c WHERE c.volunteer_id = ? AND c.state = 'answered'"
-        " AND COALESCE(c.period_at, c.answered_at, c.created_at) >= ?"
-        " AND COALESCE(c.period_at, c.answered_at, c.created_at) < ?",
-        (volunteer_id, to_db(start), to_db(end)),
-    )
-    return float(value or 0)
-
-
 async def hours_by_period(tx: Tx, volunteer_id: int, start: datetime, end: datetime) -> list[tuple[datetime, float]]:
+    """Her answered hours whose period lies in [start, end), each with its period."""
     rows = await tx.all(
-        "SELECT COALESCE(c.period_at, c.answered_at, c.created_at) AS at, c.hours FROM checkins c"
+        f"SELECT {BELONGS_TO} AS at, c.hours FROM checkins c"
         " WHERE c.volunteer_id = ? AND c.state = 'answered' AND c.hours IS NOT NULL"
-        " AND COALESCE(c.period_at, c.answered_at, c.created_at) >= ?"
-        " AND COALESCE(c.period_at, c.answered_at, c.created_at) < ?",
+        f" AND {BELONGS_TO} >= ? AND {BELONGS_TO} < ?",
         (volunteer_id, to_db(start), to_db(end)),
     )
     result: list[tuple[datetime, float]] = []

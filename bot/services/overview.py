@@ -53,16 +53,20 @@ def may_see(viewer: Person, volunteer: VolunteerRow) -> bool:
     return viewer.is_coordinator or (viewer.is_professional and volunteer.professional_id == viewer.id)
 
 
+async def volunteers_of(tx: Tx, viewer: Person, now: datetime) -> list[VolunteerRow]:
+    """Everyone for a coordinator, her own for a professional; anyone else is refused."""
+    if not (viewer.is_coordinator or viewer.is_professional):
+        raise Refused("not_allowed")
+    professional = None if viewer.is_coordinator else viewer.id
+    return await overview.volunteers(tx, viewer_id=viewer.id, professional_id=professional, now=now)
+
+
 class OverviewService(Service):
     async def lines(self, viewer: Person) -> list[VolunteerLine]:
         """The viewer's volunteers, who needs attention first."""
-        if not (viewer.is_coordinator or viewer.is_professional):
-            raise Refused("not_allowed")
         now = self._clock.now()
         async with self._db.transaction() as tx:
-            rows = await overview.volunteers(
-                tx, viewer_id=viewer.id, professional_id=None if viewer.is_coordinator else viewer.id, now=now
-            )
+            rows = await volunteers_of(tx, viewer, now)
             records = await self._records(tx, rows, now)
         return by_attention([self._line(row, records.get(row.id, []), now) for row in rows])
 

@@ -8,6 +8,7 @@ bot that was down on the first catches up in the month's first week. A month wit
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -21,7 +22,7 @@ from bot.services.base import Service
 from bot.services.errors import Refused
 from bot.services.reports.words import hours as say_hours
 from bot.services.reports.words import plain_date
-from storage import outbox, people, recognition
+from storage import people, recognition
 from storage.db import Tx
 
 BATCH = 200
@@ -99,15 +100,7 @@ class RecognitionService(Service):
                 text = await self._thanks(tx, volunteer, month, start, end)
                 if text is None:
                     continue  # nothing to thank for this month (claimed all the same: looked at once)
-                await outbox.enqueue(
-                    tx,
-                    chat_id=volunteer.telegram_id,
-                    person_id=volunteer.id,
-                    language=volunteer.language,
-                    text=text,
-                    now=now,
-                    purpose="digest",
-                )
+                await recognition.queue_periodic(tx, volunteer, text, now)
                 sent += 1
         if sent:
             self._wake()
@@ -116,7 +109,7 @@ class RecognitionService(Service):
     async def _thanks(self, tx: Tx, volunteer: Person, month: Month, start: datetime, end: datetime) -> str | None:
         """The month's thank-you; None when she gave no hours and raised nothing that month."""
         lang = volunteer.language
-        hours = await recognition.hours_between(tx, volunteer.id, start, end)
+        hours = math.fsum(h for _, h in await recognition.hours_by_period(tx, volunteer.id, start, end))
         items = await recognition.own_items(tx, volunteer.id, start, end)
         if hours == 0 and not items:
             return None

@@ -10,7 +10,7 @@ from bot.domain.callbacks import pack
 from bot.domain.models import Role
 from bot.sandbox.state import FakeUser
 from tests.support.harness import ANNA, KEES, PIET, VERA, running_bot, seed_organisation
-from tests.support.history import answered_weekly, wellbeing_alert
+from tests.support.history import agreed_hours, answered_weekly, wellbeing_alert
 from tests.support.matrix import LOTTE, WIM, join
 
 NOT_ALLOWED = "Dat kan ik niet voor je doen"
@@ -41,9 +41,7 @@ async def test_coordinators_see_everyone_professionals_their_own_and_volunteers_
 async def test_under_use_is_shown_not_alerted_and_flags_come_first(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:
         ids = await seed_organisation(h)
-        anna = await h.services.people.get(ids["Anna"])
-        assert anna is not None
-        await h.services.people.set_agreement(anna, volunteer_id=ids["Vera"], hours_per_week=4, contact_times="")
+        await agreed_hours(h, ids, 4)
         await answered_weekly(h, ids["Vera"], [1, 0.5, 1, 1.5, 0])  # under half of 4 for four weeks
         wim = await join(h, WIM, Role.VOLUNTEER)  # no professional, never answered
         lotte = await join(h, LOTTE, Role.VOLUNTEER)

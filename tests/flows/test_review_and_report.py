@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.domain.models import Role
 from tests.support.harness import ANNA, KEES, PIET, VERA, alerts, running_bot, seed_organisation, send_signal
-from tests.support.history import answered_weekly, wellbeing_alert
+from tests.support.history import agreed_hours, answered_weekly, wellbeing_alert
 from tests.support.matrix import LOTTE, join
 from tests.support.paths import ROOT
 
@@ -22,10 +22,7 @@ NOT_ALLOWED = "Dat kan ik niet voor je doen"
 async def test_review_pack_for_her_professional_with_chart_and_talk(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:
         ids = await seed_organisation(h)
-        anna = await h.services.people.get(ids["Anna"])
-        assert anna is not None
-        await h.services.people.set_agreement(anna, volunteer_id=ids["Vera"], hours_per_week=4, contact_times="")
-        await h.settle()  # Vera hears of her agreement before she starts a signal
+        await agreed_hours(h, ids, 4)
         await answered_weekly(
             h, ids["Vera"], [4, 5, 3, 4, 6, 2, 3, 4, 4, 5, 3, 2], energy=[4, 5, 4, 4, 3, 3, 2, 3, 3, 2, 2, 2]
         )
@@ -84,10 +81,7 @@ async def test_a_coordinator_cannot_review_herself_and_no_one_sees_her_flags(tmp
 async def test_month_report_text_chart_csv_and_stepping_back(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:
         ids = await seed_organisation(h)
-        anna = await h.services.people.get(ids["Anna"])
-        assert anna is not None
-        await h.services.people.set_agreement(anna, volunteer_id=ids["Vera"], hours_per_week=4, contact_times="")
-        await h.settle()  # Vera hears of her agreement before she starts a signal
+        await agreed_hours(h, ids, 4)
         await answered_weekly(h, ids["Vera"], [1, 1, 1, 0.5, 1, 1, 0.5, 0.5])
         await send_signal(h)
         [alert] = alerts(h, PIET)

@@ -9,6 +9,14 @@ from storage.db import to_db
 from tests.support.harness import Harness
 
 
+async def agreed_hours(h: Harness, ids: dict[str, int], hours: float) -> None:
+    """Anna records Vera's agreement; Vera has heard of it before the test goes on."""
+    anna = await h.services.people.get(ids["Anna"])
+    assert anna is not None
+    await h.services.people.set_agreement(anna, volunteer_id=ids["Vera"], hours_per_week=hours, contact_times="")
+    await h.settle()
+
+
 async def answered_weekly(
     h: Harness, volunteer_id: int, hours: list[float], *, energy: list[int] | None = None, until: datetime | None = None
 ) -> None:

@@ -11,7 +11,7 @@ from bot.domain.models import Person, Role
 from bot.domain.schedule import QuietHours, in_quiet_hours
 from bot.i18n import Markup, t
 from bot.services.base import Service
-from storage import outbox, people, recognition
+from storage import people, recognition
 
 BATCH = 200
 
@@ -48,15 +48,7 @@ class DigestService(Service):
                     if not await recognition.claim(tx, "digest", person_id, week, now):
                         continue  # a coordinator who is a professional too gets one digest, the organisation's
                     figures = await recognition.digest_figures(tx, person_id, everything=person.is_coordinator)
-                    await outbox.enqueue(
-                        tx,
-                        chat_id=person.telegram_id,
-                        person_id=person.id,
-                        language=person.language,
-                        text=str(self._text(person, figures, week)),
-                        now=now,
-                        purpose="digest",
-                    )
+                    await recognition.queue_periodic(tx, person, str(self._text(person, figures, week)), now)
                     sent += 1
         if sent:
             self._wake()

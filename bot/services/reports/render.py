@@ -147,19 +147,20 @@ def marks(lang: str, line: VolunteerLine) -> str:
     return "".join(f" · {mark}" for mark in found)
 
 
+def figures(lang: str, line: VolunteerLine) -> dict[str, object]:
+    """What a line and a card both say about the volunteer."""
+    return {
+        "hours": hours_part(lang, line),
+        "clients": line.clients,
+        "items": line.open_items,
+        "flags": line.open_flags,
+        "answered": answered_part(lang, line),
+        "marks": marks(lang, line),
+    }
+
+
 def line_text(lang: str, number: int, line: VolunteerLine) -> Markup:
-    return t(
-        lang,
-        "overview.line",
-        number=number,
-        name=line.name,
-        hours=hours_part(lang, line),
-        clients=line.clients,
-        items=line.open_items,
-        flags=line.open_flags,
-        answered=answered_part(lang, line),
-        marks=marks(lang, line),
-    )
+    return t(lang, "overview.line", number=number, name=line.name, **figures(lang, line))
 
 
 def card_text(lang: str, row: VolunteerRow, line: VolunteerLine) -> Markup:
@@ -172,10 +173,5 @@ def card_text(lang: str, row: VolunteerRow, line: VolunteerLine) -> Markup:
         team=row.team or plain(lang, "people.no_team"),
         professional=row.professional_name or nobody,
         agreement=agreement,
-        hours=hours_part(lang, line),
-        clients=line.clients,
-        items=line.open_items,
-        flags=line.open_flags,
-        answered=answered_part(lang, line),
-        marks=marks(lang, line),
+        **figures(lang, line),
     )

@@ -19,7 +19,6 @@ from bot.domain.reports import (
     CategoryFigures,
     EnergyPoint,
     FlagOutcome,
-    ItemFacts,
     MonthHours,
     UrgencyPickup,
     by_category,
@@ -36,25 +35,10 @@ from bot.domain.wellbeing import under_use
 from bot.i18n import t
 from bot.services.base import Service, coordinators_only
 from bot.services.errors import Refused
-from bot.services.overview import LOOKBACK_DAYS, may_see, records
+from bot.services.overview import LOOKBACK_DAYS, may_see, records, volunteers_of
 from bot.services.reports.words import say_date
-from storage import outbox, overview, people, talks
-from storage.overview import ItemRow, VolunteerRow
-
-
-def facts(row: ItemRow) -> ItemFacts:
-    return ItemFacts(
-        kind=row.kind,
-        category=row.category,
-        urgency=row.urgency,
-        created_at=row.created_at,
-        acknowledged_at=row.acknowledged_at,
-        resolved_at=row.resolved_at,
-        resolution=row.resolution,
-        flags=row.flags,
-        held_since=row.held_since,
-        follow_ups=row.follow_ups,
-    )
+from storage import overview, people, recognition, talks
+from storage.overview import VolunteerRow
 
 
 @dataclass(frozen=True)
@@ -92,13 +76,8 @@ class MonthReport:
 class ReportService(Service):
     async def reviewable(self, viewer: Person) -> list[VolunteerRow]:
         """The volunteers the viewer may hold an evaluation talk with, by name."""
-        if not (viewer.is_coordinator or viewer.is_professional):
-            raise Refused("not_allowed")
-        now = self._clock.now()
         async with self._db.transaction() as tx:
-            rows = await overview.volunteers(
-                tx, viewer_id=viewer.id, professional_id=None if viewer.is_coordinator else viewer.id, now=now
-            )
+            rows = await volunteers_of(tx, viewer, self._clock.now())
         return sorted(rows, key=lambda r: (r.name.casefold(), r.id))
 
     async def review(self, viewer: Person, volunteer_id: int) -> ReviewPack:
@@ -111,7 +90,7 @@ class ReportService(Service):
             if row is None or not may_see(viewer, row):
                 raise Refused("review.not_yours")
             checkins = await overview.checkins_since(tx, since, [row.id])
-            items = [facts(i) for i in await overview.items_of(tx, row.id, since)]
+            items = await overview.items_of(tx, row.id, since)
         answered = [c for c in records(checkins).get(row.id, []) if c.answered and c.belongs_to <= now]
         months = hours_per_month(
             ((c.belongs_to, c.hours or 0.0) for c in answered),
@@ -143,7 +122,7 @@ class ReportService(Service):
         viewer_id = viewer.id if viewer is not None else 0
         async with self._db.transaction() as tx:
             rows = await overview.checkins_between(tx, start, end)
-            items = [facts(i) for i in await overview.items_between(tx, start, end, viewer_id=viewer_id)]
+            items = await overview.items_between(tx, start, end, viewer_id=viewer_id)
             resolved = await overview.flags_resolved_between(tx, start, end, viewer_id=viewer_id)
             agreed = await overview.agreements(tx, viewer_id=viewer_id)
             recent = await overview.checkins_since(tx, now - timedelta(days=LOOKBACK_DAYS), until=now)
@@ -241,15 +220,8 @@ class TalkService(Service):
                 if volunteer is None or not volunteer.active or volunteer.telegram_id is None:
                     continue
                 lang = volunteer.language
-                await outbox.enqueue(
-                    tx,
-                    chat_id=volunteer.telegram_id,
-                    person_id=volunteer.id,
-                    language=lang,
-                    text=t(lang, "talk.ask", name=volunteer.name, day=say_date(lang, talk.talk_on)),
-                    now=now,
-                    purpose="digest",
-                )
+                text = t(lang, "talk.ask", name=volunteer.name, day=say_date(lang, talk.talk_on))
+                await recognition.queue_periodic(tx, volunteer, str(text), now)
                 asked += 1
         if asked:
             self._wake()
