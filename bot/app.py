@@ -24,8 +24,12 @@ from bot.services.email import EmailService
 from bot.services.escalations import EscalationService
 from bot.services.handover import HandoverService
 from bot.services.menus import MenuService
+from bot.services.overview import OverviewService
 from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
+from bot.services.recognition import RecognitionService
+from bot.services.reports import ReportService, TalkService
+from bot.services.reports.digest import DigestService
 from bot.services.socialmap import SocialMapService
 from bot.services.visits import VisitService
 from bot.supervision import Part, PartEnded, Supervisor, task_failure
@@ -98,6 +102,11 @@ def build_application(settings: Settings, *, clock: Clock | None = None, webhook
         limiter=UpdateLimiter(settings.app.updates_burst, settings.app.updates_per_second),
         email=email,
         socialmap=SocialMapService(db, clock, settings, delivery.wake, escalation_service),
+        overview=OverviewService(db, clock, settings, delivery.wake),
+        reports=ReportService(db, clock, settings, delivery.wake),
+        talks=TalkService(db, clock, settings, delivery.wake),
+        recognition=RecognitionService(db, clock, settings, delivery.wake),
+        digest=DigestService(db, clock, settings, delivery.wake),
     )
     delivery.unreachable_hooks.append(people_service.tell_coordinators_unreachable)
     delivery.unreachable_hooks.append(services.escalations.on_unreachable)
@@ -107,6 +116,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None, webhook
     scheduler.register("retention", services.privacy.retention_tick)
     scheduler.register("social map review", services.socialmap.review_tick)
     scheduler.register("invites", services.people.invites.tick)
+    scheduler.register("talks", services.talks.tick)
+    scheduler.register("recognition", services.recognition.tick)
+    scheduler.register("digest", services.digest.tick)
     app.bot_data.services = services
     register(app)
     return app

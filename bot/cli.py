@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import json
+import os
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
@@ -32,7 +35,7 @@ from bot.logging_setup import setup_logging
 from bot.services.people import PeopleService
 from bot.services.socialmap import ImportOutcome, SocialMapService
 from storage.db import Database, DatabaseRefused, backup_file
-from storage.files import DatabaseInUse, InstanceLock, held_elsewhere, open_to_others_warning
+from storage.files import DatabaseInUse, InstanceLock, held_elsewhere, open_private, open_to_others_warning
 
 EXIT_CONFIG = 2
 # A part of the running bot ended for good (see bot/supervision.py): a service manager should restart it.
@@ -103,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     social_map = command("map", "import or export the social map (sociale kaart) as a CSV file")
     social_map.add_argument("action", choices=["import", "export"])
     social_map.add_argument("file", type=Path, help="the CSV file (UTF-8, comma or semicolon, a header row)")
+    report = command("report", "print a month's figures (as /report in the bot), optionally as CSV")
+    report.add_argument("--month", required=True, help="the month, YYYY-MM (e.g. 2026-11)")
+    report.add_argument("--csv", type=Path, metavar="FILE", help="also write the figures to this CSV file")
     # No --config: the sandbox never reads a configuration file and needs no token.
     sandbox = sub.add_parser(
         "sandbox",
@@ -167,6 +173,8 @@ def _command(parser: argparse.ArgumentParser, args: argparse.Namespace, settings
         return asyncio.run(_schedule(settings, args))
     if args.command == "map":
         return _social_map(settings, args.action, args.file)
+    if args.command == "report":
+        return asyncio.run(_report(settings, args.month, args.csv))
     if args.command == "run":
         if settings.storage.is_postgresql:
             # Replicas on one PostgreSQL database are allowed; no file lock (one sender per token is the lease's).
@@ -476,6 +484,32 @@ async def _map_export(settings: Settings) -> tuple[str, int]:
 async def _map_import(settings: Settings, data: bytes) -> ImportOutcome:
     async with _social_map_service(settings) as service:
         return await service.import_csv(data)
+
+
+async def _report(settings: Settings, raw_month: str, csv_path: Path | None) -> int:
+    """The month's figures as the bot shows them (in the organisation's language), without the chart."""
+    from bot.domain.overview import Month
+    from bot.i18n import plain
+    from bot.services.reports import ReportService
+    from bot.services.reports.render import report_text
+    from bot.services.reports.service import report_csv
+
+    try:
+        month = Month.parse(raw_month)
+    except ValueError as exc:
+        print(f"samenspel: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    async with _database_beside_the_bot(settings) as db:
+        report = await ReportService(db, SystemClock(), settings, lambda: None).month(None, month)
+    lang = settings.app.language
+    print(html.unescape(re.sub(r"<[^>]+>", "", str(report_text(lang, report)))))
+    if csv_path is not None:
+        # Names of volunteers are in it: readable only by this user, as the database is.
+        descriptor = open_private(csv_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(report_csv(report, no_team=plain(lang, "people.no_team")))
+        print(f"CSV written to {csv_path}")
+    return 0
 
 
 async def _schedule(settings: Settings, args: argparse.Namespace) -> int:

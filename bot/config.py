@@ -295,6 +295,28 @@ class WellbeingSettings(BaseModel):
         return WellbeingThresholds(**self.model_dump())
 
 
+class ReportSettings(BaseModel):
+    """The overview, the evaluation talk, the monthly report, the weekly digest (config.example.toml, [reports])."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Under-use ("ondervraagd?", shown in /overview, never alerted): under this share of the agreed hours ...
+    under_use_ratio: float = Field(default=0.5, gt=0, le=1)
+    # ... for this many weeks in a row.
+    under_use_weeks: int = Field(default=4, ge=1, le=12)
+    # Volunteers per page of /overview.
+    page_size: int = Field(default=10, ge=3, le=30)
+    # The days an evaluation talk looks back over.
+    review_days: int = Field(default=90, ge=28, le=366)
+    # The weekly digest to each professional and coordinator: on this weekday (0 Monday .. 6 Sunday) at this local
+    # time, or not at all (digest = false). A digest missed (the bot was down) goes out later that week.
+    digest: bool = True
+    # The thank-you each volunteer gets from the first of the month on (each can still say /summary off).
+    monthly_summary: bool = True
+    digest_weekday: int = Field(default=0, ge=0, le=6)
+    digest_time: time = time(9, 0)
+
+
 class PrivacySettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -374,6 +396,7 @@ class Settings(BaseSettings):
     checkins: CheckInSettings = CheckInSettings()
     wellbeing: WellbeingSettings = WellbeingSettings()
     privacy: PrivacySettings = PrivacySettings()
+    reports: ReportSettings = ReportSettings()
     notify: NotifySettings = NotifySettings()
     webhook: WebhookSettings = WebhookSettings()
     ops: OpsSettings = OpsSettings()

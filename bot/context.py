@@ -25,8 +25,12 @@ from bot.services.email import EmailService
 from bot.services.escalations import EscalationService
 from bot.services.handover import HandoverService
 from bot.services.menus import MenuService
+from bot.services.overview import OverviewService
 from bot.services.people import PeopleService
 from bot.services.privacy import PrivacyService
+from bot.services.recognition import RecognitionService
+from bot.services.reports import ReportService, TalkService
+from bot.services.reports.digest import DigestService
 from bot.services.socialmap import SocialMapService
 from bot.services.visits import VisitService
 from storage.db import Database
@@ -50,6 +54,11 @@ class Services:
     limiter: UpdateLimiter
     email: EmailService
     socialmap: SocialMapService
+    overview: OverviewService
+    reports: ReportService
+    talks: TalkService
+    recognition: RecognitionService
+    digest: DigestService
     # The per-person limit's time source (seconds; only differences count); tests pass a fake one.
     monotonic: Callable[[], float] = time.monotonic
 

@@ -30,6 +30,7 @@ async def mydata_command(turn: Turn) -> None:
         caption=t(turn.lang, "mydata.caption", organisation=organisation),
         parse_mode=ParseMode.HTML,
     )
+    await turn.say(await turn.services.privacy.readable(turn.person))
 
 
 @ROUTER.command("forget")

@@ -6,14 +6,31 @@ from bot.domain.models import Role
 
 # In menu order. Later features add their commands here.
 ROLE_COMMANDS: dict[Role, tuple[str, ...]] = {
-    Role.VOLUNTEER: ("signal", "backup", "visit", "done", "checkin", "me", "mine", "map", "pause", "resume"),
-    Role.PROFESSIONAL: ("open", "away", "back", "workhours", "map"),
+    Role.VOLUNTEER: (
+        "signal",
+        "backup",
+        "visit",
+        "done",
+        "checkin",
+        "me",
+        "mine",
+        "map",
+        "pause",
+        "resume",
+        "talk",
+        "hours",
+        "summary",
+    ),
+    Role.PROFESSIONAL: ("open", "overview", "review", "away", "back", "workhours", "map"),
     Role.COORDINATOR: (
         "open",
         "invite",
         "people",
         "invites",
         "teams",
+        "overview",
+        "review",
+        "report",
         "assign",
         "link",
         "unlink",

@@ -13,13 +13,13 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.domain.models import Person, Role
 from bot.domain.schedule import next_daily_run
-from bot.i18n import t
+from bot.i18n import Markup, plain, t
 from bot.services.base import Service, Trail, coordinators_only
 from bot.services.errors import Refused
 from bot.services.escalations import EscalationService
 from bot.services.escalations.handover import NoteState
 from bot.services.handover import HandoverService
-from storage import audit, outbox, people, privacy
+from storage import audit, outbox, people, privacy, recognition, talks
 from storage.db import Database, Tx
 
 log = logging.getLogger(__name__)
@@ -46,18 +46,51 @@ class PrivacyService(Service):
     async def export(self, person: Person) -> tuple[str, bytes]:
         """A file name and a JSON document with everything stored about the person."""
         now = self._clock.now()
+        document = await self._document(person, now, exported=True)
+        local: date = now.astimezone(self._settings.app.zone).date()
+        name = f"samenspel-{local.isoformat()}.json"
+        return name, json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+
+    async def _document(self, person: Person, now: datetime, *, exported: bool = False) -> dict[str, Any]:
         async with self._db.transaction() as tx:
             stored = await privacy.export_person(tx, person.id)
-            await PERSONS.record(tx, now, "person.exported", person.id, actor=person.id)
-        document: dict[str, Any] = {
+            talk = await talks.of(tx, person.id)
+            summary_on = await recognition.summary_on(tx, person.id)
+            if exported:
+                await PERSONS.record(tx, now, "person.exported", person.id, actor=person.id)
+        return {
             "organisation": self._settings.app.organisation,
             "exported_at": now.isoformat(),
             "retain_days": self._settings.privacy.retain_days,
             **stored,
+            "evaluation_talk": None if talk is None else {"talk_on": talk.talk_on, "wishes": talk.wishes},
+            "monthly_summary": summary_on,
         }
-        local: date = now.astimezone(self._settings.app.zone).date()
-        name = f"samenspel-{local.isoformat()}.json"
-        return name, json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+
+    async def readable(self, person: Person) -> Markup:
+        """/mydata in words: what is stored about the person, and for how long (the JSON holds every row)."""
+        stored = await self._document(person, self._clock.now())
+        lang, keep = person.language, self._settings.privacy
+        kinds = [r.get("kind") for r in stored["reports"]]
+        return t(
+            lang,
+            "mydata.summary",
+            organisation=self._settings.app.organisation,
+            name=person.name,
+            roles=", ".join(plain(lang, f"roles.{role}") for role in stored["roles"]),
+            clients=len(stored["clients"]),
+            signals=kinds.count("signal"),
+            backups=kinds.count("backup"),
+            others=len(kinds) - kinds.count("signal") - kinds.count("backup"),
+            handled=len(stored["reports_handled"]),
+            checkins=len(stored["checkins"]),
+            visits=len(stored["visits"]),
+            messages=len(stored["messages_to_you"]),
+            drafts=len(stored["unfinished_input"]),
+            log=len(stored["activity_log"]),
+            retain=keep.retain_days,
+            draft_days=keep.draft_days,
+        )
 
     # --- /forget and offboarding --------------------------------------------------------------------
 
@@ -102,6 +135,7 @@ class PrivacyService(Service):
             await people.deactivate(tx, person_id, now)
             handed = await self._rehome_items(tx, person, now)
             await privacy.erase_person(tx, person_id, now)
+            await talks.erase(tx, person_id)  # what she wrote for her evaluation talk (issue 14)
             if tell and person.telegram_id is not None:
                 # Queued after the erasure (which drops what was pending for them); the next daily run
                 # blanks it, chat id included, once it has gone out.

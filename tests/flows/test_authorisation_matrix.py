@@ -842,6 +842,50 @@ async def walk_forget(k: Walker) -> None:
     await k.step("fg:yes", leaving, pack("fg", "yes"), replay="stranger")
 
 
+def vera_is_theirs(who: Actor) -> str:
+    """Vera's overview card and review: any coordinator and her own professional (Piet), nobody else."""
+    return "allowed" if C in who.roles or who.user.id == PIET.id else "refused"
+
+
+async def walk_overview(k: Walker) -> None:
+    """/overview's free buttons: a page of one's own list (anyone with the command), a card only of one's own."""
+    ids = k.w.ids
+    await k.say(ANNA, "/overview")
+    await k.step("ov:pg", ANNA, pack("ov", "pg", 1), changes=False, replay="allowed", others=everyone_registered)
+    not_hers = [pack("ov", "v", ids["Piet"]), pack("ov", "v", ids["Rik"]), pack("ov", "v", ids["Anna"])]
+    vera = pack("ov", "v", ids["Vera"])
+    await k.step(
+        "ov:v", ANNA, vera, changes=False, replay="allowed", constructed=True, others=vera_is_theirs, foreign=not_hers
+    )
+    own = Press(
+        "forged|ov:v her own card|coordinator+volunteer", actor(LOTTE), pack("ov", "v", ids["Lotte"]), "refused"
+    )
+    await k.m.refused([own])
+
+
+async def walk_review(k: Walker) -> None:
+    """/review's volunteer buttons: only her professional or a coordinator, never one's own."""
+    ids = k.w.ids
+    await k.say(ANNA, "/review")
+    not_hers = [pack("rv", "v", ids["Piet"]), pack("rv", "v", ids["Rik"])]
+    vera = pack("rv", "v", ids["Vera"])
+    await k.step("rv:v", ANNA, vera, changes=False, replay="allowed", others=vera_is_theirs, foreign=not_hers)
+    own = Press(
+        "forged|rv:v her own review|coordinator+volunteer", actor(LOTTE), pack("rv", "v", ids["Lotte"]), "refused"
+    )
+    await k.m.refused([own])
+
+
+async def walk_report(k: Walker) -> None:
+    """/report's month buttons: coordinators only; a month that does not exist is refused."""
+    await k.say(ANNA, "/report")
+    coordinators = escalation_rules(set())
+    bad_month = [pack("rp", "m", 202613), pack("rp", "m", 202600)]
+    await k.step(
+        "rp:m", ANNA, pack("rp", "m", 202610), changes=False, replay="allowed", others=coordinators, foreign=bad_month
+    )
+
+
 WALKS: dict[str, list[Callable[[Walker], Awaitable[None]]]] = {
     "coordinator": [
         walk_common,
@@ -857,6 +901,9 @@ WALKS: dict[str, list[Callable[[Walker], Awaitable[None]]]] = {
         walk_orphans,
         walk_schedule,
         walk_map,
+        walk_overview,
+        walk_review,
+        walk_report,
         walk_forget,
     ],
     "volunteer": [

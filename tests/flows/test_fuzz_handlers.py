@@ -298,6 +298,10 @@ FLOWS: dict[str, tuple[FakeUser, list[Move]]] = {
         ],
     ),
     "handover note": (VERA, [end_a_link_of_vera()]),
+    # Issue 14: free buttons over the coordinator's lists, fuzzed from the message that carries them.
+    "overview": (ANNA, [say(ANNA, "/overview"), tap(ANNA, lambda f: pack("ov", "v", f.w.ids["Vera"]))]),
+    "review": (PIET, [say(PIET, "/review")]),
+    "report": (ANNA, [say(ANNA, "/report"), tap(ANNA, lambda f: pack("rp", "m", 202610))]),
     "resolve": (PIET, [raise_for_piet("r")]),
     "handoff": (PIET, [raise_for_piet("h")]),
 }

@@ -33,7 +33,7 @@ async def test_mydata_sends_everything_stored_about_the_person(tmp_path: Path) -
     async with running_bot(tmp_path) as h:
         await seed_organisation(h)
         await send_signal(h)
-        [document] = await h.send(VERA, "/mydata")
+        document, readable = await h.send(VERA, "/mydata")  # the JSON, then the same in words (issue 14)
         assert document.document is not None and document.document["file_name"].endswith(".json")
         assert "alles wat Buurtteam Overvecht" in document.text
         data = json.loads(document.document["content"])
@@ -44,11 +44,15 @@ async def test_mydata_sends_everything_stored_about_the_person(tmp_path: Path) -
         assert data["person"]["responsible_professional"] == "Piet"
         assert any(m["text"] for m in data["messages_to_you"])
         # Piet's own export shows the report he was told about, not Vera's private details.
-        [piets] = await h.send(PIET, "/mydata")
+        piets, _ = await h.send(PIET, "/mydata")
         assert piets.document is not None
         piet = json.loads(piets.document["content"])
         assert piet["roles"] == ["professional"] and len(piet["reports_handled"]) == 1
         assert "telegram_id" not in json.dumps(piet["reports_handled"])
+        # The readable summary: what is kept and how long, in counts (the words themselves are in the file).
+        assert readable.text.startswith("Wat Buurtteam Overvecht over je bewaart")
+        assert "Je meldingen: 1 signalen, 0 vragen om backup" in readable.text and "180 dagen" in readable.text
+        assert "koelkast" not in readable.text
 
 
 async def test_a_stranger_gets_no_document(tmp_path: Path) -> None:

@@ -137,7 +137,8 @@ def postgres_schema(url: str) -> Schema:
         for index, table, unique, columns, where in conn.execute(
             "SELECT i.relname, t.relname, x.indisunique,"
             " ARRAY(SELECT a.attname::text FROM unnest(x.indkey) WITH ORDINALITY k(n, o)"
-            "       JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.n ORDER BY k.o),"
+            # An expression column (attnum 0) reads NULL, as SQLite's index_info gives None for it.
+            "       LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.n ORDER BY k.o),"
             " pg_get_expr(x.indpred, x.indrelid)"
             " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
             " JOIN pg_namespace s ON s.oid = t.relnamespace"

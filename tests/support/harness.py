@@ -29,6 +29,7 @@ def make_settings(
     storage_url: str | None = None,
     telegram: dict[str, Any] | None = None,
     escalation: dict[str, Any] | None = None,
+    reports: dict[str, Any] | None = None,
     **app: Any,
 ) -> Settings:
     return load_settings(
@@ -45,6 +46,9 @@ def make_settings(
         # storage_url: PostgreSQL (tests/support/postgres.py) instead of the SQLite file.
         storage={"path": db_path, "url": storage_url},
         escalation=escalation or {},
+        # The weekly digest and the monthly thank-you come by themselves on a day and time: off unless a test is
+        # about them, so that no other test's chats get one when its clock passes Monday 09:00 or the first.
+        reports={"digest": False, "monthly_summary": False, **(reports or {})},
         # Tests act faster than any person; the per-person limit has its own tests.
         app={"organisation": "Buurtteam Overvecht", "updates_burst": 0, **app},
     )

@@ -72,6 +72,10 @@ class BotProcess:
             "tick_seconds = 0.5\n"
             'log_level = "WARNING"\n'
             "updates_burst = 0\n"
+            # The digest and the thank-you come by the calendar: not in these tests' chats.
+            "[reports]\n"
+            "digest = false\n"
+            "monthly_summary = false\n"
         )
         self.process: asyncio.subprocess.Process | None = None
         self.kills = 0

@@ -28,7 +28,7 @@ from telegram.error import InvalidToken
 
 import bot.app
 from bot.app import Services, build_application, services_of
-from bot.config import load_settings
+from bot.config import ReportSettings, load_settings
 from bot.domain.escalation import Kind, Urgency
 from bot.sandbox.state import FakeUser
 from bot.supervision import PartEnded
@@ -372,7 +372,9 @@ T = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tuesday 03:00 in Amsterdam, the 
 async def reach_every_tick_point(h: Harness, ids: dict[str, int]) -> None:
     """Arrange that the tick at T has work for every transaction of every scheduler task: a signal due to
     climb, a visit whose "all good?" went unanswered, a schedule firing, a second check-in in a row
-    closing unanswered (a wellbeing alert), and the daily retention run."""
+    closing unanswered (a wellbeing alert), and the daily retention run. The weekly digest and the monthly
+    thank-you, which the harness turns off, are on (issue 14)."""
+    h.services.settings.reports = ReportSettings()
     people, vera_id = h.services.people, ids["Vera"]
     anna, vera = await people.get(ids["Anna"]), await people.get(vera_id)
     assert anna is not None and vera is not None

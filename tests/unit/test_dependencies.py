@@ -42,6 +42,7 @@ SECURITY_FLOORS: dict[str, str] = {
     "wheel": "0.46.2",  # CVE-2026-24049; pip-tools'
     "babel": "2.9.1",  # CVE-2021-42771; about to become a runtime dependency
     "aiosmtplib": "5.1.2",  # CVE-2026-55558 / PYSEC-2026-2338 (5.1.1: CVE-2026-53533)
+    "pillow": "12.3.0",  # the heap out-of-bounds writes and decompression-bomb advisories before it; matplotlib's
     "aiosmtpd": "1.4.6",  # CVE-2024-34083 (1.4.5: CVE-2024-27305); the e-mail tests' SMTP server
 }
 # Versions that are a year and a count: a new "major" is newer time-zone data, which must not be held back.
