@@ -345,7 +345,7 @@ async def history(tx: Tx, volunteer_id: int, since: datetime, limit: int) -> lis
     rows = await tx.all(
         "SELECT * FROM (SELECT *, COALESCE(period_at, answered_at, created_at) AS belongs_to FROM checkins"
         " WHERE volunteer_id = ? AND state IN ('answered', 'missed', 'excused')"
-        " AND COALESCE(period_at, answered_at, created_at) > ? ORDER BY belongs_to DESC, id DESC LIMIT ?)"
+        " AND COALESCE(period_at, answered_at, created_at) > ? ORDER BY belongs_to DESC, id DESC LIMIT ?) AS recent"
         " ORDER BY belongs_to, id",
         (volunteer_id, to_db(since), limit),
     )

@@ -3,8 +3,8 @@
 The storage modules write every statement once, in SQLite's spelling with `?` (or `:name`) placeholders. On
 PostgreSQL `to_postgres` rewrites it (once per distinct statement, cached): placeholders become `%s` (and
 `%(name)s`; a literal `%` becomes `%%`, psycopg's escape), `INSERT OR IGNORE` becomes `ON CONFLICT DO
-NOTHING`, the scalar two-argument `MAX`/`MIN` become `GREATEST`/`LEAST`, `group_concat(x)` becomes
-`string_agg(x, ',')` and `instr` becomes
+NOTHING`, the scalar two-argument `MAX`/`MIN` become `GREATEST`/`LEAST`, `group_concat(x[, sep])` becomes
+`string_agg(x, sep)` (sep `','` by default) and `instr` becomes
 `strpos`. `COLLATE NOCASE` needs no rewrite: PostgreSQL's migration 0001 creates a case-insensitive collation
 named `nocase`. Nothing is rewritten inside string literals or quoted identifiers but the `%` escape.
 """
@@ -149,10 +149,11 @@ def _has_top_level_comma(tokens: list[str], i: int) -> bool:
 
 
 def _group_concat(tokens: list[str], i: int, out: list[str]) -> int:
-    """group_concat(x) → string_agg(x, ','); returns the index after the call. Only the one-argument form."""
+    """group_concat(x) → string_agg(x, ','), group_concat(x, sep) → string_agg(x, sep); returns the index after
+    the call."""
     start, end = _call_span(tokens, i)
     inner = "".join(_placeholders(tokens[start + 1 : end]))
-    out.append(f"string_agg({inner}, ',')")
+    out.append(f"string_agg({inner})" if _has_top_level_comma(tokens, i) else f"string_agg({inner}, ',')")
     return end + 1
 
 

@@ -117,7 +117,7 @@ async def checkins_between(tx: Tx, start: datetime, end: datetime) -> list[Row]:
         "SELECT t.name AS team, c.state, COUNT(*) AS n, COALESCE(SUM(c.hours), 0) AS hours,"
         " COUNT(DISTINCT c.volunteer_id) AS volunteers"
         " FROM checkins c JOIN people v ON v.id = c.volunteer_id LEFT JOIN teams t ON t.id = v.team_id"
-        f" WHERE {COUNTED} AND {BELONGS_TO} >= ? AND {BELONGS_TO} < ? GROUP BY v.team_id, c.state",
+        f" WHERE {COUNTED} AND {BELONGS_TO} >= ? AND {BELONGS_TO} < ? GROUP BY t.id, t.name, c.state",
         (to_db(start), to_db(end)),
     )
 

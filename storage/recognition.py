@@ -115,8 +115,8 @@ async def digest_figures(tx: Tx, person_id: int, *, everything: bool) -> DigestF
         " WHERE r.escalation_id = e.id AND r.person_id = :me))"
     )
     counts = await tx.one(
-        "SELECT COALESCE(SUM(e.state IN ('open', 'handoff')), 0) AS open_items,"
-        " COALESCE(SUM(e.state = 'acknowledged'), 0) AS held_items FROM escalations e"
+        "SELECT COALESCE(SUM(CASE WHEN e.state IN ('open', 'handoff') THEN 1 ELSE 0 END), 0) AS open_items,"
+        " COALESCE(SUM(CASE WHEN e.state = 'acknowledged' THEN 1 ELSE 0 END), 0) AS held_items FROM escalations e"
         f" WHERE e.state != 'resolved' AND e.kind != 'wellbeing' AND e.volunteer_id != :me{mine}",
         {"me": person_id},
     )

@@ -113,7 +113,8 @@ async def claim_review(tx: Tx, month: str, now: datetime, entries: int) -> bool:
 
 async def attach(tx: Tx, escalation_id: int, entry: MapEntry) -> None:
     await tx.execute(
-        "INSERT OR REPLACE INTO escalation_map_entries (escalation_id, entry_id, name) VALUES (?, ?, ?)",
+        "INSERT INTO escalation_map_entries (escalation_id, entry_id, name) VALUES (?, ?, ?)"
+        " ON CONFLICT (escalation_id) DO UPDATE SET entry_id = excluded.entry_id, name = excluded.name",
         (escalation_id, entry.id, entry.name),
     )
 

@@ -85,10 +85,10 @@ async def wellbeing_rows(h: Harness) -> list[tuple[int, str, str]]:
     return [(r["id"], r["state"], ",".join(sorted((r["flags"] or "").split(",")))) for r in rows]
 
 
-async def test_the_issues_check_in_reaches_piet_as_one_whole_alert(tmp_path: Path) -> None:
+async def test_the_issues_check_in_reaches_piet_as_one_whole_alert(tmp_path: Path, storage_url: str | None) -> None:
     """20 hours against 4, energy 1, contact "vaker", private life, beyond the role and a comment: one alert
     with all of it (the next morning: a concern waits for working hours), and Vera hears that Piet knows."""
-    async with running_bot(tmp_path) as h:
+    async with running_bot(tmp_path, storage_url=storage_url) as h:
         ids = await seed_organisation(h)
         await agree(h, ids, 4)
         await h.advance(timedelta(hours=9, minutes=12))  # Monday 19:12 in Amsterdam

@@ -20,8 +20,8 @@ def digests(texts: list[str]) -> list[str]:
     return [t for t in texts if t.startswith("Weekoverzicht")]
 
 
-async def test_weekly_digest_once_a_week_with_own_items_and_flags(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, clock=FakeClock(SUNDAY), reports={"digest": True}) as h:
+async def test_weekly_digest_once_a_week_with_own_items_and_flags(tmp_path: Path, storage_url: str | None) -> None:
+    async with running_bot(tmp_path, storage_url=storage_url, clock=FakeClock(SUNDAY), reports={"digest": True}) as h:
         ids = await seed_organisation(h)
         lotte = await join(h, LOTTE, Role.COORDINATOR)
         await join(h, LOTTE, Role.VOLUNTEER)

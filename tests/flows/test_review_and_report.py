@@ -78,8 +78,8 @@ async def test_a_coordinator_cannot_review_herself_and_no_one_sees_her_flags(tmp
         assert "Vlaggen: 1 gemeld" in anna_text.text
 
 
-async def test_month_report_text_chart_csv_and_stepping_back(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as h:
+async def test_month_report_text_chart_csv_and_stepping_back(tmp_path: Path, storage_url: str | None) -> None:
+    async with running_bot(tmp_path, storage_url=storage_url) as h:
         ids = await seed_organisation(h)
         await agreed_hours(h, ids, 4)
         await answered_weekly(h, ids["Vera"], [1, 1, 1, 0.5, 1, 1, 0.5, 0.5])

@@ -95,8 +95,8 @@ async def test_the_own_teams_entries_come_first_and_another_wijk_is_not_offered(
         assert "Wijk: Team Oost" in offer and "Voor de hele stad" in offer
 
 
-async def test_a_professionals_reply_carries_an_entry(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as h:
+async def test_a_professionals_reply_carries_an_entry(tmp_path: Path, storage_url: str | None) -> None:
+    async with running_bot(tmp_path, storage_url=storage_url) as h:
         await seed_organisation(h)
         entry_id = await add(h, SCHULDHULP)
         await send_signal(h, category="Geld en schulden", urgency="Zorgelijk")

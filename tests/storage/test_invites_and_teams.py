@@ -110,7 +110,7 @@ async def test_migration_0012_reminds_of_invites_open_before_it(
                 )
     monkeypatch.setattr("storage.db.available_migrations", lambda: every)
     async with Database(path) as database:
-        assert [version for version, _, _ in every if version >= 12] == [12]
+        assert 12 in [version for version, _, _ in every]
         await database.migrate()
         async with database.transaction() as tx:
             due = await invites.due_expiry_notices(tx, NOW + timedelta(days=6))

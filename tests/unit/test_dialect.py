@@ -33,6 +33,7 @@ from storage.dialect import POSTGRESQL, SQLITE, safe_url, to_postgres
             "SELECT (SELECT group_concat(role) FROM person_roles r WHERE r.person_id = p.id) AS roles FROM people p",
             "SELECT (SELECT string_agg(role, ',') FROM person_roles r WHERE r.person_id = p.id) AS roles FROM people p",
         ),
+        ("SELECT group_concat(flag, ' ') FROM f", "SELECT string_agg(flag, ' ') FROM f"),
         ("SELECT instr(name, ?) FROM t", "SELECT strpos(name, %s) FROM t"),
         (
             "SELECT * FROM links ORDER BY client_alias COLLATE NOCASE",
