@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import InvalidToken
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, ExtBot, Job
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot, Job
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -17,6 +17,7 @@ from bot.context import BotData, Context
 from bot.context import Services as Services  # re-exported: the sandbox, tests and benchmarks import it from here
 from bot.delivery import Delivery
 from bot.domain.ratelimit import UpdateLimiter
+from bot.pacing import LanePacer
 from bot.scheduler import Scheduler
 from bot.services.checkins import CheckInService
 from bot.services.drafts import DraftService
@@ -38,7 +39,7 @@ TICK_JOB = "tick"
 SUPERVISION_PERIOD_SECONDS = 1.0
 
 
-SamenspelApp = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, Any]
+SamenspelApp = Application[ExtBot[int], Context, dict[Any, Any], dict[Any, Any], BotData, Any]
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None) -> SamenspelApp:
@@ -46,14 +47,16 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         raise ValueError("no bot token configured")
     clock = clock or SystemClock()
     timeout = settings.telegram.request_timeout_seconds
+    rate = settings.telegram.max_messages_per_second
     builder = (
         ApplicationBuilder()
         .token(settings.telegram.token.get_secret_value())
         .base_url(settings.telegram.base_url)
         .base_file_url(settings.telegram.file_url())
         .context_types(ContextTypes(context=Context, bot_data=BotData))
-        # Retries are the outbox's job (it honours RetryAfter per message), so the limiter only paces.
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram.max_messages_per_second, max_retries=0))
+        # One budget for the outbox and direct replies, handed out by lane; retries are the outbox's job (it
+        # honours RetryAfter per message), so the limiter only paces.
+        .rate_limiter(LanePacer(rate))
         .connect_timeout(timeout)
         .read_timeout(timeout)
         .write_timeout(timeout)
@@ -63,9 +66,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         # One person's updates in order (their flow steps never race); different people side by side.
         .concurrent_updates(PerSenderUpdateProcessor(4096))
     )
-    app: SamenspelApp = builder.build()  # type: ignore[assignment]
+    app: SamenspelApp = builder.build()
     db = Database(settings.storage.path)
-    delivery = Delivery(db, app.bot)
+    delivery = Delivery(db, app.bot, batch_size=Delivery.batch_for(rate))
     scheduler = Scheduler(clock)
     people_service = PeopleService(db, clock, settings, delivery.wake)
     email = EmailService(db, clock, settings)

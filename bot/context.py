@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -30,6 +30,8 @@ from bot.services.privacy import PrivacyService
 from bot.services.visits import VisitService
 from storage.db import Database
 
+STRANGER_REPLY_BURST = 5
+
 
 @dataclass
 class Services:
@@ -48,6 +50,9 @@ class Services:
     privacy: PrivacyService
     limiter: UpdateLimiter
     email: EmailService
+    # Replies to strangers share one budget of about one a second (the rest are dropped without a reply), so
+    # a flood of strangers neither takes Telegram's budget from the people we serve nor gets answered in bulk.
+    strangers: UpdateLimiter = field(default_factory=lambda: UpdateLimiter(STRANGER_REPLY_BURST, 1.0))
     # The per-person limit's time source (seconds; only differences count); tests pass a fake one.
     monotonic: Callable[[], float] = time.monotonic
 
@@ -59,7 +64,7 @@ class BotData:
         self.services: Services | None = None
 
 
-class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+class Context(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):
     """Per-update context. `person` is filled by the gate handler for registered senders."""
 
     def __init__(

@@ -13,15 +13,15 @@ import logging
 import random
 import re
 import time
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import ExtBot
 
 from bot.clock import Clock, SystemClock
 from bot.i18n import Markup, t
@@ -38,6 +38,10 @@ MAX_BACKOFF_SECONDS = 300.0
 # A failed round is tried again after 0.25, 0.5, 1 … seconds, at most this long: an urgent alert waits
 # no longer than that once the database works again.
 MAX_ROUND_BACKOFF_SECONDS = 10.0
+# A round claims what the rate budget sends in about this long: a message of a lower lane queued meanwhile
+# waits for the round to end (and then for no more than a turn in the shared limiter), never for a long batch.
+ROUND_SECONDS = 0.5
+MIN_BATCH, MAX_BATCH = 16, 100
 
 
 def keyboard_markup(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
@@ -119,7 +123,7 @@ class Delivery:
     def __init__(
         self,
         db: Database,
-        bot: Bot,
+        bot: ExtBot[int],
         *,
         clock: Clock | None = None,
         batch_size: int = 100,
@@ -138,6 +142,11 @@ class Delivery:
         self._owed: list[_OwedHook] = []
         self.unreachable_hooks: list[UnreachableHook] = []
         self.sent_count = 0
+
+    @staticmethod
+    def batch_for(messages_per_second: float) -> int:
+        """How many rows a round claims at this sending rate (see ROUND_SECONDS)."""
+        return int(min(MAX_BATCH, max(MIN_BATCH, messages_per_second * ROUND_SECONDS)))
 
     def wake(self) -> None:
         self._wake.set()
@@ -228,19 +237,16 @@ class Delivery:
             due = await outbox.claim_due(tx, self.clock.now(), self._batch_size)
         if not due:
             return 0
-        by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
-        for message in due:
-            by_chat[message.chat_id].append(message)
+        # At most one row per chat (its oldest pending one), so the round's sends cannot overtake each other.
         limit = asyncio.Semaphore(self._concurrency)
         outcomes: list[Outcome] = []
 
-        async def one_chat(messages: list[OutboxMessage]) -> None:
+        async def one(message: OutboxMessage) -> None:
             async with limit:
-                for message in messages:  # in order within a chat
-                    outcomes.append(await self._deliver(message))
+                outcomes.append(await self._deliver(message))
 
         try:
-            await asyncio.gather(*(one_chat(m) for m in by_chat.values()))
+            await asyncio.gather(*(one(m) for m in due))
         finally:
             # Kept until written, also when the write fails or we are cancelled half-way.
             self._unwritten.extend(outcomes)
@@ -346,6 +352,7 @@ class Delivery:
                     text=text,
                     parse_mode=parse_mode,
                     reply_markup=markup,
+                    rate_limit_args=message.lane,
                 )
             except BadRequest as exc:
                 if "not modified" in str(exc).lower():
@@ -353,7 +360,7 @@ class Delivery:
                 raise
             return None
         sent = await self._bot.send_message(
-            chat_id=message.chat_id, text=text, parse_mode=parse_mode, reply_markup=markup
+            chat_id=message.chat_id, text=text, parse_mode=parse_mode, reply_markup=markup, rate_limit_args=message.lane
         )
         return sent.message_id
 

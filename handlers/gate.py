@@ -9,6 +9,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import Context
+from bot.domain.lanes import Lane
 from bot.domain.ratelimit import Verdict
 from bot.i18n import plain
 from handlers.common import language, reply
@@ -56,6 +57,9 @@ async def _too_many(update: Update, context: Context, *, told: bool) -> None:
 
 
 async def _stranger(update: Update, context: Context) -> None:
+    # One budget for all strangers (no sender id is kept for it): over it, no answer at all.
+    if context.services.strangers.check(0, context.services.monotonic()) is not Verdict.ALLOW:
+        return
     organisation = context.services.settings.app.organisation
     if update.callback_query is not None:
         await update.callback_query.answer(
@@ -63,7 +67,7 @@ async def _stranger(update: Update, context: Context) -> None:
         )
         return
     if update.message is not None:
-        await reply(update, context, "stranger", organisation=organisation)
+        await reply(update, context, "stranger", lane=Lane.STRANGER, organisation=organisation)
 
 
 async def _group(update: Update, context: Context, chat_id: int) -> None:

@@ -127,7 +127,7 @@ async def test_links_agreements_drafts_groups_and_audit(db: Database) -> None:
 async def test_outbox_claims_retries_and_marks_unknown_outcomes(db: Database) -> None:
     async with db.transaction() as tx:
         first = await outbox.enqueue(tx, chat_id=9, text="een", now=NOW)
-        second = await outbox.enqueue(tx, chat_id=9, text="twee", now=NOW)
+        second = await outbox.enqueue(tx, chat_id=10, text="twee", now=NOW)
     async with db.transaction() as tx:
         claimed = await outbox.claim_due(tx, NOW, 1)
         assert [m.id for m in claimed] == [first]
