@@ -93,6 +93,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
         menus=MenuService(app.bot, settings),
         privacy=PrivacyService(db, clock, settings, escalation_service, delivery.wake),
         limiter=UpdateLimiter(settings.app.updates_burst, settings.app.updates_per_second),
+        strangers=UpdateLimiter(settings.app.stranger_replies_burst, settings.app.stranger_replies_per_second),
         email=email,
     )
     delivery.unreachable_hooks.append(people_service.tell_coordinators_unreachable)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -30,8 +30,6 @@ from bot.services.privacy import PrivacyService
 from bot.services.visits import VisitService
 from storage.db import Database
 
-STRANGER_REPLY_BURST = 5
-
 
 @dataclass
 class Services:
@@ -52,7 +50,7 @@ class Services:
     email: EmailService
     # Replies to strangers share one budget of about one a second (the rest are dropped without a reply), so
     # a flood of strangers neither takes Telegram's budget from the people we serve nor gets answered in bulk.
-    strangers: UpdateLimiter = field(default_factory=lambda: UpdateLimiter(STRANGER_REPLY_BURST, 1.0))
+    strangers: UpdateLimiter
     # The per-person limit's time source (seconds; only differences count); tests pass a fake one.
     monotonic: Callable[[], float] = time.monotonic
 

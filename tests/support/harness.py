@@ -43,8 +43,8 @@ def make_settings(
         },
         storage={"path": db_path},
         escalation=escalation or {},
-        # Tests act faster than any person; the per-person limit has its own tests.
-        app={"organisation": "Buurtteam Overvecht", "updates_burst": 0, **app},
+        # Tests act faster than any person; the per-person limit and the strangers' budget have their own tests.
+        app={"organisation": "Buurtteam Overvecht", "updates_burst": 0, "stranger_replies_burst": 0, **app},
     )
 
 
