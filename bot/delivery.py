@@ -237,7 +237,7 @@ class Delivery:
             due = await outbox.claim_due(tx, self.clock.now(), self._batch_size)
         if not due:
             return 0
-        # At most one row per chat (its oldest pending one), so the round's sends cannot overtake each other.
+        # At most one new message per chat (its oldest pending one; edits aside), so sends cannot overtake each other.
         limit = asyncio.Semaphore(self._concurrency)
         outcomes: list[Outcome] = []
 

@@ -129,16 +129,19 @@ async def enqueue_edit(
     )
 
 
-# A row may go only when it is its chat's oldest pending row: a chat's messages never overtake each other,
-# also not when the oldest waits for a retry after a 429 or a timeout (or is in flight), so it holds the rest.
-_CHAT_HEAD = "o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.chat_id = o.chat_id AND p.status = 'pending')"
-# An edit waits until the message it edits has been sent (it is older, so it is the chat's head until then).
-_READY = "o.status = 'pending' AND o.in_flight = 0 AND (o.edit_of IS NULL OR t.status = 'sent') AND " + _CHAT_HEAD
+# A message may go only when it is its chat's oldest pending message: a chat's messages never overtake each
+# other, also not when the oldest waits for a retry after a 429 or a timeout (or is in flight), so it holds the
+# rest. An edit changes a message already there rather than adding one: it waits only for that message to be sent.
+_READY = (
+    "o.status = 'pending' AND o.in_flight = 0 AND CASE WHEN o.edit_of IS NULL"
+    " THEN o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.chat_id = o.chat_id AND p.status = 'pending'"
+    " AND p.edit_of IS NULL) ELSE t.status = 'sent' END"
+)
 
 
 async def claim_due(tx: Tx, now: datetime, limit: int) -> list[OutboxMessage]:
-    """Due rows, lowest lane first and oldest first within a lane, at most one per chat (its oldest pending
-    one), marked in flight (so a crash mid-send is noticed on restart)."""
+    """Due rows, lowest lane first and oldest first within a lane, at most one new message per chat (its oldest
+    pending one), marked in flight (so a crash mid-send is noticed on restart)."""
     # An edit of a message that will never be sent (failed, dropped) cannot be carried out: dropped, so that
     # it does not hold its chat's queue for ever.
     await tx.execute(
@@ -225,12 +228,13 @@ async def pending_count(tx: Tx) -> int:
 
 
 async def due_count(tx: Tx, now: datetime) -> int:
-    """Messages being sent or due to be sent now (edits count once their message is out)."""
+    """Messages being sent or due to be sent now (edits count once their message is out, a message once it is
+    its chat's oldest pending one)."""
     return int(
         await tx.scalar(
-            "SELECT COUNT(*) FROM outbox o LEFT JOIN outbox t ON t.id = o.edit_of WHERE o.status = 'pending'"
-            " AND (o.in_flight = 1 OR ((o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
-            " AND (o.edit_of IS NULL OR t.status = 'sent')))",
+            "SELECT COUNT(*) FROM outbox o INDEXED BY outbox_queue LEFT JOIN outbox t ON t.id = o.edit_of"
+            " WHERE o.status = 'pending'"
+            f" AND (o.in_flight = 1 OR ((o.next_attempt_at IS NULL OR o.next_attempt_at <= ?) AND {_READY}))",
             (to_db(now),),
         )
     )

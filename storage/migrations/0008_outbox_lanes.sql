@@ -12,5 +12,5 @@ WHERE status = 'pending' AND edit_of IS NOT NULL;
 
 -- The claim: pending rows by lane, then age; only pending rows are indexed (sent rows are the bulk of the table).
 CREATE INDEX outbox_queue ON outbox (lane, id) WHERE status = 'pending';
--- The chat's head: its oldest pending row holds the rest of its queue back.
-CREATE INDEX outbox_chat_queue ON outbox (chat_id, id) WHERE status = 'pending';
+-- The chat's head: its oldest pending message (edits aside) holds the rest of its queue back.
+CREATE INDEX outbox_chat_queue ON outbox (chat_id, id) WHERE status = 'pending' AND edit_of IS NULL;
