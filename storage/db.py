@@ -44,6 +44,17 @@ def opt_from_db(text: str | None) -> datetime | None:
     return None if text is None else from_db(text)
 
 
+class Reader:
+    """Statements that only read, outside a transaction (`Database.read`): one round trip to SQLite's thread each."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Row | None:
+        """The first row of a query that finds at most a few (all are fetched in the same trip)."""
+        return next(iter(await self._conn.execute_fetchall(sql, params)), None)
+
+
 class Tx:
     """One open transaction. Repository functions take it as their first argument."""
 
@@ -197,6 +208,16 @@ class Database:
                     raise
             finally:
                 self._owner = None
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Reader]:
+        """Reads without BEGIN … COMMIT: each statement sees what is committed, and nobody's transaction runs in
+        between (the same lock). For a lookup on every update, at a third of a transaction's round trips."""
+        task = asyncio.current_task()
+        if task is not None and self._owner is task:
+            raise RuntimeError("nested read: use the open Tx")
+        async with self._lock:
+            yield Reader(self.conn)
 
     @asynccontextmanager
     async def _exclusive(self) -> AsyncIterator[aiosqlite.Connection]:
