@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from telegram import Update
@@ -31,6 +32,7 @@ from bot.services.visits import VisitService
 from bot.supervision import Part, PartEnded, Supervisor, task_failure
 from bot.updates import PerSenderUpdateProcessor
 from handlers import register
+from storage import timers
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -69,7 +71,12 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
     app: SamenspelApp = builder.build()
     db = Database(settings.storage.path)
     delivery = Delivery(db, app.bot, batch_size=Delivery.batch_for(rate))
-    scheduler = Scheduler(clock)
+
+    async def next_deadline() -> datetime | None:
+        async with db.read() as reader:
+            return await timers.next_deadline(reader)
+
+    scheduler = Scheduler(clock, next_deadline=next_deadline, horizon=settings.app.tick_seconds)
     people_service = PeopleService(db, clock, settings, delivery.wake)
     email = EmailService(db, clock, settings)
 
@@ -98,8 +105,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Same
     )
     delivery.unreachable_hooks.append(people_service.tell_coordinators_unreachable)
     delivery.unreachable_hooks.append(services.escalations.on_unreachable)
-    scheduler.register("escalations", services.escalations.tick)
-    scheduler.register("visits", services.visits.tick)
+    scheduler.register("escalations", services.escalations.tick, at_deadline=True)
+    scheduler.register("visits", services.visits.tick, at_deadline=True)
     scheduler.register("checkins", services.checkins.tick)
     scheduler.register("retention", services.privacy.retention_tick)
     app.bot_data.services = services
@@ -155,6 +162,7 @@ def _schedule_tick_again(app: SamenspelApp) -> None:
 
 async def stop_services(app: SamenspelApp) -> None:
     services = services_of(app)
+    services.scheduler.stop()
     try:
         await services.email.stop()
         await services.delivery.stop()

@@ -24,6 +24,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import ExtBot
 
 from bot.clock import Clock, SystemClock
+from bot.domain.lanes import Lane
 from bot.i18n import Markup, t
 from bot.supervision import task_failure
 from storage import outbox, people
@@ -231,27 +232,61 @@ class Delivery:
     async def run_once(self) -> int:
         """Deliver what is due now. Returns how many messages were attempted.
 
-        Results that an earlier round could not write are written first, before anything is claimed."""
+        Results that an earlier round could not write are written first, before anything is claimed. While the
+        round's sends wait for their turns, a wake (a commit that queued messages) claims what is due in the
+        first lane and sends it in this round: an urgent alert does not wait for a round of bulk to end."""
         await self._settle()
-        async with self._db.transaction() as tx:
-            due = await outbox.claim_due(tx, self.clock.now(), self._batch_size)
+        due = await self._claim(None)
         if not due:
             return 0
         # At most one new message per chat (its oldest pending one; edits aside), so sends cannot overtake each other.
         limit = asyncio.Semaphore(self._concurrency)
         outcomes: list[Outcome] = []
 
-        async def one(message: OutboxMessage) -> None:
+        async def one(message: OutboxMessage, *, express: bool = False) -> None:
+            if express:  # few, and first in the limiter's queue: not behind the round's slots either
+                outcomes.append(await self._deliver(message))
+                return
             async with limit:
                 outcomes.append(await self._deliver(message))
 
+        sends = {asyncio.ensure_future(one(m)) for m in due}
+        attempted = len(due)
+        woken = asyncio.ensure_future(self._wake.wait())
         try:
-            await asyncio.gather(*(one(m) for m in due))
+            while sends:
+                done, _ = await asyncio.wait({*sends, woken}, return_when=asyncio.FIRST_COMPLETED)
+                sends -= done
+                if woken in done:
+                    self._wake.clear()  # before the claim: a commit during it wakes us again
+                    woken = asyncio.ensure_future(self._wake.wait())
+                    if sends:
+                        express = await self._claim_express()
+                        sends |= {asyncio.ensure_future(one(m, express=True)) for m in express}
+                        attempted += len(express)
+        except BaseException:
+            for send in sends:
+                send.cancel()
+            await asyncio.gather(*sends, return_exceptions=True)
+            raise
         finally:
+            woken.cancel()
             # Kept until written, also when the write fails or we are cancelled half-way.
             self._unwritten.extend(outcomes)
         await self._settle()
-        return len(due)
+        return attempted
+
+    async def _claim(self, up_to: Lane | None) -> list[OutboxMessage]:
+        async with self._db.transaction() as tx:
+            return await outbox.claim_due(tx, self.clock.now(), self._batch_size, up_to=up_to)
+
+    async def _claim_express(self) -> list[OutboxMessage]:
+        """What is due in the first lane, claimed in the middle of a round; a failure waits for the next round."""
+        try:
+            return await self._claim(Lane.NOW)
+        except Exception:
+            log.exception("could not claim urgent messages mid-round; the next round claims them")
+            return []
 
     async def _settle(self) -> None:
         """Write the results kept in memory, then run the unreachable hooks that are owed."""

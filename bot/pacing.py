@@ -1,6 +1,6 @@
 """One picture of Telegram's sending budget for the whole bot, handed out by lane.
 
-Every call that names a chat (the outbox's sends and edits, and the handlers' direct replies) asks this limiter
+Every message sent (the outbox's, and the handlers' direct replies) asks this limiter
 for a turn, saying its lane (`rate_limit_args`, a `bot.domain.lanes.Lane`; a direct reply that says nothing is
 one someone is waiting for: `Lane.NOW`). Turns come from one token bucket at Telegram's overall rate; when calls
 wait, the lowest lane goes first and, within a lane, the one that asked first. So a check-in fan-out that holds
@@ -91,7 +91,9 @@ class LanePacer(BaseRateLimiter[int]):
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
         chat_id = data.get("chat_id")
-        if chat_id is None:  # answering a button press, getMe, …: Telegram does not count these per chat
+        if chat_id is None or not endpoint.startswith("send"):
+            # Telegram's budget counts messages sent: an edit changes one already there, and answering a button
+            # press or getMe send none. A 429 on those is the outbox's to honour (RetryAfter per message).
             return await callback(*args, **kwargs)
         lane = Lane.NOW if rate_limit_args is None else Lane(rate_limit_args)
         if _is_group(chat_id):

@@ -139,9 +139,10 @@ _READY = (
 )
 
 
-async def claim_due(tx: Tx, now: datetime, limit: int) -> list[OutboxMessage]:
-    """Due rows, lowest lane first and oldest first within a lane, at most one new message per chat (its oldest
-    pending one), marked in flight (so a crash mid-send is noticed on restart)."""
+async def claim_due(tx: Tx, now: datetime, limit: int, *, up_to: Lane | None = None) -> list[OutboxMessage]:
+    """Due rows, lowest lane first and oldest first within a lane (only lanes up to `up_to`, if given), at most
+    one new message per chat (its oldest pending one), marked in flight (so a crash mid-send is noticed on
+    restart)."""
     # An edit of a message that will never be sent (failed, dropped) cannot be carried out: dropped, so that
     # it does not hold its chat's queue for ever.
     await tx.execute(
@@ -153,9 +154,9 @@ async def claim_due(tx: Tx, now: datetime, limit: int) -> list[OutboxMessage]:
         "SELECT o.*, t.telegram_message_id AS target_message_id, t.maybe_delivered AS target_maybe_delivered"
         " FROM outbox o INDEXED BY outbox_queue"
         " LEFT JOIN outbox t ON t.id = o.edit_of"
-        f" WHERE {_READY} AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
+        f" WHERE {_READY} AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?) AND o.lane <= ?"
         " ORDER BY o.lane, o.id LIMIT ?",
-        (to_db(now), limit),
+        (to_db(now), int(max(Lane) if up_to is None else up_to), limit),
     )
     if rows:
         ids = [r["id"] for r in rows]

@@ -42,7 +42,7 @@ async def test_a_caller_cancelled_while_waiting_gives_its_turn_to_the_next() -> 
     assert gone.cancelled()
 
 
-async def test_calls_without_a_chat_are_not_paced_and_a_reply_without_a_lane_is_urgent() -> None:
+async def test_only_messages_sent_are_paced_and_a_reply_without_a_lane_is_urgent() -> None:
     pacer = LanePacer(1.0)  # one token, already there
     calls: list[str] = []
 
@@ -51,9 +51,10 @@ async def test_calls_without_a_chat_are_not_paced_and_a_reply_without_a_lane_is_
         return {}
 
     await pacer.process_request(call, ("first reply",), {}, "sendMessage", {"chat_id": 5}, None)
-    for _ in range(3):  # a button's spinner, getMe: no chat, no turn needed
+    for _ in range(3):  # a button's spinner, an edit: no message sent, no turn needed (the only token is gone)
         await pacer.process_request(call, ("answer",), {}, "answerCallbackQuery", {}, None)
-    assert calls == ["first reply", "answer", "answer", "answer"]
+        await pacer.process_request(call, ("edit",), {}, "editMessageText", {"chat_id": 5}, int(Lane.BULK))
+    assert calls == ["first reply", *["answer", "edit"] * 3]
     assert pacer.turns_by_lane[Lane.NOW] == 1
 
 
