@@ -1,7 +1,7 @@
 """Check-in fan-out benchmark: one schedule firing for 10,000 volunteers against a rate-limited Bot API.
 
 Runs the real Application (PTB long polling, the JobQueue scheduler tick, the outbox sender with PTB's
-AIORateLimiter, SQLite in a temporary directory) against the local fake Telegram Bot API over real HTTP
+shared lane-aware rate limiter, SQLite in a temporary directory) against the local fake Telegram Bot API over real HTTP
 on 127.0.0.1 (its own thread, same process). The fake API answers sendMessage above
 ``rate_limit_per_second`` with 429 (retry_after 1); the bot's ``max_messages_per_second`` is set to the
 same limit, so the bot is expected to pace itself rather than be refused. Measures:
@@ -236,7 +236,7 @@ def make_settings(api: FakeBotApi, db_path: Path, rate: float, tick_seconds: flo
             "base_file_url": api.base_file_url,
             "poll_timeout_seconds": 5,
             "request_timeout_seconds": 10,
-            # The same limit as the fake API's: the bot's AIORateLimiter must pace itself under it.
+            # The same limit as the fake API's: the bot's rate limiter must pace itself under it.
             "max_messages_per_second": rate,
         },
         storage={"path": db_path},
@@ -380,7 +380,7 @@ def report(result: Result) -> str:
         "Samenspel check-in fan-out benchmark",
         f"  real HTTP to the fake Bot API on 127.0.0.1:{result.port} (own thread, same process); "
         f"sendMessage limited to {config.rate:g}/s (429 retry_after=1 above it)",
-        f"  bot: max_messages_per_second={config.rate:g} (AIORateLimiter, max_retries=0; the outbox "
+        f"  bot: max_messages_per_second={config.rate:g} (bot.pacing.LanePacer, no retries; the outbox "
         f"retries 429s); scheduler tick {result.tick_seconds:g} s",
         f"  one schedule (everyone, Monday 19:00) firing for {result.volunteers} volunteers",
         "",
