@@ -21,6 +21,7 @@ class Lane(IntEnum):
 
 # Outbox purposes. An edit travels in the lane of the message it edits (see `storage.outbox.enqueue_edit`).
 REPLY = "reply"  # the answer to something the person just did, sent through the outbox
+ADVICE = "advice"  # a volunteer who may be in danger told to call 112 (her item found nobody yet)
 ALERT_PURPOSES = frozenset({"alert", "reminder"})  # an escalation reaching someone who must act on it
 BULK_PURPOSES = frozenset({"checkin.prompt", "checkin.reminder", "digest"})
 
@@ -29,7 +30,7 @@ _NOW_URGENCIES = frozenset({Urgency.URGENT, Urgency.EMERGENCY})
 
 def lane_of(purpose: str, *, urgency: Urgency | None = None, kind: Kind | None = None) -> Lane:
     """The lane of a message, from what it is: its purpose and, for an alert, the item's urgency and kind."""
-    if purpose == REPLY:
+    if purpose in (REPLY, ADVICE):
         return Lane.NOW
     if purpose in ALERT_PURPOSES and (urgency in _NOW_URGENCIES or kind is Kind.VISIT):
         return Lane.NOW  # a visit overdue means nobody knows whether the volunteer is safe

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.escalation import Kind, Urgency
-from bot.domain.lanes import Lane, lane_of
+from bot.domain.lanes import ADVICE, REPLY, Lane, lane_of
 
 
 @pytest.mark.parametrize("purpose", ["alert", "reminder"])
@@ -18,8 +18,9 @@ def test_an_overdue_visit_goes_first_whatever_its_urgency_says() -> None:
     assert lane_of("alert", urgency=Urgency.CONCERN, kind=Kind.VISIT) is Lane.NOW
 
 
-def test_a_reply_sent_through_the_outbox_goes_first() -> None:
-    assert lane_of("reply") is Lane.NOW
+def test_a_reply_sent_through_the_outbox_and_the_advice_to_call_112_go_first() -> None:
+    assert lane_of(REPLY) is Lane.NOW
+    assert lane_of(ADVICE) is Lane.NOW
 
 
 @pytest.mark.parametrize("urgency", [Urgency.CONCERN, Urgency.INFO])
