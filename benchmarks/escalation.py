@@ -43,8 +43,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from benchmarks.common import bot_settings, warning_lines, with_options
 from bot.app import SamenspelApp, Services, build_application, serve, services_of
-from bot.config import DEFAULT_UPDATES_BURST, Settings, load_settings
+from bot.config import DEFAULT_UPDATES_BURST, Settings
 from bot.domain.escalation import Kind, Urgency
 from bot.domain.models import Person, Role
 from bot.sandbox.botapi import FakeBotApi
@@ -320,23 +321,10 @@ def updates_burst_for(config: Config) -> int:
 
 
 def make_settings(api: FakeBotApi, db_path: Path, config: Config) -> Settings:
-    app: dict[str, Any] = {"organisation": "Benchmark"}
-    if config.tick_seconds is not None:
-        app["tick_seconds"] = config.tick_seconds
-    app["updates_burst"] = config.burst if config.burst is not None else updates_burst_for(config)
-    return load_settings(
-        None,
-        telegram={
-            "token": api.token,
-            "base_url": api.base_url,
-            "base_file_url": api.base_file_url,
-            "poll_timeout_seconds": 5,
-            "request_timeout_seconds": 10,
-            # Telegram's budget (the fake API refuses above it once set up), or none: the engine alone.
-            "max_messages_per_second": config.rate or 1000,
-        },
-        storage={"path": db_path},
-        app=app,
+    burst = config.burst if config.burst is not None else updates_burst_for(config)
+    # Telegram's budget (the fake API refuses above it once set up), or none: the engine alone.
+    return bot_settings(
+        api, db_path, max_messages_per_second=config.rate or 1000, tick_seconds=config.tick_seconds, updates_burst=burst
     )
 
 
@@ -665,9 +653,7 @@ def report(result: Result) -> str:
         "  wall time: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.phases.items()),
         f"  peak RSS of this process (bot + in-process fake API): {result.peak_rss_kib / 1024:.0f} MiB",
     ]
-    if result.warnings:
-        lines.append("  warnings logged:")
-        lines += [f"    {count:>5} × {text}" for text, count in result.warnings.most_common(8)]
+    lines += warning_lines(result.warnings)
     lines.append(
         f"escalation benchmark: timer lateness p50={percentile(late, 50):.3f} "
         f"p99={percentile(late, 99):.3f} s "
@@ -688,21 +674,16 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     parser.add_argument("--burst", type=int, help="per-person limit's burst (default: sized to the load; 0 = off)")
     parser.add_argument("--rate", type=float, help="messages/s limit of the fake API and the bot (30; 0 = none)")
     args = parser.parse_args(argv)
-    base = Config.quick() if args.quick else Config()
-    overrides = {
-        name: value
-        for name, value in (
-            ("count", args.count),
-            ("speed", args.speed),
-            ("signals", args.signals),
-            ("volunteers", args.volunteers),
-            ("tick_seconds", args.tick),
-            ("burst", args.burst),
-            ("rate", args.rate),
-        )
-        if value is not None
+    options = {
+        "count": args.count,
+        "speed": args.speed,
+        "signals": args.signals,
+        "volunteers": args.volunteers,
+        "tick_seconds": args.tick,
+        "burst": args.burst,
+        "rate": args.rate,
     }
-    config = Config(**{**base.__dict__, **overrides})
+    config = with_options(Config.quick() if args.quick else Config(), options)
     if config.count < 1 or config.volunteers < 1 or config.signals < 0 or config.speed <= 0 or config.rate < 0:
         parser.error("count and volunteers must be at least 1, signals at least 0, speed positive")
     return config

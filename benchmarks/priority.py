@@ -34,10 +34,10 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from benchmarks.common import bot_settings, warning_lines, with_options
 from benchmarks.escalation import (
     CATEGORY,
     TIMER,
@@ -59,7 +59,7 @@ from benchmarks.fanout import (
     wait_for_prompts,
 )
 from bot.app import Services, services_of
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.domain.escalation import Kind, Urgency
 from bot.sandbox.botapi import FakeBotApi
 from bot.sandbox.state import FakeUser
@@ -141,21 +141,13 @@ class Result:
 
 
 def make_settings(api: FakeBotApi, db_path: Path, config: Config) -> Settings:
-    app: dict[str, Any] = {"organisation": "Benchmark", "stranger_replies_burst": config.stranger_burst}
-    if config.tick_seconds is not None:
-        app["tick_seconds"] = config.tick_seconds
-    return load_settings(
-        None,
-        telegram={
-            "token": api.token,
-            "base_url": api.base_url,
-            "base_file_url": api.base_file_url,
-            "poll_timeout_seconds": 5,
-            "request_timeout_seconds": 10,
-            "max_messages_per_second": config.rate,  # the fake API's own limit: the bot paces itself under it
-        },
-        storage={"path": db_path},
-        app=app,
+    # The fake API's own limit: the bot paces itself under it.
+    return bot_settings(
+        api,
+        db_path,
+        max_messages_per_second=config.rate,
+        tick_seconds=config.tick_seconds,
+        stranger_replies_burst=config.stranger_burst,
     )
 
 
@@ -291,9 +283,7 @@ def report(result: Result) -> str:
         f"  429s from the fake API: {result.rate_limited}; outbox rows needing more than one attempt: {result.retried}",
         "  wall time: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.phases.items()),
     ]
-    if result.warnings:
-        lines.append("  warnings logged:")
-        lines += [f"    {count:>5} × {text}" for text, count in result.warnings.most_common(8)]
+    lines += warning_lines(result.warnings)
     lines.append(
         f"priority benchmark: alert p99={percentile(alerts, 99):.2f} s (goal <= {GOAL_ALERT_P99_S:g}); "
         f"fan-out {result.ratio:.2f} of {config.rate:g}/s (goal >= {GOAL_RATIO:g}); lost={result.lost}; "
@@ -312,8 +302,7 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     parser.add_argument("--seed", type=int, help="the random moments of the signals (default 13)")
     parser.add_argument("--tick", type=float, help="scheduler tick in real seconds (default: the app's)")
     args = parser.parse_args(argv)
-    config = Config.quick() if args.quick else Config()
-    overrides = {
+    options = {
         "volunteers": args.volunteers,
         "rate": args.rate,
         "signals": args.signals,
@@ -321,7 +310,7 @@ def parse_args(argv: Sequence[str] | None) -> Config:
         "seed": args.seed,
         "tick_seconds": args.tick,
     }
-    config = replace(config, **{name: value for name, value in overrides.items() if value is not None})
+    config = with_options(Config.quick() if args.quick else Config(), options)
     if config.volunteers <= config.signals or config.rate <= 0 or config.signals < 1:
         parser.error("need more volunteers than signals, at least one signal and a positive rate")
     return config

@@ -25,16 +25,17 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from benchmarks.common import bot_settings, with_options
 from benchmarks.escalation import RecordingBotApi, ScaledClock, running_bot, settle
 from benchmarks.fanout import SETUP_AT, register_volunteers
 from bot.app import services_of
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.sandbox.state import FakeUser
 from tests.support.faulty_bot_api import FaultyBotApi
 
@@ -109,22 +110,10 @@ class Result:
 
 
 def make_settings(api: FaultyBotApi, db_path: Path) -> Settings:
-    return load_settings(
-        None,
-        telegram={
-            "token": api.token,
-            "base_url": api.base_url,
-            "base_file_url": api.base_file_url,
-            "poll_timeout_seconds": 5,
-            "request_timeout_seconds": 10,
-            "max_messages_per_second": 1000,  # the echo bot has no limit either: this measures work, not pacing
-        },
-        storage={"path": db_path},
-        # The simulated volunteers ask at machine speed what a person asks in an hour: a burst that fits them.
-        # The timers' tick is work of its own, not of an update: as rare as allowed (5 s), so little of it falls into
-        # the waves (of either bot alike: the waves alternate).
-        app={"organisation": "Benchmark", "updates_burst": 10_000, "tick_seconds": 5},
-    )
+    # No pacing (the echo bot has none either): this measures work. The simulated volunteers ask at machine speed
+    # what a person asks in an hour: a burst that fits them. The timers' tick is work of its own, not of an
+    # update: as rare as allowed (5 s), so little of it falls into the waves (of either bot alike: they alternate).
+    return bot_settings(api, db_path, max_messages_per_second=1000, tick_seconds=5, updates_burst=10_000)
 
 
 async def _help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -230,9 +219,8 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     parser.add_argument("--rounds", type=int, help="times each sends it (default 50)")
     parser.add_argument("--profile", type=Path, help="write a pyinstrument HTML profile of the real bot here")
     args = parser.parse_args(argv)
-    config = Config.quick() if args.quick else Config()
-    overrides = {"volunteers": args.volunteers, "rounds": args.rounds, "profile": args.profile}
-    config = replace(config, **{name: value for name, value in overrides.items() if value is not None})
+    options = {"volunteers": args.volunteers, "rounds": args.rounds, "profile": args.profile}
+    config = with_options(Config.quick() if args.quick else Config(), options)
     if config.volunteers < 1 or config.rounds < 1:
         parser.error("volunteers and rounds must be at least 1")
     return config
