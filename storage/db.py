@@ -45,21 +45,27 @@ def opt_from_db(text: str | None) -> datetime | None:
 
 
 class Reader:
-    """Statements that only read, outside a transaction (`Database.read`): one round trip to SQLite's thread each."""
+    """Statements that only read. Each is one round trip to SQLite's thread (execute and fetch together): the
+    bot's time goes to those hand-overs more than to SQLite. Outside a transaction (`Database.read`), or as
+    part of one (`Tx`)."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
     async def one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Row | None:
-        """The first row of a query that finds at most a few (all are fetched in the same trip)."""
+        """The first row of a query that finds one (or a few: all are fetched in the same trip)."""
         return next(iter(await self._conn.execute_fetchall(sql, params)), None)
 
+    async def all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
+        return list(await self._conn.execute_fetchall(sql, params))
 
-class Tx:
+    async def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        row = await self.one(sql, params)
+        return None if row is None else row[0]
+
+
+class Tx(Reader):
     """One open transaction. Repository functions take it as their first argument."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
 
     async def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> int:
         """Run a statement; returns lastrowid for inserts (0 otherwise)."""
@@ -79,19 +85,6 @@ class Tx:
 
     async def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
         await self._conn.executemany(sql, params)
-
-    async def one(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            row = await cursor.fetchone()
-            return row
-
-    async def all(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
-
-    async def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
-        row = await self.one(sql, params)
-        return None if row is None else row[0]
 
 
 class DatabaseRefused(Exception):

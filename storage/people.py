@@ -31,7 +31,7 @@ def _person(row: Row) -> Person:
     )
 
 
-async def by_telegram_id(tx: Tx | Reader, telegram_id: int) -> Person | None:
+async def by_telegram_id(tx: Reader, telegram_id: int) -> Person | None:
     """The active person behind a Telegram account; removed people count as unknown."""
     row = await tx.one(
         f"SELECT {_PERSON_COLUMNS} FROM people p WHERE p.telegram_id = ? AND p.active = 1", (telegram_id,)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.db import Reader, Tx, opt_from_db
+from storage.db import Reader, opt_from_db
 
 # Each part takes the first row of its partial index; MIN skips the parts with nothing pending (NULL).
 _NEXT = (
@@ -22,6 +22,6 @@ _NEXT = (
 )
 
 
-async def next_deadline(tx: Tx | Reader) -> datetime | None:
+async def next_deadline(tx: Reader) -> datetime | None:
     row = await tx.one(_NEXT)
     return None if row is None else opt_from_db(row[0])
