@@ -73,7 +73,16 @@ async def enqueue(
     purpose: str = "notice",
     lane: Lane | None = None,
 ) -> int:
-    """Queue a message; its lane follows from its purpose unless the caller knows more (an alert's urgency)."""
+    """Queue a message; its lane follows from its purpose unless the caller knows more (an alert's urgency).
+
+    The chat's older pending messages move up to this lane: they go first (a chat's messages never overtake each
+    other), so an urgent alert must not wait for the chat's bulk to have its turn in the bulk lane."""
+    chosen = lane_of(purpose) if lane is None else lane
+    if chosen < Lane.BULK:
+        await tx.execute(
+            "UPDATE outbox SET lane = ? WHERE chat_id = ? AND status = 'pending' AND edit_of IS NULL AND lane > ?",
+            (int(chosen), chat_id, int(chosen)),
+        )
     return await tx.execute(
         "INSERT INTO outbox (person_id, chat_id, language, text, keyboard, subject_type, subject_id, purpose,"
         " lane, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -86,7 +95,7 @@ async def enqueue(
             subject_type,
             subject_id,
             purpose,
-            int(lane_of(purpose) if lane is None else lane),
+            int(chosen),
             to_db(now),
         ),
     )

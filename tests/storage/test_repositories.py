@@ -248,6 +248,22 @@ async def test_a_chats_oldest_pending_message_holds_the_rest_of_its_queue(db: Da
         assert [m.id for m in await outbox.claim_due(tx, NOW, 10)] == [urgent]
 
 
+async def test_an_urgent_message_lifts_the_older_ones_of_its_chat_into_its_lane(db: Database) -> None:
+    """They must go before it, so they go in its lane: else the urgent one waits for bulk to have its turn."""
+    async with db.transaction() as tx:
+        backlog = [
+            await outbox.enqueue(tx, chat_id=100 + i, text=f"prompt {i}", purpose="checkin.prompt", now=NOW)
+            for i in range(3)
+        ]
+        held = await outbox.enqueue(tx, chat_id=9, text="prompt", purpose="checkin.prompt", now=NOW)
+        urgent = await outbox.enqueue(tx, chat_id=9, text="urgent", purpose="alert", lane=Lane.NOW, now=NOW)
+        first = await outbox.claim_due(tx, NOW, 1)
+        assert [(m.id, m.lane) for m in first] == [(held, Lane.NOW)]
+        await outbox.mark_sent(tx, held, 1, NOW)
+        assert [m.id for m in await outbox.claim_due(tx, NOW, 1)] == [urgent]
+        assert [m.lane for m in await outbox.claim_due(tx, NOW, 10)] == [Lane.BULK] * len(backlog)
+
+
 async def test_an_edit_travels_in_its_messages_lane_and_is_dropped_when_that_message_failed(db: Database) -> None:
     async with db.transaction() as tx:
         alert = await outbox.enqueue(tx, chat_id=9, text="alert", purpose="alert", lane=Lane.NOW, now=NOW)
