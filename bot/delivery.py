@@ -43,6 +43,9 @@ MAX_ROUND_BACKOFF_SECONDS = 10.0
 # waits for the round to end (and then for no more than a turn in the shared limiter), never for a long batch.
 ROUND_SECONDS = 0.5
 MIN_BATCH, MAX_BATCH = 16, 100
+# Mid-round claims for the first lane at most this often: every commit wakes the sender, and a claim per commit
+# would cost more than the wait it saves.
+EXPRESS_EVERY_SECONDS = 0.1
 
 
 def keyboard_markup(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
@@ -252,18 +255,23 @@ class Delivery:
 
         sends = {asyncio.ensure_future(one(m)) for m in due}
         attempted = len(due)
+        claimed_at = time.monotonic()
         woken = asyncio.ensure_future(self._wake.wait())
         try:
             while sends:
                 done, _ = await asyncio.wait({*sends, woken}, return_when=asyncio.FIRST_COMPLETED)
                 sends -= done
-                if woken in done:
+                if woken in done and sends:  # (with nothing left to send, the next round claims it)
+                    pause = EXPRESS_EVERY_SECONDS - (time.monotonic() - claimed_at)
+                    if pause > 0:
+                        await asyncio.wait(sends, timeout=pause)  # the wake stays set: claimed after the pause
+                        continue
                     self._wake.clear()  # before the claim: a commit during it wakes us again
                     woken = asyncio.ensure_future(self._wake.wait())
-                    if sends:
-                        express = await self._claim_express()
-                        sends |= {asyncio.ensure_future(one(m, express=True)) for m in express}
-                        attempted += len(express)
+                    claimed_at = time.monotonic()
+                    express = await self._claim_express()
+                    sends |= {asyncio.ensure_future(one(m, express=True)) for m in express}
+                    attempted += len(express)
         except BaseException:
             for send in sends:
                 send.cancel()
