@@ -1,7 +1,7 @@
 """Check-in fan-out benchmark: one schedule firing for 10,000 volunteers against a rate-limited Bot API.
 
 Runs the real Application (PTB long polling, the JobQueue scheduler tick, the outbox sender with PTB's
-AIORateLimiter, SQLite in a temporary directory) against the local fake Telegram Bot API over real HTTP
+shared lane-aware rate limiter, SQLite in a temporary directory) against the local fake Telegram Bot API over real HTTP
 on 127.0.0.1 (its own thread, same process). The fake API answers sendMessage above
 ``rate_limit_per_second`` with 429 (retry_after 1); the bot's ``max_messages_per_second`` is set to the
 same limit, so the bot is expected to pace itself rather than be refused. Measures:
@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from datetime import time as clock_time
 from pathlib import Path
-from typing import Any
 
+from benchmarks.common import bot_settings, warning_lines, with_options
 from benchmarks.escalation import (
     BenchmarkError,
     RecordingBotApi,
@@ -51,7 +51,7 @@ from benchmarks.escalation import (
     settle,
 )
 from bot.app import SamenspelApp, Services, services_of
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from bot.domain.models import Role
 from bot.sandbox.botapi import FakeBotApi
 from bot.sandbox.state import FakeUser
@@ -225,23 +225,8 @@ class Result:
 
 
 def make_settings(api: FakeBotApi, db_path: Path, rate: float, tick_seconds: float | None) -> Settings:
-    app: dict[str, Any] = {"organisation": "Benchmark"}
-    if tick_seconds is not None:
-        app["tick_seconds"] = tick_seconds
-    return load_settings(
-        None,
-        telegram={
-            "token": api.token,
-            "base_url": api.base_url,
-            "base_file_url": api.base_file_url,
-            "poll_timeout_seconds": 5,
-            "request_timeout_seconds": 10,
-            # The same limit as the fake API's: the bot's AIORateLimiter must pace itself under it.
-            "max_messages_per_second": rate,
-        },
-        storage={"path": db_path},
-        app=app,
-    )
+    # The same limit as the fake API's: the bot's rate limiter must pace itself under it.
+    return bot_settings(api, db_path, max_messages_per_second=rate, tick_seconds=tick_seconds)
 
 
 async def register_volunteers(api: FakeBotApi, services: Services, count: int) -> list[FakeUser]:
@@ -380,7 +365,7 @@ def report(result: Result) -> str:
         "Samenspel check-in fan-out benchmark",
         f"  real HTTP to the fake Bot API on 127.0.0.1:{result.port} (own thread, same process); "
         f"sendMessage limited to {config.rate:g}/s (429 retry_after=1 above it)",
-        f"  bot: max_messages_per_second={config.rate:g} (AIORateLimiter, max_retries=0; the outbox "
+        f"  bot: max_messages_per_second={config.rate:g} (bot.pacing.LanePacer, no retries; the outbox "
         f"retries 429s); scheduler tick {result.tick_seconds:g} s",
         f"  one schedule (everyone, Monday 19:00) firing for {result.volunteers} volunteers",
         "",
@@ -422,9 +407,7 @@ def report(result: Result) -> str:
         + ", ".join(f"{name} {value / MIB:.0f} MiB" for name, value in rss.items())
         + f"; growth during fan-out {growth / MIB:.0f} MiB"
     )
-    if result.warnings:
-        lines.append("  warnings logged:")
-        lines += [f"    {count:>5} × {text}" for text, count in result.warnings.most_common(8)]
+    lines += warning_lines(result.warnings)
     lines.append(
         f"fanout benchmark: {n} prompts at {result.achieved_rate:.0f}/s = {result.ratio:.2f} of {config.rate:g}/s "
         f"(goal >= {GOAL_RATIO:g}); lost={result.lost}; duplicates={result.duplicates}; "
@@ -440,13 +423,8 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     parser.add_argument("--rate", type=float, help="messages/s limit of the fake API and the bot (default 1000)")
     parser.add_argument("--tick", type=float, help="scheduler tick in real seconds (default: the app's)")
     args = parser.parse_args(argv)
-    base = Config.quick() if args.quick else Config()
-    overrides = {
-        name: value
-        for name, value in (("volunteers", args.volunteers), ("rate", args.rate), ("tick_seconds", args.tick))
-        if value is not None
-    }
-    config = Config(**{**base.__dict__, **overrides})
+    options = {"volunteers": args.volunteers, "rate": args.rate, "tick_seconds": args.tick}
+    config = with_options(Config.quick() if args.quick else Config(), options)
     if config.volunteers < 1 or config.rate <= 0:
         parser.error("volunteers must be at least 1 and rate positive")
     return config

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from telegram import Update
 from telegram.error import InvalidToken
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, ExtBot, Job
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot, Job
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -17,6 +18,7 @@ from bot.context import BotData, Context
 from bot.context import Services as Services  # re-exported: the sandbox, tests and benchmarks import it from here
 from bot.delivery import Delivery
 from bot.domain.ratelimit import UpdateLimiter
+from bot.pacing import LanePacer
 from bot.scheduler import Scheduler
 from bot.services.checkins import CheckInService
 from bot.services.drafts import DraftService
@@ -35,6 +37,7 @@ from bot.services.visits import VisitService
 from bot.supervision import Part, PartEnded, Supervisor, task_failure
 from bot.updates import PerSenderUpdateProcessor
 from handlers import register
+from storage import timers
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -45,7 +48,7 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 SUPERVISION_PERIOD_SECONDS = 1.0
 
 
-SamenspelApp = Application[ExtBot[None], Context, dict[Any, Any], dict[Any, Any], BotData, Any]
+SamenspelApp = Application[ExtBot[int], Context, dict[Any, Any], dict[Any, Any], BotData, Any]
 
 
 def build_application(settings: Settings, *, clock: Clock | None = None, webhook: bool = False) -> SamenspelApp:
@@ -54,14 +57,16 @@ def build_application(settings: Settings, *, clock: Clock | None = None, webhook
         raise ValueError("no bot token configured")
     clock = clock or SystemClock()
     timeout = settings.telegram.request_timeout_seconds
+    rate = settings.telegram.max_messages_per_second
     builder = (
         ApplicationBuilder()
         .token(settings.telegram.token.get_secret_value())
         .base_url(settings.telegram.base_url)
         .base_file_url(settings.telegram.file_url())
         .context_types(ContextTypes(context=Context, bot_data=BotData))
-        # Retries are the outbox's job (it honours RetryAfter per message), so the limiter only paces.
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram.max_messages_per_second, max_retries=0))
+        # One budget for the outbox and direct replies, handed out by lane; retries are the outbox's job (it
+        # honours RetryAfter per message), so the limiter only paces.
+        .rate_limiter(LanePacer(rate))
         .connect_timeout(timeout)
         .read_timeout(timeout)
         .write_timeout(timeout)
@@ -73,10 +78,15 @@ def build_application(settings: Settings, *, clock: Clock | None = None, webhook
     )
     if webhook:
         builder = builder.updater(None)
-    app: SamenspelApp = builder.build()  # type: ignore[assignment]
+    app: SamenspelApp = builder.build()
     db = Database(settings.storage.path, url=settings.storage.url)
-    delivery = Delivery(db, app.bot)
-    scheduler = Scheduler(clock)
+    delivery = Delivery(db, app.bot, batch_size=Delivery.batch_for(rate))
+
+    async def next_deadline() -> datetime | None:
+        async with db.read() as reader:
+            return await timers.next_deadline(reader)
+
+    scheduler = Scheduler(clock, next_deadline=next_deadline, horizon=settings.app.tick_seconds)
     people_service = PeopleService(db, clock, settings, delivery.wake)
     email = EmailService(db, clock, settings)
 
@@ -100,6 +110,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None, webhook
         menus=MenuService(app.bot, settings),
         privacy=PrivacyService(db, clock, settings, escalation_service, delivery.wake),
         limiter=UpdateLimiter(settings.app.updates_burst, settings.app.updates_per_second),
+        strangers=UpdateLimiter(settings.app.stranger_replies_burst, settings.app.stranger_replies_per_second),
         email=email,
         socialmap=SocialMapService(db, clock, settings, delivery.wake, escalation_service),
         overview=OverviewService(db, clock, settings, delivery.wake),
@@ -110,8 +121,8 @@ def build_application(settings: Settings, *, clock: Clock | None = None, webhook
     )
     delivery.unreachable_hooks.append(people_service.tell_coordinators_unreachable)
     delivery.unreachable_hooks.append(services.escalations.on_unreachable)
-    scheduler.register("escalations", services.escalations.tick)
-    scheduler.register("visits", services.visits.tick)
+    scheduler.register("escalations", services.escalations.tick, at_deadline=True)
+    scheduler.register("visits", services.visits.tick, at_deadline=True)
     scheduler.register("checkins", services.checkins.tick)
     scheduler.register("retention", services.privacy.retention_tick)
     scheduler.register("social map review", services.socialmap.review_tick)
@@ -173,6 +184,7 @@ def _schedule_tick_again(app: SamenspelApp) -> None:
 
 async def stop_services(app: SamenspelApp) -> None:
     services = services_of(app)
+    services.scheduler.stop()
     try:
         await services.email.stop()
         await services.delivery.stop()

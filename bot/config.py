@@ -123,6 +123,11 @@ class AppSettings(BaseModel):
     # A person at human pace never reaches it; a flood gets one notice and is dropped (updates_burst 0 = off).
     updates_burst: int = Field(default=DEFAULT_UPDATES_BURST, ge=0, le=10_000)
     updates_per_second: float = Field(default=DEFAULT_UPDATES_PER_SECOND, gt=0, le=1000)
+    # Strangers' messages share one budget: a burst of stranger_replies_burst polite answers, refilled at
+    # stranger_replies_per_second; the rest get no answer, so a flood of strangers cannot take the sending budget
+    # (0 = no budget: every stranger is answered).
+    stranger_replies_burst: int = Field(default=5, ge=0, le=10_000)
+    stranger_replies_per_second: float = Field(default=1.0, gt=0, le=1000)
     # Obsolete (20 a minute counted button taps and stopped people mid-flow); still read so that an old
     # config.toml loads: see _from_updates_per_minute. Not shown by check-config.
     updates_per_minute: int | None = Field(default=None, ge=0, le=10_000, exclude=True)

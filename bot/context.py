@@ -59,6 +59,9 @@ class Services:
     talks: TalkService
     recognition: RecognitionService
     digest: DigestService
+    # Replies to strangers share one budget of about one a second (the rest are dropped without a reply), so
+    # a flood of strangers neither takes Telegram's budget from the people we serve nor gets answered in bulk.
+    strangers: UpdateLimiter
     # The per-person limit's time source (seconds; only differences count); tests pass a fake one.
     monotonic: Callable[[], float] = time.monotonic
 
@@ -70,7 +73,7 @@ class BotData:
         self.services: Services | None = None
 
 
-class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+class Context(CallbackContext[ExtBot[int], dict[Any, Any], dict[Any, Any], BotData]):
     """Per-update context. `person` is filled by the gate handler for registered senders."""
 
     def __init__(

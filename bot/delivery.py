@@ -13,18 +13,19 @@ import logging
 import random
 import re
 import time
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import ExtBot
 
 from bot import metrics
 from bot.clock import Clock, SystemClock
+from bot.domain.lanes import Lane
 from bot.i18n import Markup, t
 from bot.supervision import task_failure
 from storage import outbox, people
@@ -39,6 +40,13 @@ MAX_BACKOFF_SECONDS = 300.0
 # A failed round is tried again after 0.25, 0.5, 1 … seconds, at most this long: an urgent alert waits
 # no longer than that once the database works again.
 MAX_ROUND_BACKOFF_SECONDS = 10.0
+# A round claims what the rate budget sends in about this long: a message of a lower lane queued meanwhile
+# waits for the round to end (and then for no more than a turn in the shared limiter), never for a long batch.
+ROUND_SECONDS = 0.5
+MIN_BATCH, MAX_BATCH = 16, 100
+# Mid-round claims for the first lane at most this often: every commit wakes the sender, and a claim per commit
+# would cost more than the wait it saves.
+EXPRESS_EVERY_SECONDS = 0.1
 
 
 def keyboard_markup(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
@@ -120,7 +128,7 @@ class Delivery:
     def __init__(
         self,
         db: Database,
-        bot: Bot,
+        bot: ExtBot[int],
         *,
         clock: Clock | None = None,
         batch_size: int = 100,
@@ -139,6 +147,11 @@ class Delivery:
         self._owed: list[_OwedHook] = []
         self.unreachable_hooks: list[UnreachableHook] = []
         self.sent_count = 0
+
+    @staticmethod
+    def batch_for(messages_per_second: float) -> int:
+        """How many rows a round claims at this sending rate (see ROUND_SECONDS)."""
+        return int(min(MAX_BATCH, max(MIN_BATCH, messages_per_second * ROUND_SECONDS)))
 
     def wake(self) -> None:
         self._wake.set()
@@ -223,30 +236,66 @@ class Delivery:
     async def run_once(self) -> int:
         """Deliver what is due now. Returns how many messages were attempted.
 
-        Results that an earlier round could not write are written first, before anything is claimed."""
+        Results that an earlier round could not write are written first, before anything is claimed. While the
+        round's sends wait for their turns, a wake (a commit that queued messages) claims what is due in the
+        first lane and sends it in this round: an urgent alert does not wait for a round of bulk to end."""
         await self._settle()
-        async with self._db.transaction() as tx:
-            due = await outbox.claim_due(tx, self.clock.now(), self._batch_size)
+        due = await self._claim(None)
         if not due:
             return 0
-        by_chat: dict[int, list[OutboxMessage]] = defaultdict(list)
-        for message in due:
-            by_chat[message.chat_id].append(message)
+        # At most one new message per chat (its oldest pending one; edits aside), so sends cannot overtake each other.
         limit = asyncio.Semaphore(self._concurrency)
         outcomes: list[Outcome] = []
 
-        async def one_chat(messages: list[OutboxMessage]) -> None:
+        async def one(message: OutboxMessage, *, express: bool = False) -> None:
+            if express:  # few, and first in the limiter's queue: not behind the round's slots either
+                outcomes.append(await self._deliver(message))
+                return
             async with limit:
-                for message in messages:  # in order within a chat
-                    outcomes.append(await self._deliver(message))
+                outcomes.append(await self._deliver(message))
 
+        sends = {asyncio.ensure_future(one(m)) for m in due}
+        attempted = len(due)
+        claimed_at = time.monotonic()
+        woken = asyncio.ensure_future(self._wake.wait())
         try:
-            await asyncio.gather(*(one_chat(m) for m in by_chat.values()))
+            while sends:
+                done, _ = await asyncio.wait({*sends, woken}, return_when=asyncio.FIRST_COMPLETED)
+                sends -= done
+                if woken in done and sends:  # (with nothing left to send, the next round claims it)
+                    pause = EXPRESS_EVERY_SECONDS - (time.monotonic() - claimed_at)
+                    if pause > 0:
+                        await asyncio.wait(sends, timeout=pause)  # the wake stays set: claimed after the pause
+                        continue
+                    self._wake.clear()  # before the claim: a commit during it wakes us again
+                    woken = asyncio.ensure_future(self._wake.wait())
+                    claimed_at = time.monotonic()
+                    express = await self._claim_express()
+                    sends |= {asyncio.ensure_future(one(m, express=True)) for m in express}
+                    attempted += len(express)
+        except BaseException:
+            for send in sends:
+                send.cancel()
+            await asyncio.gather(*sends, return_exceptions=True)
+            raise
         finally:
+            woken.cancel()
             # Kept until written, also when the write fails or we are cancelled half-way.
             self._unwritten.extend(outcomes)
         await self._settle()
-        return len(due)
+        return attempted
+
+    async def _claim(self, up_to: Lane | None) -> list[OutboxMessage]:
+        async with self._db.transaction() as tx:
+            return await outbox.claim_due(tx, self.clock.now(), self._batch_size, up_to=up_to)
+
+    async def _claim_express(self) -> list[OutboxMessage]:
+        """What is due in the first lane, claimed in the middle of a round; a failure waits for the next round."""
+        try:
+            return await self._claim(Lane.NOW)
+        except Exception:
+            log.exception("could not claim urgent messages mid-round; the next round claims them")
+            return []
 
     async def _settle(self) -> None:
         """Write the results kept in memory, then run the unreachable hooks that are owed."""
@@ -348,6 +397,7 @@ class Delivery:
                     text=text,
                     parse_mode=parse_mode,
                     reply_markup=markup,
+                    rate_limit_args=message.lane,
                 )
             except BadRequest as exc:
                 if "not modified" in str(exc).lower():
@@ -355,7 +405,7 @@ class Delivery:
                 raise
             return None
         sent = await self._bot.send_message(
-            chat_id=message.chat_id, text=text, parse_mode=parse_mode, reply_markup=markup
+            chat_id=message.chat_id, text=text, parse_mode=parse_mode, reply_markup=markup, rate_limit_args=message.lane
         )
         return sent.message_id
 

@@ -1,4 +1,9 @@
-"""The durable-timer tick: every deadline is a row; each tick lets the services act on what is due."""
+"""The durable-timer tick: every deadline is a row; each tick lets the services act on what is due.
+
+PTB's JobQueue ticks every `tick_seconds`; between ticks the scheduler also wakes at the next deadline someone
+waits on (`next_deadline`, read from the rows after each tick), so an escalation climbs when it is due rather than
+up to a tick later. A wake is only an earlier tick: what is due is still read from the database.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 from bot import metrics
 from bot.clock import Clock
@@ -13,6 +19,14 @@ from bot.clock import Clock
 log = logging.getLogger(__name__)
 
 TickTask = Callable[[datetime], Awaitable[object]]
+NextDeadline = Callable[[], Awaitable[datetime | None]]
+
+
+@runtime_checkable
+class ScaledTime(Protocol):
+    """A clock whose time does not run at real speed (a benchmark's) says how far away a moment is in real time."""
+
+    def real_seconds_until(self, moment: datetime) -> float: ...
 
 
 class Scheduler:
@@ -22,13 +36,21 @@ class Scheduler:
     steps run on the first tick after start.
     """
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, *, next_deadline: NextDeadline | None = None, horizon: float = 5.0) -> None:
         self._clock = clock
         self._tasks: list[tuple[str, TickTask]] = []
+        self._at_deadline: set[str] = set()  # the tasks a wake runs: those whose deadlines next_deadline reads
         self._lock = asyncio.Lock()
+        self._next_deadline = next_deadline
+        self._horizon = horizon  # real seconds: a deadline further away is left to a regular tick
+        self._wake: asyncio.TimerHandle | None = None
+        self._woken: set[asyncio.Task[None]] = set()
 
-    def register(self, name: str, task: TickTask) -> None:
+    def register(self, name: str, task: TickTask, *, at_deadline: bool = False) -> None:
+        """at_deadline: the task acts on the deadlines `next_deadline` reads, so a wake runs it (and only such)."""
         self._tasks.append((name, task))
+        if at_deadline:
+            self._at_deadline.add(name)
 
     @property
     def tasks(self) -> tuple[tuple[str, TickTask], ...]:
@@ -36,10 +58,17 @@ class Scheduler:
         return tuple(self._tasks)
 
     async def tick(self) -> None:
+        """Run every task, then plan the next wake."""
+        await self._tick(woken=False)
+
+    async def _tick(self, *, woken: bool) -> None:
+        """A wake at a deadline runs only the tasks registered `at_deadline`."""
         # One tick at a time: a slow tick must not overlap the next one.
         async with self._lock:
             now = self._clock.now()
             for name, task in self._tasks:
+                if woken and name not in self._at_deadline:
+                    continue
                 try:
                     await task(now)
                 except asyncio.CancelledError:
@@ -47,3 +76,49 @@ class Scheduler:
                 except Exception:
                     log.exception("scheduled task %s failed; it runs again next tick", name)
             metrics.tick_done(self, now, self._clock.now())
+            await self._plan_wake(now)
+
+    @property
+    def wake_planned(self) -> bool:
+        """A wake at the next deadline is set (before the next regular tick)."""
+        return self._wake is not None
+
+    def stop(self) -> None:
+        if self._wake is not None:
+            self._wake.cancel()
+            self._wake = None
+        for task in self._woken:
+            task.cancel()
+
+    async def _plan_wake(self, ticked_at: datetime) -> None:
+        """Wake for the next deadline if it comes before the regular tick could be expected to find it; at once
+        if it fell due while this tick worked."""
+        if self._next_deadline is None:
+            return
+        try:
+            deadline = await self._next_deadline()
+        except Exception:
+            log.exception("could not read the next deadline; the regular tick finds it")
+            return
+        # Due when this tick began, and still there: its task failed or skipped it; the regular tick retries it
+        # (no busy loop).
+        if deadline is None or deadline <= ticked_at:
+            return
+        clock = self._clock
+        delay = (
+            clock.real_seconds_until(deadline)
+            if isinstance(clock, ScaledTime)
+            else (deadline - clock.now()).total_seconds()
+        )
+        if delay > self._horizon:
+            return
+        delay = max(0.0, delay)
+        if self._wake is not None:
+            self._wake.cancel()
+        self._wake = asyncio.get_running_loop().call_later(delay, self._woke)
+
+    def _woke(self) -> None:
+        self._wake = None
+        task = asyncio.create_task(self._tick(woken=True), name="samenspel-tick-at-deadline")
+        self._woken.add(task)
+        task.add_done_callback(self._woken.discard)

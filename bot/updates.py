@@ -33,7 +33,9 @@ class PerSenderUpdateProcessor(BaseUpdateProcessor):
         # PTB takes a concurrency slot before this runs, so a flood waiting on its sender's lock holds slots:
         # the bound is set high (the rate limit drops a flood's updates within microseconds each).
         key = sender_of(update)
-        lock = self._locks.setdefault(key, asyncio.Lock())
+        lock = self._locks.get(key)
+        if lock is None:  # not setdefault: that would build a lock on every update
+            lock = self._locks[key] = asyncio.Lock()
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:

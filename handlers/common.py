@@ -17,6 +17,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from bot.context import Context
 from bot.delivery import retry_after_seconds
 from bot.domain.callbacks import CallbackData
+from bot.domain.lanes import Lane
 from bot.domain.models import Person, Role
 from bot.i18n import DEFAULT_LANGUAGE, Markup, language_for, plain, t
 from bot.services.errors import Refused
@@ -89,18 +90,31 @@ async def patiently(call: Callable[[], Awaitable[_Result]]) -> _Result:
     raise AssertionError("unreachable")
 
 
-async def say(update: Update, context: Context, text: str, rows: Keyboard | None = None) -> Message | None:
-    """Send a message (already rendered Telegram HTML) to the chat the update came from."""
+async def say(
+    update: Update, context: Context, text: str, rows: Keyboard | None = None, *, lane: Lane = Lane.NOW
+) -> Message | None:
+    """Send a message (already rendered Telegram HTML) to the chat the update came from; a direct reply is what
+    the person is waiting for, so it takes its turn in the shared rate budget before the outbox's bulk."""
     chat = update.effective_chat
     if chat is None:
         return None
     return await patiently(
-        lambda: context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup(rows))
+        lambda: context.bot.send_message(
+            chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup(rows), rate_limit_args=lane
+        )
     )
 
 
-async def reply(update: Update, context: Context, key: str, rows: Keyboard | None = None, **values: object) -> None:
-    await say(update, context, t(language(update, context), key, **values), rows)
+async def reply(
+    update: Update,
+    context: Context,
+    key: str,
+    rows: Keyboard | None = None,
+    *,
+    lane: Lane = Lane.NOW,
+    **values: object,
+) -> None:
+    await say(update, context, t(language(update, context), key, **values), rows, lane=lane)
 
 
 async def show(update: Update, context: Context, text: str, rows: Keyboard | None = None) -> None:

@@ -9,6 +9,7 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import Context
+from bot.domain.lanes import Lane
 from bot.domain.ratelimit import Verdict
 from bot.i18n import plain
 from handlers.common import language, reply
@@ -57,13 +58,17 @@ async def _too_many(update: Update, context: Context, *, told: bool) -> None:
 
 async def _stranger(update: Update, context: Context) -> None:
     organisation = context.services.settings.app.organisation
-    if update.callback_query is not None:
+    if update.callback_query is not None:  # stops the spinner; not a message, so outside the budget below
         await update.callback_query.answer(
             plain(language(update, context), "stranger", organisation=organisation)[:200], show_alert=True
         )
         return
-    if update.message is not None:
-        await reply(update, context, "stranger", organisation=organisation)
+    # One budget for all strangers' messages (no sender id is kept for it): over it, no answer at all.
+    if (
+        update.message is not None
+        and context.services.strangers.check(0, context.services.monotonic()) is Verdict.ALLOW
+    ):
+        await reply(update, context, "stranger", lane=Lane.STRANGER, organisation=organisation)
 
 
 async def _group(update: Update, context: Context, chat_id: int) -> None:

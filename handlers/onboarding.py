@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from telegram import Update
 
 from bot.context import Context
@@ -25,10 +27,14 @@ LanguageChosen = Choice.at("lang")
 
 
 def help_text(person: Person) -> Markup:
-    lang = person.language
+    return _help_text(person.language, person.roles)
+
+
+@functools.cache  # a few languages times a few role sets; built once instead of on every /help
+def _help_text(lang: str, roles: frozenset[Role]) -> Markup:
     parts: list[str] = [t(lang, "help.header")]
     for role in ROLE_ORDER:
-        if person.has(role) and ROLE_COMMANDS[role]:
+        if role in roles and ROLE_COMMANDS[role]:
             lines: list[str] = [t(lang, f"help.section.{role.value}")]
             lines += [f"/{c} — {t(lang, f'cmd.{c}')}" for c in ROLE_COMMANDS[role]]
             parts.append("\n".join(lines))

@@ -53,10 +53,25 @@ def opt_from_db(text: str | None) -> datetime | None:
     return None if text is None else from_db(text)
 
 
-class Tx(ABC):
-    """One open transaction. Repository functions take it as their first argument."""
+class Reader(ABC):
+    """Statements that only read: as part of a transaction (`Tx`), or outside one (`Database.read`, for a
+    lookup on every update at less than a transaction's round trips)."""
 
     dialect: Dialect
+
+    @abstractmethod
+    async def one(self, sql: str, params: Params = ()) -> Row | None: ...
+
+    @abstractmethod
+    async def all(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+    async def scalar(self, sql: str, params: Params = ()) -> Any:
+        row = await self.one(sql, params)
+        return None if row is None else row[0]
+
+
+class Tx(Reader):
+    """One open transaction. Repository functions take it as their first argument."""
 
     @abstractmethod
     async def execute(self, sql: str, params: Params = ()) -> int:
@@ -68,16 +83,6 @@ class Tx(ABC):
 
     @abstractmethod
     async def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None: ...
-
-    @abstractmethod
-    async def one(self, sql: str, params: Params = ()) -> Row | None: ...
-
-    @abstractmethod
-    async def all(self, sql: str, params: Params = ()) -> list[Row]: ...
-
-    async def scalar(self, sql: str, params: Params = ()) -> Any:
-        row = await self.one(sql, params)
-        return None if row is None else row[0]
 
     async def claim(self, sql: str, params: Params = (), *, of: str | None = None) -> list[Row]:
         """The rows of a claim (due timers, outbox rows): on PostgreSQL locked for this transaction, and rows

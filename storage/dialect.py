@@ -4,8 +4,8 @@ The storage modules write every statement once, in SQLite's spelling with `?` (o
 PostgreSQL `to_postgres` rewrites it (once per distinct statement, cached): placeholders become `%s` (and
 `%(name)s`; a literal `%` becomes `%%`, psycopg's escape), `INSERT OR IGNORE` becomes `ON CONFLICT DO
 NOTHING`, the scalar two-argument `MAX`/`MIN` become `GREATEST`/`LEAST`, `group_concat(x[, sep])` becomes
-`string_agg(x, sep)` (sep `','` by default) and `instr` becomes
-`strpos`. `COLLATE NOCASE` needs no rewrite: PostgreSQL's migration 0001 creates a case-insensitive collation
+`string_agg(x, sep)` (sep `','` by default), `instr` becomes `strpos`, and SQLite's `INDEXED BY name` hint
+goes. `COLLATE NOCASE` needs no rewrite: PostgreSQL's migration 0001 creates a case-insensitive collation
 named `nocase`. Nothing is rewritten inside string literals or quoted identifiers but the `%` escape.
 """
 
@@ -86,6 +86,9 @@ def to_postgres(sql: str) -> Translated:
             continue
         elif lowered == "instr" and _next_code(tokens, i) == "(":
             out.append("strpos")
+        elif lowered == "indexed" and (_next_code(tokens, i) or "").lower() == "by":
+            i = _after_index_hint(tokens, i)  # SQLite's planner hint; PostgreSQL's planner chooses for itself
+            continue
         else:
             # psycopg reads % as the start of a placeholder everywhere, quoted text included.
             out.append(token.replace("%", "%%"))
@@ -106,6 +109,17 @@ def _before_returning(sql: str, clause: str) -> str:
     if match is None:
         return sql + clause
     return sql[: match.start()].rstrip() + clause + " " + sql[match.start() :]
+
+
+def _after_index_hint(tokens: list[str], i: int) -> int:
+    """The index of the token after `INDEXED BY name`, which starts at tokens[i]."""
+    seen = 0
+    j = i
+    while seen < 3 and j < len(tokens):  # INDEXED, BY, the index's name
+        if not tokens[j].isspace():
+            seen += 1
+        j += 1
+    return j
 
 
 def _is_name(token: str) -> bool:

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.domain.lanes import Lane, lane_of
 from storage.db import Row, Tx, from_db, to_db
 
 
@@ -28,6 +29,7 @@ class OutboxMessage:
     edit_target_maybe_delivered: bool
     status: str
     telegram_message_id: int | None
+    lane: Lane = Lane.SOON
 
 
 def _message(row: Row) -> OutboxMessage:
@@ -49,6 +51,7 @@ def _message(row: Row) -> OutboxMessage:
         edit_target_maybe_delivered=bool(row["target_maybe_delivered"]) if "target_maybe_delivered" in keys else False,
         status=row["status"],
         telegram_message_id=row["telegram_message_id"],
+        lane=Lane(row["lane"]),
     )
 
 
@@ -68,10 +71,21 @@ async def enqueue(
     subject_type: str | None = None,
     subject_id: int | None = None,
     purpose: str = "notice",
+    lane: Lane | None = None,
 ) -> int:
+    """Queue a message; its lane follows from its purpose unless the caller knows more (an alert's urgency).
+
+    The chat's older pending messages move up to this lane: they go first (a chat's messages never overtake each
+    other), so an urgent alert must not wait for the chat's bulk to have its turn in the bulk lane."""
+    chosen = lane_of(purpose) if lane is None else lane
+    if chosen < Lane.BULK:
+        await tx.execute(
+            "UPDATE outbox SET lane = ? WHERE chat_id = ? AND status = 'pending' AND edit_of IS NULL AND lane > ?",
+            (int(chosen), chat_id, int(chosen)),
+        )
     return await tx.execute(
         "INSERT INTO outbox (person_id, chat_id, language, text, keyboard, subject_type, subject_id, purpose,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " lane, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             person_id,
             chat_id,
@@ -81,6 +95,7 @@ async def enqueue(
             subject_type,
             subject_id,
             purpose,
+            int(chosen),
             to_db(now),
         ),
     )
@@ -98,6 +113,7 @@ async def enqueue_edit(
             "UPDATE outbox SET text = ?, keyboard = ? WHERE id = ?", (text, _keyboard(keyboard), target_id)
         )
         return
+    # An edit travels in the lane of the message it edits: an urgent alert's "picked up" is as urgent.
     # Supersede edits of the same message that have not gone out yet: only the newest state matters.
     await tx.execute(
         "UPDATE outbox SET status = 'dropped', last_error = 'superseded'"
@@ -106,7 +122,7 @@ async def enqueue_edit(
     )
     await tx.execute(
         "INSERT INTO outbox (person_id, chat_id, language, text, keyboard, subject_type, subject_id,"
-        " purpose, edit_of, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'edit', ?, ?)",
+        " purpose, lane, edit_of, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'edit', ?, ?, ?)",
         (
             target["person_id"],
             target["chat_id"],
@@ -115,26 +131,41 @@ async def enqueue_edit(
             _keyboard(keyboard),
             target["subject_type"],
             target["subject_id"],
+            target["lane"],
             target_id,
             to_db(now),
         ),
     )
 
 
-async def claim_due(tx: Tx, now: datetime, limit: int) -> list[OutboxMessage]:
-    """Due rows, oldest first, marked in flight (so a crash mid-send is noticed on restart).
+# A message may go only when it is its chat's oldest pending message: a chat's messages never overtake each
+# other, also not when the oldest waits for a retry after a 429 or a timeout (or is in flight), so it holds the
+# rest. An edit changes a message already there rather than adding one: it waits only for that message to be sent.
+_READY = (
+    "o.status = 'pending' AND o.in_flight = 0 AND CASE WHEN o.edit_of IS NULL"
+    " THEN o.id = (SELECT MIN(p.id) FROM outbox p WHERE p.chat_id = o.chat_id AND p.status = 'pending'"
+    " AND p.edit_of IS NULL) ELSE t.status = 'sent' END"
+)
 
-    An edit waits until the message it edits has been sent.
-    """
+
+async def claim_due(tx: Tx, now: datetime, limit: int, *, up_to: Lane | None = None) -> list[OutboxMessage]:
+    """Due rows, lowest lane first and oldest first within a lane (only lanes up to `up_to`, if given), at most
+    one new message per chat (its oldest pending one), marked in flight (so a crash mid-send is noticed on
+    restart)."""
+    # An edit of a message that will never be sent (failed, dropped) cannot be carried out: dropped, so that
+    # it does not hold its chat's queue for ever.
+    await tx.execute(
+        "UPDATE outbox SET status = 'dropped', last_error = 'edited message not sent'"
+        " WHERE status = 'pending' AND in_flight = 0 AND edit_of IS NOT NULL"
+        " AND (SELECT t.status FROM outbox t WHERE t.id = outbox.edit_of) IN ('failed', 'dropped')"
+    )
     rows = await tx.claim(
         "SELECT o.*, t.telegram_message_id AS target_message_id, t.maybe_delivered AS target_maybe_delivered"
-        " FROM outbox o"
+        " FROM outbox o INDEXED BY outbox_queue"
         " LEFT JOIN outbox t ON t.id = o.edit_of"
-        " WHERE o.status = 'pending' AND o.in_flight = 0"
-        " AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
-        " AND (o.edit_of IS NULL OR t.status = 'sent')"
-        " ORDER BY o.id LIMIT ?",
-        (to_db(now), limit),
+        f" WHERE {_READY} AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?) AND o.lane <= ?"
+        " ORDER BY o.lane, o.id LIMIT ?",
+        (to_db(now), int(max(Lane) if up_to is None else up_to), limit),
         of="o",
     )
     if rows:
@@ -185,9 +216,8 @@ async def recover_in_flight(tx: Tx) -> int:
 async def next_due_at(tx: Tx) -> datetime | None:
     """When the next message is due; the distant past for 'now'; None when nothing waits."""
     row = await tx.one(
-        "SELECT COUNT(*) AS n, MIN(COALESCE(o.next_attempt_at, '')) AS due FROM outbox o"
-        " LEFT JOIN outbox t ON t.id = o.edit_of"
-        " WHERE o.status = 'pending' AND o.in_flight = 0 AND (o.edit_of IS NULL OR t.status = 'sent')"
+        "SELECT COUNT(*) AS n, MIN(COALESCE(o.next_attempt_at, '')) AS due FROM outbox o INDEXED BY outbox_queue"
+        f" LEFT JOIN outbox t ON t.id = o.edit_of WHERE {_READY}"
     )
     if row is None or not row["n"]:
         return None
@@ -209,12 +239,13 @@ async def pending_count(tx: Tx) -> int:
 
 
 async def due_count(tx: Tx, now: datetime) -> int:
-    """Messages being sent or due to be sent now (edits count once their message is out)."""
+    """Messages being sent or due to be sent now (edits count once their message is out, a message once it is
+    its chat's oldest pending one)."""
     return int(
         await tx.scalar(
-            "SELECT COUNT(*) FROM outbox o LEFT JOIN outbox t ON t.id = o.edit_of WHERE o.status = 'pending'"
-            " AND (o.in_flight = 1 OR ((o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)"
-            " AND (o.edit_of IS NULL OR t.status = 'sent')))",
+            "SELECT COUNT(*) FROM outbox o INDEXED BY outbox_queue LEFT JOIN outbox t ON t.id = o.edit_of"
+            " WHERE o.status = 'pending'"
+            f" AND (o.in_flight = 1 OR ((o.next_attempt_at IS NULL OR o.next_attempt_at <= ?) AND {_READY}))",
             (to_db(now),),
         )
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.models import Person, Role, Team
-from storage.db import Row, Tx, to_db
+from storage.db import Reader, Row, Tx, to_db
 
 _PERSON_COLUMNS = (
     "p.id, p.name, p.telegram_id, p.language, p.team_id, p.timezone, p.active, p.unreachable_since,"
@@ -31,7 +31,7 @@ def _person(row: Row) -> Person:
     )
 
 
-async def by_telegram_id(tx: Tx, telegram_id: int) -> Person | None:
+async def by_telegram_id(tx: Reader, telegram_id: int) -> Person | None:
     """The active person behind a Telegram account; removed people count as unknown."""
     row = await tx.one(
         f"SELECT {_PERSON_COLUMNS} FROM people p WHERE p.telegram_id = ? AND p.active = 1", (telegram_id,)

@@ -27,6 +27,7 @@ from storage.core import (
     DatabaseRefused,
     DatabaseTooNew,
     Params,
+    Reader,
     Row,
     TransactionConflict,
     Tx,
@@ -220,6 +221,12 @@ class PostgresDatabase:
                     raise TransactionConflict(str(exc)) from exc
             finally:
                 self._owners.discard(task)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Reader]:
+        """A transaction like any other: PostgreSQL has no cheaper way to read, and none is needed."""
+        async with self.transaction() as tx:
+            yield tx
 
     async def migrate(self) -> list[str]:
         """Apply every migration not yet applied, each in its own transaction, holding an advisory lock so

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.domain.lanes import Lane
 from bot.domain.models import Person, Role
 from bot.i18n import plain, t
 from storage import outbox
@@ -21,9 +22,12 @@ async def notify(
     subject_type: str | None = None,
     subject_id: int | None = None,
     purpose: str = "notice",
+    lane: Lane | None = None,
     **values: object,
 ) -> int | None:
-    """Returns the outbox id, or None when the person has no Telegram account (erased) or is inactive."""
+    """Returns the outbox id, or None when the person has no Telegram account (erased) or is inactive.
+
+    The lane follows from the purpose (`bot.domain.lanes.lane_of`) unless given."""
     if person.telegram_id is None or not person.active:
         return None
     return await outbox.enqueue(
@@ -36,6 +40,7 @@ async def notify(
         subject_type=subject_type,
         subject_id=subject_id,
         purpose=purpose,
+        lane=lane,
         now=now,
     )
 

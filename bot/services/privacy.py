@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.domain.lanes import REPLY
 from bot.domain.models import Person, Role
 from bot.domain.schedule import next_daily_run
 from bot.i18n import Markup, plain, t
@@ -145,6 +146,7 @@ class PrivacyService(Service):
                     person_id=person.id,
                     language=person.language,
                     text=t(person.language, "forget.done", organisation=self._settings.app.organisation),
+                    purpose=REPLY,  # the answer to their own /forget, which they are waiting for
                     now=now,
                 )
             actor = actor_id if actor_id != person_id else None

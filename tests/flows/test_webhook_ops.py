@@ -14,7 +14,7 @@ from storage import inbox, outbox
 from storage.db import Database
 from tests.support.clock import FakeClock
 from tests.support.faulty_bot_api import FaultyBotApi
-from tests.support.harness import START, VERA, seed_organisation
+from tests.support.harness import PIET, START, VERA, seed_organisation
 from tests.support.webhook import SECRET, hold_updates, running_webhook_bot
 
 
@@ -109,7 +109,8 @@ async def test_metrics_expose_the_named_series_with_the_backlogs_read_from_the_d
         h.api.fail_next("sendMessage", "429", retry_after=1)
         async with h.services.db.transaction() as tx:
             await outbox.enqueue(tx, chat_id=VERA.id, text="Eerste bericht", now=h.clock.now())
-            repeat = await outbox.enqueue(tx, chat_id=VERA.id, text="Misschien al ontvangen", now=h.clock.now())
+            # Another chat: Vera's waits out its 429 and holds her queue (per-chat order).
+            repeat = await outbox.enqueue(tx, chat_id=PIET.id, text="Misschien al ontvangen", now=h.clock.now())
             await tx.execute("UPDATE outbox SET maybe_delivered = 1 WHERE id = ?", (repeat,))
         h.services.delivery.wake()
         await h.settle()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.lanes import REPLY, Lane
 from bot.domain.models import Draft, Role
 from storage import audit, drafts, groups, invites, links, outbox, people
 from storage.db import Database, available_migrations, backup_file, split_sql
@@ -128,7 +129,7 @@ async def test_links_agreements_drafts_groups_and_audit(db: Database) -> None:
 async def test_outbox_claims_retries_and_marks_unknown_outcomes(db: Database) -> None:
     async with db.transaction() as tx:
         first = await outbox.enqueue(tx, chat_id=9, text="een", now=NOW)
-        second = await outbox.enqueue(tx, chat_id=9, text="twee", now=NOW)
+        second = await outbox.enqueue(tx, chat_id=10, text="twee", now=NOW)
     async with db.transaction() as tx:
         claimed = await outbox.claim_due(tx, NOW, 1)
         assert [m.id for m in claimed] == [first]
@@ -215,3 +216,70 @@ async def test_a_failed_commit_does_not_leave_the_connection_in_a_transaction(sq
             assert await tx.scalar("SELECT COUNT(*) FROM people") == 1
     finally:
         conn.execute = real_execute  # type: ignore[method-assign]
+
+
+async def test_outbox_claims_the_lowest_lane_first_and_oldest_first_within_a_lane(db: Database) -> None:
+    async with db.transaction() as tx:
+        prompts = [
+            await outbox.enqueue(tx, chat_id=100 + i, text=f"prompt {i}", purpose="checkin.prompt", now=NOW)
+            for i in range(3)
+        ]
+        notice = await outbox.enqueue(tx, chat_id=200, text="notice", now=NOW)
+        urgent = await outbox.enqueue(tx, chat_id=300, text="urgent", purpose="alert", lane=Lane.NOW, now=NOW)
+        reply = await outbox.enqueue(tx, chat_id=301, text="reply", purpose=REPLY, now=NOW)
+        claimed = await outbox.claim_due(tx, NOW, 4)
+        assert [m.id for m in claimed] == [urgent, reply, notice, prompts[0]]
+        assert [m.lane for m in claimed] == [Lane.NOW, Lane.NOW, Lane.SOON, Lane.BULK]
+        assert [m.id for m in await outbox.claim_due(tx, NOW, 10)] == prompts[1:]
+
+
+async def test_a_chats_oldest_pending_message_holds_the_rest_of_its_queue(db: Database) -> None:
+    """Also across lanes, and while the oldest waits for a retry or is in flight: a chat's messages never
+    overtake each other."""
+    async with db.transaction() as tx:
+        prompt = await outbox.enqueue(tx, chat_id=9, text="prompt", purpose="checkin.prompt", now=NOW)
+        urgent = await outbox.enqueue(tx, chat_id=9, text="urgent", purpose=REPLY, now=NOW)
+        other = await outbox.enqueue(tx, chat_id=10, text="other", purpose="checkin.prompt", now=NOW)
+        assert [m.id for m in await outbox.claim_due(tx, NOW, 10)] == [prompt, other]
+        assert await outbox.claim_due(tx, NOW, 10) == []  # the prompt is in flight: the urgent one waits
+        await outbox.retry_later(tx, prompt, at=NOW + timedelta(seconds=5), error="429", maybe_delivered=False)
+        await outbox.mark_sent(tx, other, 1, NOW)
+        assert await outbox.claim_due(tx, NOW, 10) == []  # waiting for its retry, it still holds the chat
+        assert await outbox.next_due_at(tx) == NOW + timedelta(seconds=5)
+        assert [m.id for m in await outbox.claim_due(tx, NOW + timedelta(seconds=5), 10)] == [prompt]
+        await outbox.mark_sent(tx, prompt, 2, NOW)
+        assert [m.id for m in await outbox.claim_due(tx, NOW, 10)] == [urgent]
+
+
+async def test_an_urgent_message_lifts_the_older_ones_of_its_chat_into_its_lane(db: Database) -> None:
+    """They must go before it, so they go in its lane: else the urgent one waits for bulk to have its turn."""
+    async with db.transaction() as tx:
+        backlog = [
+            await outbox.enqueue(tx, chat_id=100 + i, text=f"prompt {i}", purpose="checkin.prompt", now=NOW)
+            for i in range(3)
+        ]
+        held = await outbox.enqueue(tx, chat_id=9, text="prompt", purpose="checkin.prompt", now=NOW)
+        urgent = await outbox.enqueue(tx, chat_id=9, text="urgent", purpose="alert", lane=Lane.NOW, now=NOW)
+        first = await outbox.claim_due(tx, NOW, 1)
+        assert [(m.id, m.lane) for m in first] == [(held, Lane.NOW)]
+        await outbox.mark_sent(tx, held, 1, NOW)
+        assert [m.id for m in await outbox.claim_due(tx, NOW, 1)] == [urgent]
+        assert [m.lane for m in await outbox.claim_due(tx, NOW, 10)] == [Lane.BULK] * len(backlog)
+
+
+async def test_an_edit_travels_in_its_messages_lane_and_is_dropped_when_that_message_failed(db: Database) -> None:
+    async with db.transaction() as tx:
+        alert = await outbox.enqueue(tx, chat_id=9, text="alert", purpose="alert", lane=Lane.NOW, now=NOW)
+        prompt = await outbox.enqueue(tx, chat_id=10, text="prompt", purpose="checkin.prompt", now=NOW)
+        await outbox.claim_due(tx, NOW, 10)
+        await outbox.mark_sent(tx, alert, 7, NOW)
+        await outbox.mark_failed(tx, prompt, "bad request")
+        await outbox.enqueue_edit(tx, target_id=alert, text="alert, picked up", keyboard=None, now=NOW)
+        await outbox.enqueue(tx, chat_id=10, text="later", now=NOW)
+        # An edit of the failed prompt could never go out; it must not hold chat 10 for ever.
+        await tx.execute(
+            "INSERT INTO outbox (chat_id, text, purpose, lane, edit_of, created_at) VALUES (10, 'x', 'edit', 2, ?, ?)",
+            (prompt, NOW.isoformat()),
+        )
+        claimed = await outbox.claim_due(tx, NOW, 10)
+        assert [(m.text, m.lane) for m in claimed] == [("alert, picked up", Lane.NOW), ("later", Lane.SOON)]

@@ -49,8 +49,8 @@ def make_settings(
         # The weekly digest and the monthly thank-you come by themselves on a day and time: off unless a test is
         # about them, so that no other test's chats get one when its clock passes Monday 09:00 or the first.
         reports={"digest": False, "monthly_summary": False, **(reports or {})},
-        # Tests act faster than any person; the per-person limit has its own tests.
-        app={"organisation": "Buurtteam Overvecht", "updates_burst": 0, **app},
+        # Tests act faster than any person; the per-person limit and the strangers' budget have their own tests.
+        app={"organisation": "Buurtteam Overvecht", "updates_burst": 0, "stranger_replies_burst": 0, **app},
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from benchmarks import escalation, fanout, screening, wellbeing
+from benchmarks import escalation, fanout, priority, screening, updates, wellbeing
 
 
 async def test_escalation_benchmark_loses_nothing() -> None:
@@ -35,6 +35,25 @@ async def test_fanout_benchmark_loses_and_duplicates_nothing() -> None:
     summary = fanout.report(result).splitlines()[-1]
     assert summary.startswith(f"fanout benchmark: {config.volunteers} prompts at ")
     assert "lost=0; duplicates=0;" in summary
+
+
+async def test_priority_benchmark_delivers_every_alert_and_prompt_once_and_budgets_the_strangers() -> None:
+    # 60 volunteers at 200/s (a fan-out of 0.3 s), 3 urgent signals in it, 30 strangers at once in the middle.
+    config = priority.Config(volunteers=60, rate=200.0, signals=3, strangers=30)
+    result = await priority.run(config, progress=lambda _: None)
+    assert result.lost == 0 and result.duplicates == 0 and result.prompts == config.volunteers
+    assert len(result.alert_seconds) == config.signals and result.alerts_missing == 0
+    assert 0 < result.stranger_replies < config.strangers  # the budget answered some, and dropped the rest
+    summary = priority.report(result).splitlines()[-1]
+    assert summary.startswith("priority benchmark: alert p99=") and "lost=0; duplicates=0;" in summary
+
+
+async def test_updates_benchmark_measures_both_bots() -> None:
+    config = updates.Config(volunteers=3, rounds=3)
+    result = await updates.run(config, progress=lambda _: None)
+    assert result.echo_cpu > 0 and result.real_cpu > 0
+    summary = updates.report(result).splitlines()[-1]
+    assert summary.startswith("updates benchmark: ") and summary.endswith("(goal <= 1.5)")
 
 
 def test_screening_benchmark_measures_every_text() -> None:

@@ -36,6 +36,10 @@ from storage.dialect import POSTGRESQL, SQLITE, safe_url, to_postgres
         ("SELECT group_concat(flag, ' ') FROM f", "SELECT string_agg(flag, ' ') FROM f"),
         ("SELECT instr(name, ?) FROM t", "SELECT strpos(name, %s) FROM t"),
         (
+            "SELECT o.* FROM outbox o INDEXED BY outbox_queue LEFT JOIN outbox t ON t.id = o.edit_of",
+            "SELECT o.* FROM outbox o  LEFT JOIN outbox t ON t.id = o.edit_of",
+        ),
+        (
             "SELECT * FROM links ORDER BY client_alias COLLATE NOCASE",
             "SELECT * FROM links ORDER BY client_alias COLLATE NOCASE",
         ),

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.config import Settings
 from bot.domain.escalation import Escalation, Kind
+from bot.domain.lanes import lane_of
 from bot.domain.models import Person
 from bot.i18n import Markup, t
 from bot.services.base import load_people, zone_of
@@ -158,5 +159,6 @@ class Alerts:
             subject_type=SUBJECT,
             subject_id=escalation.id,
             purpose=purpose,
+            lane=lane_of(purpose, urgency=escalation.urgency, kind=escalation.kind),
             now=now,
         )

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from bot.config import Settings
 from bot.domain.escalation import Escalation, SkipReason, Step
+from bot.domain.lanes import ADVICE
 from bot.domain.models import Person
 from bot.i18n import Markup, plain, t
 from bot.services.base import Trail
@@ -68,7 +69,17 @@ class Notices:
         kind = plain(lang, f"kind.{escalation.kind.value}")
         client = render.client(escalation, lang)
         await notify(
-            tx, volunteer, key, now, kind=kind, client=client, advice=advice, before=before, names=names, next=following
+            tx,
+            volunteer,
+            key,
+            now,
+            purpose=ADVICE if advice else "notice",  # the advice to call 112 goes in the first lane
+            kind=kind,
+            client=client,
+            advice=advice,
+            before=before,
+            names=names,
+            next=following,
         )
 
     async def keep_informed(
