@@ -18,6 +18,7 @@ from bot.context import Services as Services  # re-exported: the sandbox, tests 
 from bot.delivery import Delivery
 from bot.domain.ratelimit import UpdateLimiter
 from bot.scheduler import Scheduler
+from bot.sender_lease import SenderLease, holder_name, lease_name
 from bot.services.checkins import CheckInService
 from bot.services.drafts import DraftService
 from bot.services.email import EmailService
@@ -31,7 +32,9 @@ from bot.services.visits import VisitService
 from bot.supervision import Part, PartEnded, Supervisor, task_failure
 from bot.updates import PerSenderUpdateProcessor
 from handlers import register
+from storage import leases
 from storage.db import Database
+from storage.dialect import Backend
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +74,13 @@ def build_application(settings: Settings, *, clock: Clock | None = None, webhook
         builder = builder.updater(None)
     app: SamenspelApp = builder.build()  # type: ignore[assignment]
     db = Database(settings.storage.path, url=settings.storage.url)
-    delivery = Delivery(db, app.bot)
-    scheduler = Scheduler(clock)
+    token = settings.telegram.token.get_secret_value()
+    # SQLite has one process and no clock of its own: its lease runs on the service clock and is taken from an
+    # earlier life of the bot at once. PostgreSQL's runs on the database's clock, shared by the replicas.
+    single = db.backend is Backend.SQLITE
+    lease = SenderLease(lease_name(token), holder_name(), clock=clock if single else None, take_over_at_start=single)
+    delivery = Delivery(db, app.bot, lease=lease)
+    scheduler = Scheduler(clock, once_gate=lambda job: leases.once_per_deployment(db, job))
     people_service = PeopleService(db, clock, settings, delivery.wake)
     email = EmailService(db, clock, settings)
 
@@ -104,9 +112,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None, webhook
     scheduler.register("escalations", services.escalations.tick)
     scheduler.register("visits", services.visits.tick)
     scheduler.register("checkins", services.checkins.tick)
-    scheduler.register("retention", services.privacy.retention_tick)
-    scheduler.register("social map review", services.socialmap.review_tick)
-    scheduler.register("invites", services.people.invites.tick)
+    scheduler.register("retention", services.privacy.retention_tick, once=True)
+    scheduler.register("social map review", services.socialmap.review_tick, once=True)
+    scheduler.register("invites", services.people.invites.tick, once=True)
     app.bot_data.services = services
     register(app)
     return app
