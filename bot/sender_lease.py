@@ -83,13 +83,16 @@ class SenderLease:
         self._force = False
         if lease.took_over:
             recovered = await outbox.recover_in_flight(tx)
-            log.warning(
-                "took over the sender lease at epoch %d from %s; %d message(s) in flight are sent again, marked",
+            # Taking it back after our own lease ran out (the clock jumped, a long pause) is no failover.
+            from_another = lease.previous_holder not in (None, self.holder)
+            log.log(
+                logging.WARNING if recovered or from_another else logging.INFO,
+                "sender lease taken at epoch %d (held before by %s); %d message(s) in flight are sent again, marked",
                 lease.epoch,
                 lease.previous_holder or "nobody",
                 recovered,
             )
-            metrics.sender_lease(held=True, took_over=lease.previous_holder is not None)
+            metrics.sender_lease(held=True, took_over=from_another)
         else:
             metrics.sender_lease(held=True)
         self.current = lease

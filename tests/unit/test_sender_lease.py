@@ -17,6 +17,7 @@ from typing import Any, cast
 import pytest
 from telegram import Bot
 
+from bot import metrics
 from bot.delivery import Delivery
 from bot.i18n import Markup, t
 from bot.scheduler import Scheduler
@@ -132,7 +133,10 @@ async def _frozen_past_its_lease(
     assert (await _row(a.db, message))["claim_token"] == "replica-a#1"
 
     clock.advance(timedelta(seconds=LEASE_SECONDS + 1))
+    takeovers = _takeovers()
     assert await b.delivery.run_once() == 1  # b takes over and sends the row a had in flight
+    assert _takeovers() == takeovers + 1
+    assert metrics.REGISTRY.get_sample_value("samenspel_outbox_sender") == 1
     assert b.delivery.lease is not None and b.delivery.lease.current is not None
     assert b.delivery.lease.current.epoch == 2
     assert b.bot.texts == [t("nl", "delivery.repeat", text=Markup("Sanne heeft hulp nodig"))]
@@ -144,6 +148,10 @@ async def _frozen_past_its_lease(
     assert await _row(a.db, message) == taken  # its late mark changed nothing
     assert await a.delivery.run_once() == 0  # and it stands by now
     assert a.delivery.lease is not None and a.delivery.lease.current is None
+
+
+def _takeovers() -> float:
+    return metrics.REGISTRY.get_sample_value("samenspel_sender_lease_takeovers_total") or 0.0
 
 
 async def test_a_late_retry_mark_of_a_fenced_sender_changes_nothing(db: Database) -> None:
