@@ -20,6 +20,7 @@ from bot.delivery import Delivery
 from bot.domain.ratelimit import UpdateLimiter
 from bot.pacing import LanePacer
 from bot.scheduler import Scheduler
+from bot.sender_lease import SenderLease, holder_name, lease_name
 from bot.services.checkins import CheckInService
 from bot.services.drafts import DraftService
 from bot.services.email import EmailService
@@ -37,8 +38,9 @@ from bot.services.visits import VisitService
 from bot.supervision import Part, PartEnded, Supervisor, task_failure
 from bot.updates import PerSenderUpdateProcessor
 from handlers import register
-from storage import timers
+from storage import leases, timers
 from storage.db import Database
+from storage.dialect import Backend
 
 log = logging.getLogger(__name__)
 
@@ -80,13 +82,23 @@ def build_application(settings: Settings, *, clock: Clock | None = None, webhook
         builder = builder.updater(None)
     app: SamenspelApp = builder.build()
     db = Database(settings.storage.path, url=settings.storage.url)
-    delivery = Delivery(db, app.bot, batch_size=Delivery.batch_for(rate))
+    token = settings.telegram.token.get_secret_value()
+    # SQLite has one process and no clock of its own: its lease runs on the service clock and is taken from an
+    # earlier life of the bot at once. PostgreSQL's runs on the database's clock, shared by the replicas.
+    single = db.backend is Backend.SQLITE
+    lease = SenderLease(lease_name(token), holder_name(), clock=clock if single else None, take_over_at_start=single)
+    delivery = Delivery(db, app.bot, batch_size=Delivery.batch_for(rate), lease=lease)
 
     async def next_deadline() -> datetime | None:
         async with db.read() as reader:
             return await timers.next_deadline(reader)
 
-    scheduler = Scheduler(clock, next_deadline=next_deadline, horizon=settings.app.tick_seconds)
+    scheduler = Scheduler(
+        clock,
+        next_deadline=next_deadline,
+        horizon=settings.app.tick_seconds,
+        once_gate=lambda job: leases.once_per_deployment(db, job),
+    )
     people_service = PeopleService(db, clock, settings, delivery.wake)
     email = EmailService(db, clock, settings)
 
@@ -124,12 +136,12 @@ def build_application(settings: Settings, *, clock: Clock | None = None, webhook
     scheduler.register("escalations", services.escalations.tick, at_deadline=True)
     scheduler.register("visits", services.visits.tick, at_deadline=True)
     scheduler.register("checkins", services.checkins.tick)
-    scheduler.register("retention", services.privacy.retention_tick)
-    scheduler.register("social map review", services.socialmap.review_tick)
-    scheduler.register("invites", services.people.invites.tick)
-    scheduler.register("talks", services.talks.tick)
-    scheduler.register("recognition", services.recognition.tick)
-    scheduler.register("digest", services.digest.tick)
+    scheduler.register("retention", services.privacy.retention_tick, once=True)
+    scheduler.register("social map review", services.socialmap.review_tick, once=True)
+    scheduler.register("invites", services.people.invites.tick, once=True)
+    scheduler.register("talks", services.talks.tick, once=True)
+    scheduler.register("recognition", services.recognition.tick, once=True)
+    scheduler.register("digest", services.digest.tick, once=True)
     app.bot_data.services = services
     register(app)
     return app

@@ -27,6 +27,7 @@ from bot import metrics
 from bot.clock import Clock, SystemClock
 from bot.domain.lanes import Lane
 from bot.i18n import Markup, t
+from bot.sender_lease import STANDBY_POLL_SECONDS, SenderLease
 from bot.supervision import task_failure
 from storage import outbox, people
 from storage.db import Database, Tx
@@ -47,6 +48,8 @@ MIN_BATCH, MAX_BATCH = 16, 100
 # Mid-round claims for the first lane at most this often: every commit wakes the sender, and a claim per commit
 # would cost more than the wait it saves.
 EXPRESS_EVERY_SECONDS = 0.1
+# The claim token of a sender without a lease (tests, tools): the only sender there is.
+SOLE_SENDER = "sole#0"
 
 
 def keyboard_markup(rows: list[list[dict[str, str]]] | None) -> InlineKeyboardMarkup | None:
@@ -133,8 +136,12 @@ class Delivery:
         clock: Clock | None = None,
         batch_size: int = 100,
         concurrency: int = 16,
+        lease: SenderLease | None = None,
     ) -> None:
         self._db = db
+        # With a lease only the replica holding it sends (bot/sender_lease.py); without one, this sender always does.
+        self.lease = lease
+        self._standing_by = False
         self._bot = bot
         self.clock: Clock = clock or SystemClock()
         self._batch_size = batch_size
@@ -157,8 +164,11 @@ class Delivery:
         self._wake.set()
 
     async def start(self) -> None:
-        async with self._db.transaction() as tx:
-            recovered = await outbox.recover_in_flight(tx)
+        # With a lease, rows in flight are recovered by whoever takes it over: here they may be a live sender's.
+        recovered = 0
+        if self.lease is None:
+            async with self._db.transaction() as tx:
+                recovered = await outbox.recover_in_flight(tx)
         if recovered:
             log.warning(
                 "%d message(s) were being sent when the bot stopped; they will be sent again, marked",
@@ -194,6 +204,12 @@ class Delivery:
             await self._settle()  # so that a clean stop sends nothing twice
         except Exception:
             log.exception("could not write the last delivery results; those messages are resent, marked")
+        if self.lease is not None:
+            try:
+                async with self._db.transaction() as tx:
+                    await self.lease.release(tx)
+            except Exception:
+                log.exception("could not give up the sender lease; another replica takes over when it runs out")
 
     async def _run(self) -> None:
         """Rounds until stopped. Every await is inside the retry: a failed round waits and tries again."""
@@ -219,7 +235,7 @@ class Delivery:
 
     async def _idle(self) -> None:
         """Until woken, or until the next message or owed hook falls due (a second at most)."""
-        timeout = await self._idle_seconds()
+        timeout = STANDBY_POLL_SECONDS if self._standing_by else await self._idle_seconds()
         if self._owed:
             timeout = min(timeout, max(0.01, min(o.due for o in self._owed) - time.monotonic()))
         with contextlib.suppress(TimeoutError):
@@ -287,7 +303,12 @@ class Delivery:
 
     async def _claim(self, up_to: Lane | None) -> list[OutboxMessage]:
         async with self._db.transaction() as tx:
-            return await outbox.claim_due(tx, self.clock.now(), self._batch_size, up_to=up_to)
+            # The lease is renewed in the claim's own transaction: rows are claimed only while it is ours.
+            token = SOLE_SENDER if self.lease is None else await self.lease.hold(tx)
+            self._standing_by = token is None
+            if token is None:
+                return []
+            return await outbox.claim_due(tx, self.clock.now(), self._batch_size, up_to=up_to, claim_token=token)
 
     async def _claim_express(self) -> list[OutboxMessage]:
         """What is due in the first lane, claimed in the middle of a round; a failure waits for the next round."""
@@ -321,19 +342,27 @@ class Delivery:
 
     async def _write(self, tx: Tx, outcome: Outcome) -> bool:
         """Record one outcome; True when it is news that its person cannot be reached."""
-        message, now = outcome.message, self.clock.now()
+        message, now, token = outcome.message, self.clock.now(), outcome.message.claim_token
         if outcome.kind == "sent":
-            await outbox.mark_sent(tx, message.id, outcome.telegram_id, now)
+            written = await outbox.mark_sent(tx, message.id, outcome.telegram_id, now, claim_token=token)
         elif outcome.kind == "retry":
-            await outbox.retry_later(
-                tx, message.id, at=outcome.retry_at or now, error=outcome.error, maybe_delivered=outcome.maybe_delivered
+            written = await outbox.retry_later(
+                tx,
+                message.id,
+                at=outcome.retry_at or now,
+                error=outcome.error,
+                maybe_delivered=outcome.maybe_delivered,
+                claim_token=token,
             )
         else:
-            await outbox.mark_failed(tx, message.id, outcome.error)
-            if outcome.kind == "unreachable":
+            written = await outbox.mark_failed(tx, message.id, outcome.error, claim_token=token)
+            if written and outcome.kind == "unreachable":
                 await outbox.fail_pending_for_chat(tx, message.chat_id, "unreachable")
                 if message.person_id is not None:
                     return await people.mark_unreachable(tx, message.person_id, now)
+        if not written:
+            # Another sender took the lease over while this one had the row in flight: the row is its now.
+            log.warning("outbox message %d was taken over by another sender; its result here is dropped", message.id)
         return False
 
     async def _announce_unreachable(self) -> None:
@@ -353,6 +382,9 @@ class Delivery:
 
     async def _deliver(self, message: OutboxMessage) -> Outcome:
         """Send one message and say what became of it; never raises but for cancellation."""
+        if self.lease is not None and not self.lease.still_mine():
+            # Not renewed for long (a slow round, a frozen process): another replica may own the row by now.
+            return self._retry(message, 0.0, "sender lease not renewed", maybe_delivered=False)
         try:
             return await self._attempt(message)
         except asyncio.CancelledError:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -41,6 +41,16 @@ WEBHOOK_UPDATES = Counter(
     ["result"],
     registry=REGISTRY,
 )  # result: stored, duplicate, refused, draining, failed
+SENDER = Gauge(
+    "samenspel_outbox_sender",
+    "1 while this replica holds the sender lease (the one replica sending for the bot token), else 0",
+    registry=REGISTRY,
+)
+LEASE_TAKEOVERS = Counter(
+    "samenspel_sender_lease_takeovers",
+    "Times this replica took the sender lease over from another holder whose lease had run out",
+    registry=REGISTRY,
+)
 
 
 class _Message(Protocol):
@@ -92,3 +102,10 @@ def tick_done(scheduler: object, looked_at: datetime, finished_at: datetime) -> 
 def serialization_retry() -> None:
     """A unit of work is run again after a serialization failure (the PostgreSQL backend calls this)."""
     SERIALIZATION_RETRIES.inc()
+
+
+def sender_lease(*, held: bool, took_over: bool = False) -> None:
+    """Whether this replica is the sender after a round's lease check (bot/sender_lease.py)."""
+    SENDER.set(1 if held else 0)
+    if took_over:
+        LEASE_TAKEOVERS.inc()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -29,6 +30,10 @@ class ScaledTime(Protocol):
     def real_seconds_until(self, moment: datetime) -> float: ...
 
 
+# For a job that must run in one replica at a time: a context that yields whether this replica may run it now.
+OnceGate = Callable[[str], AbstractAsyncContextManager[bool]]
+
+
 class Scheduler:
     """Runs registered tasks with the clock's `now`. PTB's JobQueue (APScheduler) calls `tick`.
 
@@ -36,26 +41,48 @@ class Scheduler:
     steps run on the first tick after start.
     """
 
-    def __init__(self, clock: Clock, *, next_deadline: NextDeadline | None = None, horizon: float = 5.0) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        next_deadline: NextDeadline | None = None,
+        horizon: float = 5.0,
+        once_gate: OnceGate | None = None,
+    ) -> None:
         self._clock = clock
-        self._tasks: list[tuple[str, TickTask]] = []
+        self._tasks: list[tuple[str, TickTask]] = []  # what a tick runs (a once-job behind its gate)
+        self._registered: list[tuple[str, TickTask]] = []
         self._at_deadline: set[str] = set()  # the tasks a wake runs: those whose deadlines next_deadline reads
         self._lock = asyncio.Lock()
         self._next_deadline = next_deadline
         self._horizon = horizon  # real seconds: a deadline further away is left to a regular tick
         self._wake: asyncio.TimerHandle | None = None
         self._woken: set[asyncio.Task[None]] = set()
+        self._once_gate = once_gate
 
-    def register(self, name: str, task: TickTask, *, at_deadline: bool = False) -> None:
-        """at_deadline: the task acts on the deadlines `next_deadline` reads, so a wake runs it (and only such)."""
+    def register(self, name: str, task: TickTask, *, at_deadline: bool = False, once: bool = False) -> None:
+        """at_deadline: the task acts on the deadlines `next_deadline` reads, so a wake runs it (and only such).
+        `once`: a job for the whole deployment (retention, reviews, notices), not for each replica: with a
+        gate (storage.leases.once_per_deployment on PostgreSQL) a replica runs it only while no other does.
+        The others (escalations, check-ins, visits) claim their due rows and may run everywhere at once."""
+        self._registered.append((name, task))
+        gate = self._once_gate
+        if once and gate is not None:
+            inner = task
+
+            async def task(now: datetime) -> None:
+                async with gate(name) as mine:
+                    if mine:
+                        await inner(now)
+
         self._tasks.append((name, task))
         if at_deadline:
             self._at_deadline.add(name)
 
     @property
     def tasks(self) -> tuple[tuple[str, TickTask], ...]:
-        """The registered tasks, in the order each tick runs them."""
-        return tuple(self._tasks)
+        """The registered tasks, in the order each tick runs them (as registered: without the once-gate)."""
+        return tuple(self._registered)
 
     async def tick(self) -> None:
         """Run every task, then plan the next wake."""

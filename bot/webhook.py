@@ -14,9 +14,6 @@ import asyncio
 import contextlib
 import hmac
 import logging
-import os
-import secrets
-import socket
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,6 +36,7 @@ from bot.clock import Clock
 from bot.config import WebhookSettings
 from bot.delivery import local_backoff
 from bot.ops import LocalServer, OpsServer, Readiness
+from bot.sender_lease import holder_name
 from bot.supervision import Part, Supervisor, task_failure
 from bot.updates import sender_of
 from storage import inbox
@@ -62,11 +60,6 @@ DRAIN_SECONDS = 20.0
 MAX_BODY_BYTES = 1024 * 1024
 
 Handle = Callable[[dict[str, Any]], Awaitable[None]]
-
-
-def holder_name() -> str:
-    """This replica's name on its leases: readable in the database, unique across restarts."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 class InboxWorker:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot.domain.lanes import Lane, lane_of
@@ -30,6 +30,8 @@ class OutboxMessage:
     status: str
     telegram_message_id: int | None
     lane: Lane = Lane.SOON
+    # The sender's holder#epoch while in flight (storage/leases.py): its marks match on it.
+    claim_token: str | None = None
 
 
 def _message(row: Row) -> OutboxMessage:
@@ -52,6 +54,7 @@ def _message(row: Row) -> OutboxMessage:
         status=row["status"],
         telegram_message_id=row["telegram_message_id"],
         lane=Lane(row["lane"]),
+        claim_token=row["claim_token"],
     )
 
 
@@ -148,10 +151,12 @@ _READY = (
 )
 
 
-async def claim_due(tx: Tx, now: datetime, limit: int, *, up_to: Lane | None = None) -> list[OutboxMessage]:
+async def claim_due(
+    tx: Tx, now: datetime, limit: int, *, up_to: Lane | None = None, claim_token: str | None = None
+) -> list[OutboxMessage]:
     """Due rows, lowest lane first and oldest first within a lane (only lanes up to `up_to`, if given), at most
-    one new message per chat (its oldest pending one), marked in flight (so a crash mid-send is noticed on
-    restart)."""
+    one new message per chat (its oldest pending one), marked in flight under `claim_token` (so a crash
+    mid-send is noticed on restart, and a sender that lost its lease cannot mark them afterwards)."""
     # An edit of a message that will never be sent (failed, dropped) cannot be carried out: dropped, so that
     # it does not hold its chat's queue for ever.
     await tx.execute(
@@ -171,29 +176,62 @@ async def claim_due(tx: Tx, now: datetime, limit: int, *, up_to: Lane | None = N
     if rows:
         ids = [r["id"] for r in rows]
         marks = ",".join("?" * len(ids))
-        await tx.execute(f"UPDATE outbox SET in_flight = 1, attempts = attempts + 1 WHERE id IN ({marks})", ids)
-    return [_message(r) for r in rows]
+        await tx.execute(
+            f"UPDATE outbox SET in_flight = 1, attempts = attempts + 1, claim_token = ? WHERE id IN ({marks})",
+            [claim_token, *ids],
+        )
+    return [replace(_message(r), claim_token=claim_token) for r in rows]
 
 
-async def mark_sent(tx: Tx, message_id: int, telegram_message_id: int | None, now: datetime) -> None:
-    await tx.execute(
-        "UPDATE outbox SET status = 'sent', in_flight = 0, sent_at = ?,"
-        " telegram_message_id = COALESCE(?, telegram_message_id), last_error = NULL WHERE id = ?",
-        (to_db(now), telegram_message_id, message_id),
+# The marks below, given the sender's claim token, change a row only while it is in flight under that token:
+# False means the row was taken over meanwhile (its sender froze past its lease) and the mark changed nothing.
+# Without a token (tests, tools) they change the row whatever claimed it.
+_FENCE = " AND in_flight = 1 AND claim_token = ?"
+
+
+def _fenced(sql: str, params: tuple[object, ...], claim_token: str | None) -> tuple[str, tuple[object, ...]]:
+    return (sql + _FENCE, (*params, claim_token)) if claim_token is not None else (sql, params)
+
+
+async def mark_sent(
+    tx: Tx, message_id: int, telegram_message_id: int | None, now: datetime, *, claim_token: str | None = None
+) -> bool:
+    return bool(
+        await tx.changes(
+            *_fenced(
+                "UPDATE outbox SET status = 'sent', in_flight = 0, sent_at = ?,"
+                " telegram_message_id = COALESCE(?, telegram_message_id), last_error = NULL WHERE id = ?",
+                (to_db(now), telegram_message_id, message_id),
+                claim_token,
+            )
+        )
     )
 
 
-async def retry_later(tx: Tx, message_id: int, *, at: datetime, error: str, maybe_delivered: bool) -> None:
-    await tx.execute(
-        "UPDATE outbox SET in_flight = 0, next_attempt_at = ?, last_error = ?,"
-        " maybe_delivered = MAX(maybe_delivered, ?) WHERE id = ?",
-        (to_db(at), error, int(maybe_delivered), message_id),
+async def retry_later(
+    tx: Tx, message_id: int, *, at: datetime, error: str, maybe_delivered: bool, claim_token: str | None = None
+) -> bool:
+    return bool(
+        await tx.changes(
+            *_fenced(
+                "UPDATE outbox SET in_flight = 0, next_attempt_at = ?, last_error = ?,"
+                " maybe_delivered = MAX(maybe_delivered, ?) WHERE id = ?",
+                (to_db(at), error, int(maybe_delivered), message_id),
+                claim_token,
+            )
+        )
     )
 
 
-async def mark_failed(tx: Tx, message_id: int, error: str) -> None:
-    await tx.execute(
-        "UPDATE outbox SET status = 'failed', in_flight = 0, last_error = ? WHERE id = ?", (error, message_id)
+async def mark_failed(tx: Tx, message_id: int, error: str, *, claim_token: str | None = None) -> bool:
+    return bool(
+        await tx.changes(
+            *_fenced(
+                "UPDATE outbox SET status = 'failed', in_flight = 0, last_error = ? WHERE id = ?",
+                (error, message_id),
+                claim_token,
+            )
+        )
     )
 
 
@@ -207,9 +245,11 @@ async def fail_pending_for_chat(tx: Tx, chat_id: int, error: str) -> int:
 
 
 async def recover_in_flight(tx: Tx) -> int:
-    """After a crash: attempts that were under way may or may not have reached Telegram."""
+    """After a crash, or a takeover of the sender lease: attempts that were under way may or may not have
+    reached Telegram. Their claim token goes, so the sender that had them cannot mark them any more."""
     return await tx.changes(
-        "UPDATE outbox SET in_flight = 0, maybe_delivered = 1 WHERE in_flight = 1 AND status = 'pending'"
+        "UPDATE outbox SET in_flight = 0, maybe_delivered = 1, claim_token = NULL"
+        " WHERE in_flight = 1 AND status = 'pending'"
     )
 
 
