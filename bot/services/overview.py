@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 
 from bot.domain.models import Person
 from bot.domain.overview import VolunteerLine, by_attention, statuses
-from bot.domain.wellbeing import CheckInRecord, overview_figures
+from bot.domain.under_use import overview_figures
+from bot.domain.wellbeing import CheckInRecord
 from bot.services.base import Service
 from bot.services.errors import Refused
 from storage import overview

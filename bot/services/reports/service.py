@@ -31,7 +31,7 @@ from bot.domain.reports import (
 )
 from bot.domain.schedule import QuietHours, in_quiet_hours
 from bot.domain.screening import screen
-from bot.domain.wellbeing import under_use
+from bot.domain.under_use import under_use
 from bot.i18n import t
 from bot.services.base import Service, coordinators_only
 from bot.services.errors import Refused

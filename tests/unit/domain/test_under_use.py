@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain.wellbeing import CheckInRecord, UnderUse, under_use
+from bot.domain.under_use import UnderUse, under_use
+from bot.domain.wellbeing import CheckInRecord
 
 NOW = datetime(2026, 11, 27, 13, 0, tzinfo=UTC)
 AGREED = 4.0
