@@ -17,7 +17,6 @@ from typing import Any, cast
 
 from storage.db import Database, Tx, from_db, to_db
 from storage.dialect import Backend
-from storage.postgres import PostgresDatabase
 
 _LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -138,10 +137,13 @@ async def once_per_deployment(db: Database, job: str) -> AsyncIterator[bool]:
     from running the job at the same moment; the jobs themselves record what they did, so a later run by
     another replica finds nothing left to do."""
     # The lock needs a connection outside the process's one-at-a-time transactions: the backend's pool.
-    backend = db._backend
-    if not isinstance(backend, PostgresDatabase):
+    if db.backend is not Backend.POSTGRESQL:
         yield True
         return
+    from storage.postgres import PostgresDatabase  # psycopg only where PostgreSQL is configured
+
+    backend = db._backend
+    assert isinstance(backend, PostgresDatabase)
     async with backend.pool.connection() as conn:
         await conn.execute("BEGIN")
         try:

@@ -12,7 +12,7 @@ from benchmarks import escalation, fanout, priority, screening, updates, wellbei
 
 async def test_escalation_benchmark_loses_nothing() -> None:
     # 40 escalations over a simulated hour that takes a second, 5 signals through the flow.
-    config = replace(escalation.Config.quick(), count=40, speed=3600.0, signals=5, volunteers=5)
+    config = replace(escalation.Config.quick(), count=40, speed=3600.0, signals=5, volunteers=5, rate=0.0)
     result = await escalation.run(config, progress=lambda _: None)
     assert result.lost == 0
     assert result.refused == 0 and result.burst > 0  # the per-person limit was on and refused nobody

@@ -8,13 +8,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # before pyplot: a server has no display, and Agg draws into memory
-
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 BAR = "#4C78A8"
 AGREED = "#F58518"
@@ -36,6 +33,17 @@ def drawable(text: str) -> str:
     return " ".join(kept.split())
 
 
+def _new_figure(width: float, height: float) -> Figure:
+    """A figure drawn on the Agg backend (no display: into memory). matplotlib is imported here, on the first
+    chart, not when the bot starts: it takes half a second, and every start (and restart) would pay it."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # before pyplot could be imported: a server has no display
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height))
+
+
 def _png(figure: Figure) -> bytes:
     out = io.BytesIO()
     # Margins set by hand: tight_layout and bbox_inches="tight" each draw the figure once more to measure it.
@@ -52,7 +60,7 @@ def review_chart(
 ) -> bytes:
     """Hours per month as bars against the agreement (a line), and the energy answers on a second axis."""
     words = ReviewChartWords(*(drawable(w) for w in (words.title, words.hours, words.agreed, words.energy)))
-    figure = Figure(figsize=(7, 3.6))
+    figure = _new_figure(7, 3.6)
     axis: Any = figure.add_subplot(1, 2, 1)
     positions = list(range(len(months)))
     axis.bar(positions, hours, color=BAR, label=words.hours)
@@ -96,7 +104,7 @@ def report_chart(
     words = ReportChartWords(
         *(drawable(w) for w in (words.title, words.hours_per_team, words.pickup, words.p50, words.p90))
     )
-    figure = Figure(figsize=(8, 3.6))
+    figure = _new_figure(8, 3.6)
     left: Any = figure.add_subplot(1, 2, 1)
     left.barh(list(teams) or ["-"], list(team_hours) or [0], color=BAR)
     left.set_title(words.hours_per_team)
