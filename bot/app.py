@@ -82,11 +82,15 @@ def build_application(settings: Settings, *, clock: Clock | None = None, webhook
         builder = builder.updater(None)
     app: SamenspelApp = builder.build()
     db = Database(settings.storage.path, url=settings.storage.url)
-    token = settings.telegram.token.get_secret_value()
-    # SQLite has one process and no clock of its own: its lease runs on the service clock and is taken from an
-    # earlier life of the bot at once. PostgreSQL's runs on the database's clock, shared by the replicas.
-    single = db.backend is Backend.SQLITE
-    lease = SenderLease(lease_name(token), holder_name(), clock=clock if single else None, take_over_at_start=single)
+    # One sender per bot token: on PostgreSQL replicas share the database, so a lease on its clock picks the one
+    # that sends. SQLite has one process per file already (the instance lock): a lease there would only expire
+    # under a long round (or a sped-up clock) and make the process take its own messages over, sending them
+    # again. Without a lease the sender recovers what a crash left in flight at start.
+    lease = (
+        None
+        if db.backend is Backend.SQLITE
+        else SenderLease(lease_name(settings.telegram.token.get_secret_value()), holder_name(), clock=None)
+    )
     delivery = Delivery(db, app.bot, batch_size=Delivery.batch_for(rate), lease=lease)
 
     async def next_deadline() -> datetime | None:

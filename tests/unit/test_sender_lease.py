@@ -233,3 +233,18 @@ async def test_a_once_job_runs_in_one_replica_at_a_time(tmp_path: Path, storage_
         finish.set()
         for db in databases:
             await db.close()
+
+
+def test_on_sqlite_the_bot_sends_without_a_lease_and_on_postgresql_with_one(tmp_path: Path) -> None:
+    """SQLite allows one process per file (the instance lock): a lease there could only expire under a long round
+    and make the process take its own messages over, sending them again (seen in benchmarks.escalation, whose
+    clock runs 60 times real time: 82 results dropped, 3 takeovers of its own lease)."""
+    from bot.app import build_application, services_of
+    from bot.config import load_settings
+
+    on_sqlite = load_settings(None, telegram={"token": "1:offline"}, storage={"path": str(tmp_path / "x.db")})
+    assert services_of(build_application(on_sqlite)).delivery.lease is None
+    on_postgresql = load_settings(
+        None, telegram={"token": "1:offline"}, storage={"url": "postgresql://nobody@localhost/never-opened"}
+    )
+    assert isinstance(services_of(build_application(on_postgresql)).delivery.lease, SenderLease)
