@@ -10,6 +10,7 @@ already written out ("2,5"). A second count in the same sentence is an `Amount`:
 
 from __future__ import annotations
 
+import functools
 import html
 import string
 from dataclasses import dataclass
@@ -120,7 +121,15 @@ class _Formatter(string.Formatter):
 
 def fill(lang: str, template: str, values: dict[str, str], *, escape: bool = False) -> str:
     """A template with its values (already escaped where needed) in place, in the grammar of `lang`."""
+    if not _asks_grammar(template):
+        return template.format(**values)  # nearly every message: str.format, not the slower Python formatter
     return _Formatter(lang, escape).vformat(template, (), values)
+
+
+@functools.cache
+def _asks_grammar(template: str) -> bool:
+    """Whether a template has a field such as `{volunteer:possessive}` (the catalogue allows no other spec)."""
+    return any(spec for _, name, spec, _ in string.Formatter().parse(template) if name)
 
 
 def _is_number(value: object) -> TypeGuard[Number]:
