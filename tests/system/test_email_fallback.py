@@ -122,7 +122,7 @@ async def test_an_emergency_nobody_picks_up_is_emailed_once(tmp_path: Path, monk
                 "“Haar ex staat voor de deur en schreeuwt.”\n"
                 "De vrijwilliger kreeg het advies eerst 112 te bellen bij direct gevaar.\n\n"
                 "Gewaarschuwd via Telegram: Piet, Fatima, Anna.\n"
-                "Niet bereikbaar via Telegram: -.\n\n"
+                "Niet bereikbaar via Telegram: niemand.\n\n"
                 "Pak het op in Telegram (/open), of neem op de gewone manier contact op met de vrijwilliger"
                 " of de coördinator. Bij direct gevaar: bel 112.\n"
             )

@@ -252,8 +252,8 @@ def email(
         f"email.body.{reason}",
         organisation=organisation,
         alert=_plain_text(text),
-        told=", ".join(told) or "-",
-        unreachable=", ".join(unreachable) or "-",
+        told=", ".join(told) or plain(lang, "email.nobody"),
+        unreachable=", ".join(unreachable) or plain(lang, "email.nobody"),
     )
     return subject, body
 

@@ -136,7 +136,7 @@ def test_the_email_is_plain_text_and_says_no_more_than_the_alert() -> None:
     )
     assert subject == "Buurtteam <Oost> & co: nog niemand pakte een bezoekmelding over C-12 op"
     assert "“Vera's bezoek aan C-12 had om 15:30 klaar moeten zijn; geen reactie.”" in body
-    assert "Gewaarschuwd via Telegram: Piet, Fatima.\nNiet bereikbaar via Telegram: -." in body
+    assert "Gewaarschuwd via Telegram: Piet, Fatima.\nNiet bereikbaar via Telegram: niemand." in body
     assert "<" not in body.replace("<Oost>", "") and "&amp;" not in body
 
 
