@@ -135,6 +135,23 @@ async def show(update: Update, context: Context, text: str, rows: Keyboard | Non
     await say(update, context, text, rows)
 
 
+async def drop_rows(update: Update, *, pressed: Sequence[str | CallbackData]) -> None:
+    """Take the rows holding any of these buttons off the pressed message: what was answered leaves the list.
+    Only a nicety (the press itself is what counts), so a failed edit is logged and left."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message) or query.message.reply_markup is None:
+        return
+    gone = {_packed(data) for data in pressed}
+    rows = query.message.reply_markup.inline_keyboard
+    kept = [row for row in rows if not any(button.callback_data in gone for button in row)]
+    if len(kept) == len(rows):
+        return
+    try:
+        await patiently(lambda: query.edit_message_reply_markup(InlineKeyboardMarkup(kept) if kept else None))
+    except (BadRequest, NetworkError) as exc:
+        log.info("could not take the answered buttons off a message: %s", exc)
+
+
 async def toast(query: CallbackQuery, lang: str, key: str, *, alert: bool = False, **values: object) -> None:
     text = plain(lang, key, **values)
     await query.answer(text[:200], show_alert=alert)

@@ -25,7 +25,7 @@ from bot.domain.socialmap import (
 from bot.i18n import Markup, plain, t
 from bot.services.errors import Refused
 from bot.services.socialmap import category_label, category_labels, entry_text
-from handlers.common import Button, Rows
+from handlers.common import Button, Rows, drop_rows
 from handlers.flow import ROUTER, Flow, FlowTurn, Toasts, Turn, given
 
 Optional = Literal["phone", "website", "address", "hours"]
@@ -352,6 +352,7 @@ async def still_right(turn: FlowTurn[MapDraft], press: Chosen) -> None:
     _coordinator(turn)
     entry = await turn.services.socialmap.still_right(turn.person, press.id)
     await turn.toast("map.still_right", name=entry.name[:60])
+    await drop_rows(turn.update, pressed=[press])
 
 
 @socialmap.button(FieldChosen, "edit")

@@ -210,6 +210,8 @@ async def test_old_entries_are_listed_to_the_coordinators_once_a_month(tmp_path:
         assert len([m for m in h.api.messages(ANNA.id) if "niet nagekeken" in m.text]) == 1  # never twice
         await h.tap(ANNA, reviews[0], "Klopt nog: Schuldhulp Overvecht")
         assert h.api.callback_answers[-1]["text"].startswith("Dank je: Schuldhulp Overvecht klopt nog")
+        review = next(m for m in h.api.messages(ANNA.id) if m.message_id == reviews[0].message_id)
+        assert review.text == reviews[0].text and review.buttons() == []  # answered: its row is gone
         assert str((await h.services.socialmap.entry(entry_id)).checked_on) == "2026-12-04"
         assert [m for m in h.api.messages(PIET.id) if "niet nagekeken" in m.text] == []
 
