@@ -133,7 +133,8 @@ async def erase_person(tx: Tx, person_id: int, now: datetime) -> None:
         " removed_at = COALESCE(removed_at, ?) WHERE id = ?",
         (erased_name(person_id), stamp, person_id),
     )
-    await tx.execute("UPDATE invites SET name = '' WHERE used_by = ?", (person_id,))
+    # The invite's prepared contact times describe her as much as her agreement's do.
+    await tx.execute("UPDATE invites SET name = '', contact_times = NULL WHERE used_by = ?", (person_id,))
     await tx.execute("UPDATE agreements SET contact_times = '' WHERE volunteer_id = ?", (person_id,))
     await tx.execute(
         "UPDATE links SET active = 0, ended_at = COALESCE(ended_at, ?) WHERE volunteer_id = ?", (stamp, person_id)
@@ -266,7 +267,9 @@ async def erase_old_text(tx: Tx, *, before: datetime, drafts_before: datetime) -
     )
     drafts = await tx.changes("DELETE FROM drafts WHERE updated_at < ?", (to_db(drafts_before),))
     invites = await tx.changes(
-        "UPDATE invites SET name = '' WHERE name != '' AND COALESCE(used_at, expires_at) < ?", (cutoff,)
+        "UPDATE invites SET name = '', contact_times = NULL"
+        " WHERE (name != '' OR contact_times IS NOT NULL) AND COALESCE(used_at, expires_at) < ?",
+        (cutoff,),
     )
     return Erased(
         reports=reports, checkin_comments=comments, messages=messages, drafts=drafts, invites=invites, people=0

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.escalation import Kind, Urgency
-from storage import emails, escalations, outbox, people, privacy
+from bot.domain.models import Prepared, Role
+from storage import emails, escalations, invites, outbox, people, privacy
 from storage.db import Database
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -139,3 +140,43 @@ async def test_erasing_a_volunteer_blanks_her_failed_e_mails_and_lets_a_pending_
         await emails.mark_failed(tx, pending, "550 refused")  # it gave up after her erasure
         await privacy.erase_old_text(tx, before=NOW - RETAIN, drafts_before=NOW - timedelta(days=7))
     assert await _bodies(db) == {failed: "", pending: ""}
+
+
+async def _prepared_invite(db: Database, code: str, *, made: datetime) -> int:
+    async with db.transaction() as tx:
+        return await invites.create(
+            tx,
+            code_hash=code,
+            role=Role.VOLUNTEER,
+            name="Vera de Vries",
+            team_id=None,
+            created_by=None,
+            now=made,
+            expires_at=made + timedelta(days=7),
+            prepared=Prepared(hours_per_week=4, contact_times="ma-avond na 19:00, niet op zondag"),
+        )
+
+
+async def _invite_texts(db: Database) -> dict[int, tuple[str, str | None]]:
+    async with db.transaction() as tx:
+        return {r["id"]: (r["name"], r["contact_times"]) for r in await tx.all("SELECT * FROM invites")}
+
+
+async def test_retention_blanks_an_old_invites_name_and_prepared_contact_times(db: Database) -> None:
+    old = await _prepared_invite(db, "h-old", made=NOW - RETAIN - timedelta(days=10))
+    recent = await _prepared_invite(db, "h-new", made=NOW - timedelta(days=1))
+    async with db.transaction() as tx:
+        erased = await privacy.erase_old_text(tx, before=NOW - RETAIN, drafts_before=NOW - timedelta(days=7))
+    texts = await _invite_texts(db)
+    assert texts[old] == ("", None)
+    assert texts[recent] == ("Vera de Vries", "ma-avond na 19:00, niet op zondag")
+    assert erased.invites == 1
+
+
+async def test_erasing_a_volunteer_blanks_the_contact_times_of_the_invite_she_came_with(db: Database) -> None:
+    invite = await _prepared_invite(db, "h-vera", made=NOW - timedelta(days=2))
+    vera = await _volunteer(db, "Vera de Vries", 1)
+    async with db.transaction() as tx:
+        assert await invites.mark_used(tx, invite, vera, NOW - timedelta(days=1))
+        await privacy.erase_person(tx, vera, NOW)
+    assert (await _invite_texts(db))[invite] == ("", None)
