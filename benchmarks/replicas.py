@@ -23,6 +23,7 @@ throw-away cluster of its own (a unix socket in a temporary folder, no TCP port)
 with it, it works in a schema of its own on that server. Every process it started is stopped, whatever happens.
 
     python -m benchmarks.replicas                    # about 3 minutes
+    python -m benchmarks.replicas --quick            # the system test's size, about 12 s
     python -m benchmarks.replicas --seconds 30 --seed 7
 """
 
@@ -87,6 +88,20 @@ class ChaosConfig:
     lease_seconds: float = 3.0  # [delivery] sender_lease_seconds and [webhook] lease_seconds
     step_timeout: float = 8.0  # how long a person waits for each answer before giving a flow up
     seed: int = 20261201
+
+    @classmethod
+    def quick(cls) -> ChaosConfig:
+        """The system test's size (about 12 s): one kill, one SIGSTOP past a 2 s lease, one terminated connection."""
+        return cls(
+            seconds=6.0,
+            volunteers=3,
+            kill_every=4.0,  # one kill, 3 to 5 s in
+            restart_after=0.5,
+            terminate_every=6.0,  # one terminated connection, 3 s in
+            stop_at=0.25,  # the SIGSTOP 1.5 s in, for the lease and 2 s more
+            lease_seconds=2.0,
+            step_timeout=6.0,
+        )
 
 
 @dataclass
@@ -580,11 +595,13 @@ async def run(cfg: ChaosConfig, url: str, folder: Path) -> Figures:
         figures.unmarked_duplicates = audit.unmarked_duplicates + audit.stale_edits
         figures.double_steps, figures.lateness = await _steps(db)
         figures.order_violations = await _order(db)
-        updates = await db.rows("SELECT count(*) AS n FROM inbox")
+        updates = await db.rows("SELECT count(*) AS n, count(*) FILTER (WHERE attempts > 1) AS again FROM inbox")
         figures.counts = {
             "seconds": round(time.monotonic() - began, 1),
             "start_up_seconds": round(started_up, 1),
             "updates": int(updates[0]["n"]),
+            # Claimed more than once: a replica died or froze holding it and another took it over.
+            "updates_taken_over": int(updates[0]["again"]),
             "sends": _sends(api),
             "outbox_messages": audit.messages,
             "copies_marked_as_repeat": audit.copies_marked,
@@ -654,12 +671,14 @@ def report(figures: Figures, cfg: ChaosConfig) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], prog="python -m benchmarks.replicas")
+    parser.add_argument("--quick", action="store_true", help="the system test's size: 3 volunteers for 6 s")
     parser.add_argument("--seconds", type=float, help="the workload under chaos (default 150)")
     parser.add_argument("--volunteers", type=int, help="volunteers (default 6)")
     parser.add_argument("--kill-every", type=float, dest="kill_every", help="seconds between SIGKILLs (default 20)")
     parser.add_argument("--lease-seconds", type=float, dest="lease_seconds", help="the sender lease (default 3)")
     parser.add_argument("--seed", type=int)
-    cfg = with_options(ChaosConfig(), vars(parser.parse_args(argv)))
+    options = vars(parser.parse_args(argv))
+    cfg = with_options(ChaosConfig.quick() if options.pop("quick") else ChaosConfig(), options)
 
     async def go() -> int:
         async with chaos_run(cfg) as figures:
