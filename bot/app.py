@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -89,7 +89,12 @@ def build_application(settings: Settings, *, clock: Clock | None = None, webhook
     lease = (
         None
         if db.backend is Backend.SQLITE
-        else SenderLease(lease_name(settings.telegram.token.get_secret_value()), holder_name(), clock=None)
+        else SenderLease(
+            lease_name(settings.telegram.token.get_secret_value()),
+            holder_name(),
+            ttl=timedelta(seconds=settings.delivery.sender_lease_seconds),
+            clock=None,
+        )
     )
     delivery = Delivery(db, app.bot, batch_size=Delivery.batch_for(rate), lease=lease)
 

@@ -92,6 +92,17 @@ class WebhookSettings(BaseModel):
         return value
 
 
+class DeliverySettings(BaseModel):
+    """Sending the outbox."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # With several replicas on PostgreSQL, one holds the sender lease on the database's clock; a replica that
+    # dies (or freezes) is replaced after at most this long plus a second. Shorter fails over faster but takes
+    # the lease away from a sender that merely paused; it is renewed every round, so it must outlast one.
+    sender_lease_seconds: float = Field(default=15.0, ge=2, le=600)
+
+
 class OpsSettings(BaseModel):
     """/healthz, /readyz and /metrics for the orchestrator and Prometheus; keep the port internal."""
 
@@ -404,6 +415,7 @@ class Settings(BaseSettings):
     reports: ReportSettings = ReportSettings()
     notify: NotifySettings = NotifySettings()
     webhook: WebhookSettings = WebhookSettings()
+    delivery: DeliverySettings = DeliverySettings()
     ops: OpsSettings = OpsSettings()
 
     @classmethod

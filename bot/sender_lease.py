@@ -25,7 +25,6 @@ from storage.db import Tx
 
 log = logging.getLogger(__name__)
 
-LEASE_SECONDS = 15.0
 # A replica that is not the sender looks again this often: failover takes at most the lease plus this.
 STANDBY_POLL_SECONDS = 1.0
 # Locally the lease is trusted for this share of its length from when it was renewed, so that a sender whose
@@ -46,16 +45,16 @@ def lease_name(token: str) -> str:
 class SenderLease:
     """This replica's side of the sender lease.
 
-    `clock` None: the database's clock (PostgreSQL). SQLite has one process and no clock of its own, so there
-    the service clock is given, and `take_over_at_start` takes the lease from an earlier life of the bot at
-    once instead of waiting for it to run out."""
+    `ttl` is `[delivery] sender_lease_seconds`. `clock` None: the database's clock (PostgreSQL). SQLite has
+    one process and no clock of its own, so there the service clock is given, and `take_over_at_start` takes the
+    lease from an earlier life of the bot at once instead of waiting for it to run out."""
 
     def __init__(
         self,
         name: str,
         holder: str,
         *,
-        ttl: timedelta = timedelta(seconds=LEASE_SECONDS),
+        ttl: timedelta,
         clock: Clock | None = None,
         take_over_at_start: bool = False,
     ) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.i18n import Markup, t
 from bot.sandbox.botapi import FakeBotApi
@@ -60,6 +62,11 @@ def audit_delivery(db_path: Path, api: FakeBotApi) -> DeliveryAudit:
         rows = conn.execute("SELECT * FROM outbox ORDER BY id").fetchall()
     finally:
         conn.close()
+    return audit_outbox(rows, api)
+
+
+def audit_outbox(rows: Sequence[Mapping[str, Any]], api: FakeBotApi) -> DeliveryAudit:
+    """`audit_delivery` on outbox rows already read (by id), from either backend."""
     report = DeliveryAudit()
     chats: dict[int, list[SentMessage]] = {}
 
@@ -108,7 +115,7 @@ def audit_delivery(db_path: Path, api: FakeBotApi) -> DeliveryAudit:
         report.arrived_twice += max(0, unmarked + marked_copies - allowed)
         if unmarked > allowed:
             report.unmarked_duplicates.append(f"chat {chat} got {unmarked} unmarked copies of {plain[:80]!r}")
-    latest: dict[int, sqlite3.Row] = {}
+    latest: dict[int, Mapping[str, Any]] = {}
     for row in rows:
         if row["edit_of"] is not None and row["status"] == "sent":
             latest[row["edit_of"]] = row  # ordered by id: the newest wins

@@ -23,12 +23,15 @@ from storage.db import Database
 from tests.support.paths import ROOT
 
 
-async def seed(db_path: Path, users: dict[str, tuple[FakeUser, Role]], clients: dict[str, str]) -> dict[str, int]:
+async def seed(
+    db_path: Path, users: dict[str, tuple[FakeUser, Role]], clients: dict[str, str], *, storage_url: str | None = None
+) -> dict[str, int]:
     """Register people straight through the services; clients maps volunteer name -> alias.
-    Every volunteer gets the first professional as responsible and the second as backup."""
+    Every volunteer gets the first professional as responsible and the second as backup.
+    storage_url: on PostgreSQL (db_path is then not used)."""
     settings = load_settings(None, storage={"path": db_path})
     ids: dict[str, int] = {}
-    async with Database(db_path) as db:
+    async with Database(db_path, url=storage_url) as db:
         await db.migrate()
         service = PeopleService(db, SystemClock(), settings, lambda: None)
         for name, (user, role) in users.items():

@@ -18,21 +18,18 @@ import contextlib
 import json
 import os
 import random
-import re
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from bot.domain.callbacks import pack
 from bot.domain.models import Role
-from bot.sandbox.state import FakeUser, SentMessage
+from bot.sandbox.state import FakeUser
 from tests.support.delivery_audit import audit_delivery, rows
 from tests.support.faulty_bot_api import FaultyBotApi
 from tests.support.paths import ARTIFACTS
 from tests.support.processes import BotProcess, seed
+from tests.support.workload import BODY, Ledger, professional, volunteer
 
 pytestmark = pytest.mark.subprocess
 
@@ -49,132 +46,6 @@ CHAOS_SECONDS = 150.0
 START_UP_KILLS = 0.3  # the share of kills aimed at start-up and recovery; the rest land while it works
 WORK_CALLS = (1, 40)  # a kill while working comes after this many Bot API calls (uniform) of the incarnation
 STEP_TIMEOUT = 3.0
-BODY = re.compile(r"“(chaos-[^”]+)”")
-ACK_DONE = "Je hebt dit opgepakt."
-
-
-@dataclass
-class Ledger:
-    """What the bot confirmed to people, as they saw it."""
-
-    signals: set[str] = field(default_factory=set)  # signal texts confirmed with "Verstuurd naar …"
-    acks: set[str] = field(default_factory=set)  # signal texts whose button press said "Je hebt dit opgepakt."
-    checkins: set[int] = field(default_factory=set)  # check-ins thanked for
-    visit_starts: Counter[int] = field(default_factory=Counter)  # telegram id -> "Veel succes!" seen
-    visit_ends: Counter[int] = field(default_factory=Counter)  # telegram id -> "Het bezoek is afgerond" seen
-    attempts: Counter[str] = field(default_factory=Counter)
-
-    def every_kind(self) -> bool:
-        return bool(self.signals and self.acks and self.checkins and self.visit_starts and self.visit_ends)
-
-    def total(self) -> int:
-        return (
-            len(self.signals)
-            + len(self.acks)
-            + len(self.checkins)
-            + sum(self.visit_starts.values())
-            + sum(self.visit_ends.values())
-        )
-
-
-async def reply(
-    api: FaultyBotApi, user: FakeUser, match: str | Callable[[SentMessage], bool], after: int
-) -> SentMessage:
-    return await api.wait_for(user.id, match, after=after, timeout=STEP_TIMEOUT)
-
-
-async def signal_flow(api: FaultyBotApi, user: FakeUser, text: str, ledger: Ledger) -> None:
-    n = len(api.messages(user.id))
-    api.send_text(user, "/signal")
-    ask = await reply(api, user, "Over wie gaat het?", n)
-    api.press(user, ask, ALIAS[user.id])
-    ask = await reply(api, user, "Waar gaat het over?", n)
-    api.press(user, ask, "Gezondheid")
-    ask = await reply(api, user, "Hoe dringend is het?", n)
-    api.press(user, ask, "Dringend")
-    await reply(api, user, "eigen woorden", n)
-    m = len(api.messages(user.id))
-    api.send_text(user, text)
-    summary = await reply(api, user, "Klopt dit?", m)
-    api.press(user, summary, "Versturen")
-    # This summary turning into "Sent" (not an older one, whose press was handled late).
-    await reply(api, user, lambda s: s.message_id == summary.message_id and "Verstuurd naar" in s.text, m)
-    ledger.signals.add(text)
-
-
-async def checkin_flow(api: FaultyBotApi, user: FakeUser, ledger: Ledger) -> None:
-    n = len(api.messages(user.id))
-    api.send_text(user, "/checkin")
-    prompt = await reply(api, user, "Even inchecken", n)
-    checkin = int(next(data for _, data in prompt.buttons() if data.startswith("ci:h:")).split(":")[2])
-    # Five taps and "done", pressed as fast as a person can: handled in order, whatever the screen shows.
-    for step, value in (("h", "3-4"), ("e", "4"), ("c", "no"), ("p", "0"), ("r", "0"), ("d", "done")):
-        api.press_data(user, prompt, pack("ci", step, checkin, value))
-    thanks = f"Dank je wel, {user.first_name}!"
-    await reply(api, user, lambda m: m.message_id == prompt.message_id and thanks in m.text, n)
-    ledger.checkins.add(checkin)
-
-
-async def end_visit(api: FaultyBotApi, user: FakeUser, ledger: Ledger) -> None:
-    n = len(api.messages(user.id))
-    api.send_text(user, "/done")
-    done = await reply(api, user, lambda m: "Het bezoek is afgerond" in m.text or "Er loopt geen bezoek" in m.text, n)
-    if "Het bezoek is afgerond" in done.text:
-        ledger.visit_ends[user.id] += 1
-
-
-async def visit_flow(api: FaultyBotApi, user: FakeUser, rng: random.Random, ledger: Ledger) -> None:
-    n = len(api.messages(user.id))
-    api.send_text(user, "/visit")
-    ask = await reply(api, user, lambda m: "Bij wie ga je op bezoek?" in m.text or "al een bezoek lopen" in m.text, n)
-    if "al een bezoek lopen" in ask.text:  # one started before a crash, never confirmed: end it first
-        await end_visit(api, user, ledger)
-        return
-    api.press(user, ask, ALIAS[user.id])
-    ask = await reply(api, user, "Hoe lang ongeveer?", n)
-    api.press(user, ask, "2 uur")
-    await reply(api, user, lambda m: m.message_id == ask.message_id and "Veel succes!" in m.text, n)
-    ledger.visit_starts[user.id] += 1
-    await asyncio.sleep(rng.uniform(0, 0.5))
-    await end_visit(api, user, ledger)
-
-
-async def volunteer(api: FaultyBotApi, user: FakeUser, rng: random.Random, ledger: Ledger, done: asyncio.Event) -> None:
-    n = 0
-    while not done.is_set():
-        action = rng.choice(("signal", "signal", "checkin", "visit"))
-        ledger.attempts[action] += 1
-        n += 1
-        try:
-            if action == "signal":
-                await signal_flow(api, user, f"chaos-{user.first_name}-{n}", ledger)
-            elif action == "checkin":
-                await checkin_flow(api, user, ledger)
-            else:
-                await visit_flow(api, user, rng, ledger)
-        except AssertionError:  # a step timed out (the bot was down) or a button went stale
-            await asyncio.sleep(0.1)
-
-
-async def professional(api: FaultyBotApi, rng: random.Random, ledger: Ledger, done: asyncio.Event) -> None:
-    """Piet picks up most alerts with the alert's button; an answered press is a confirmation."""
-    pressed: dict[int, str] = {}  # update id -> signal text
-    seen: set[int] = set()
-    while not done.is_set():
-        for message in api.messages(PIET.id):
-            found = BODY.search(message.text)
-            if message.message_id in seen or found is None or "Ik pak het op" not in message.button_texts():
-                continue
-            seen.add(message.message_id)
-            if rng.random() < 0.7:
-                pressed[api.press(PIET, message, "Ik pak het op")] = found.group(1)
-        for update_id, text in list(pressed.items()):
-            answer = api.callback_answer_for(update_id)
-            if answer is not None:
-                del pressed[update_id]
-                if answer.get("text") == ACK_DONE:
-                    ledger.acks.add(text)
-        await asyncio.sleep(0.1)
 
 
 async def kill_moment(api: FaultyBotApi, bot: BotProcess, rng: random.Random, start_ups: list[float]) -> str:
@@ -215,7 +86,7 @@ async def test_thirty_sigkills_during_a_mixed_workload_lose_nothing_confirmed(tm
         **{v.first_name: (v, Role.VOLUNTEER) for v in VOLUNTEERS},
     }
     await seed(db_path, users, {v.first_name: ALIAS[v.id] for v in VOLUNTEERS})
-    ledger = Ledger()
+    ledger = Ledger(ALIAS, step_timeout=STEP_TIMEOUT)
     loop = asyncio.get_running_loop()
     started = loop.time()
     async with FaultyBotApi() as api:
@@ -230,7 +101,7 @@ async def test_thirty_sigkills_during_a_mixed_workload_lose_nothing_confirmed(tm
         moments: Counter[str] = Counter()
         done = asyncio.Event()
         tasks = [asyncio.create_task(volunteer(api, v, random.Random(rng.random()), ledger, done)) for v in VOLUNTEERS]
-        tasks.append(asyncio.create_task(professional(api, random.Random(rng.random()), ledger, done)))
+        tasks.append(asyncio.create_task(professional(api, PIET, random.Random(rng.random()), ledger, done)))
         killing_until = loop.time() + CHAOS_SECONDS
         try:
             # At least KILLS kills; more while some kind of action has not been confirmed yet, within bounds.

@@ -18,16 +18,18 @@ import pytest
 from telegram.ext import ExtBot
 
 from bot import metrics
+from bot.config import DeliverySettings
 from bot.delivery import Delivery
 from bot.i18n import Markup, t
 from bot.scheduler import Scheduler
-from bot.sender_lease import LEASE_SECONDS, SenderLease
+from bot.sender_lease import SenderLease
 from storage import leases, outbox
 from storage.db import Database
 from tests.support.clock import FakeClock
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LEASE = "bot:test"
+LEASE_SECONDS = DeliverySettings().sender_lease_seconds
 
 
 @dataclass
@@ -68,7 +70,7 @@ async def replicas(tmp_path: Path, storage_url: str | None) -> AsyncIterator[tup
         await db.open()
         await db.migrate()
         bot = RecordingBot(name)
-        lease = SenderLease(LEASE, f"replica-{name}", clock=clock)
+        lease = SenderLease(LEASE, f"replica-{name}", ttl=timedelta(seconds=LEASE_SECONDS), clock=clock)
         made.append(Replica(db, bot, Delivery(db, cast("ExtBot[int]", bot), clock=clock, lease=lease)))
     try:
         yield made[0], made[1], clock
@@ -248,3 +250,27 @@ def test_on_sqlite_the_bot_sends_without_a_lease_and_on_postgresql_with_one(tmp_
         None, telegram={"token": "1:offline"}, storage={"url": "postgresql://nobody@localhost/never-opened"}
     )
     assert isinstance(services_of(build_application(on_postgresql)).delivery.lease, SenderLease)
+
+
+def test_sender_lease_seconds_is_the_length_of_the_lease_the_bot_takes(tmp_path: Path) -> None:
+    """`[delivery] sender_lease_seconds` (the chaos run uses a short one) is the ttl the sender's lease runs on."""
+    from bot.app import build_application, services_of
+    from bot.config import load_settings
+
+    settings = load_settings(
+        None,
+        telegram={"token": "1:offline"},
+        storage={"url": "postgresql://nobody@localhost/never-opened"},
+        delivery={"sender_lease_seconds": 3},
+    )
+    lease = services_of(build_application(settings)).delivery.lease
+    assert isinstance(lease, SenderLease)
+    assert lease._ttl == timedelta(seconds=3)
+    assert DeliverySettings().sender_lease_seconds == 15
+
+
+def test_a_sender_lease_shorter_than_two_seconds_is_refused() -> None:
+    from bot.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="sender_lease_seconds"):
+        load_settings(None, telegram={"token": "1:offline"}, delivery={"sender_lease_seconds": 0.5})
