@@ -15,7 +15,7 @@ BELONGS_TO = "COALESCE(c.period_at, c.answered_at, c.created_at)"
 COUNTED = "c.state IN ('answered', 'missed', 'excused')"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VolunteerRow:
     id: int
     name: str
