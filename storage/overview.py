@@ -3,18 +3,19 @@ in a few set-wise queries (no query per volunteer but an indexed look-up), never
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.reports import ItemFacts
-from storage.db import Row, Tx, from_db, opt_from_db, to_db
+from storage.db import Reader, Row, Tx, from_db, opt_from_db, to_db
 
 # The moment a check-in counts at (its period; answering none, its answer); the index checkins_belongs_to.
 BELONGS_TO = "COALESCE(c.period_at, c.answered_at, c.created_at)"
 COUNTED = "c.state IN ('answered', 'missed', 'excused')"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VolunteerRow:
     id: int
     name: str
@@ -31,9 +32,9 @@ class VolunteerRow:
     last_answered_at: datetime | None
 
 
-# (volunteer id, state, answered or created, period or None, hours, energy): plain tuples, since the overview
-# reads some 60,000 of them for 10,000 volunteers; times in storage's text form, parsed by the caller.
-CheckInTuple = tuple[int, str, str, str | None, float | None, int | None]
+# A check-in as the overview reads it: (volunteer id, state, answered or created, period or None, hours, energy),
+# a row read by position; times in storage's text form, parsed by the caller.
+CheckInRow = Row
 
 
 def _volunteer(row: Row) -> VolunteerRow:
@@ -76,10 +77,12 @@ _VOLUNTEERS = (
 )
 
 
-async def volunteers(tx: Tx, *, viewer_id: int, professional_id: int | None, now: datetime) -> list[VolunteerRow]:
+async def volunteers(
+    reader: Reader, *, viewer_id: int, professional_id: int | None, now: datetime
+) -> list[VolunteerRow]:
     """Every active volunteer (or a professional's own), never the viewer: nobody reads their own flags."""
     sql = _VOLUNTEERS + (" AND v.responsible_professional_id = :pro" if professional_id is not None else "")
-    rows = await tx.all(sql, {"now": to_db(now), "viewer": viewer_id, "pro": professional_id})
+    rows = await reader.all(sql, {"now": to_db(now), "viewer": viewer_id, "pro": professional_id})
     return [_volunteer(r) for r in rows]
 
 
@@ -88,26 +91,24 @@ async def volunteer(tx: Tx, volunteer_id: int, *, viewer_id: int, now: datetime)
     return None if row is None else _volunteer(row)
 
 
-async def checkins_since(
-    tx: Tx, since: datetime, volunteer_ids: list[int] | None = None, *, until: datetime | None = None
-) -> list[CheckInTuple]:
-    """Answered, missed and paused check-ins that count after `since` (and up to `until`), of everyone (or of
-    these volunteers), in no particular order."""
+async def checkins_of(
+    reader: Reader, volunteer_ids: Sequence[int], since: datetime, *, until: datetime | None = None
+) -> list[CheckInRow]:
+    """Answered, missed and paused check-ins of these volunteers that count after `since` (and up to `until`),
+    in no particular order: a range of checkins_volunteer_belongs_to per volunteer. The caller asks for a few
+    hundred volunteers at a time, so that their rows, not everyone's, are in memory."""
+    if not volunteer_ids:
+        return []
     sql = (
         "SELECT c.volunteer_id, c.state, COALESCE(c.answered_at, c.created_at), c.period_at, c.hours, c.energy"
-        f" FROM checkins c WHERE {COUNTED} AND {BELONGS_TO} > ?"
+        f" FROM checkins c WHERE c.volunteer_id IN ({','.join('?' * len(volunteer_ids))})"
+        f" AND {COUNTED} AND {BELONGS_TO} > ?"
     )
-    params: list[object] = [to_db(since)]
+    params: list[object] = [*volunteer_ids, to_db(since)]
     if until is not None:
         sql += f" AND {BELONGS_TO} <= ?"
         params.append(to_db(until))
-    if volunteer_ids is not None:
-        sql += f" AND c.volunteer_id IN ({','.join('?' * len(volunteer_ids))})"
-        params += volunteer_ids
-    # No ORDER BY: it would make SQLite walk a volunteer index over every check-in instead of the range of
-    # checkins_belongs_to; the caller groups them.
-    rows = await tx.all(sql, params)
-    return [tuple(r) for r in rows]
+    return await reader.all(sql, params)
 
 
 async def checkins_between(tx: Tx, start: datetime, end: datetime) -> list[Row]:
@@ -122,9 +123,9 @@ async def checkins_between(tx: Tx, start: datetime, end: datetime) -> list[Row]:
     )
 
 
-async def agreements(tx: Tx, *, viewer_id: int) -> list[tuple[int, str, float]]:
+async def agreements(reader: Reader, *, viewer_id: int) -> list[tuple[int, str, float]]:
     """(id, name, agreed hours a week) of every active volunteer with an agreement, never the viewer."""
-    rows = await tx.all(
+    rows = await reader.all(
         "SELECT v.id, v.name, a.hours_per_week FROM people v JOIN agreements a ON a.volunteer_id = v.id"
         " JOIN person_roles r ON r.person_id = v.id AND r.role = 'volunteer'"
         " WHERE v.active = 1 AND v.id != ? AND a.hours_per_week > 0",

@@ -18,7 +18,7 @@ class Status(StrEnum):
     PAUSED = "paused"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VolunteerLine:
     """One volunteer in the overview."""
 

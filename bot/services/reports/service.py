@@ -35,7 +35,7 @@ from bot.domain.under_use import under_use
 from bot.i18n import t
 from bot.services.base import Service, coordinators_only
 from bot.services.errors import Refused
-from bot.services.overview import LOOKBACK_DAYS, may_see, records, volunteers_of
+from bot.services.overview import LOOKBACK_DAYS, may_see, records, volunteers_of, with_history
 from bot.services.reports.words import say_date
 from storage import overview, people, recognition, talks
 from storage.overview import VolunteerRow
@@ -76,8 +76,8 @@ class MonthReport:
 class ReportService(Service):
     async def reviewable(self, viewer: Person) -> list[VolunteerRow]:
         """The volunteers the viewer may hold an evaluation talk with, by name."""
-        async with self._db.transaction() as tx:
-            rows = await volunteers_of(tx, viewer, self._clock.now())
+        async with self._db.read() as reader:
+            rows = await volunteers_of(reader, viewer, self._clock.now())
         return sorted(rows, key=lambda r: (r.name.casefold(), r.id))
 
     async def review(self, viewer: Person, volunteer_id: int) -> ReviewPack:
@@ -89,7 +89,7 @@ class ReportService(Service):
             row = await overview.volunteer(tx, volunteer_id, viewer_id=viewer.id, now=now)
             if row is None or not may_see(viewer, row):
                 raise Refused("review.not_yours")
-            checkins = await overview.checkins_since(tx, since, [row.id])
+            checkins = await overview.checkins_of(tx, [row.id], since)
             items = await overview.items_of(tx, row.id, since)
         answered = [c for c in records(checkins).get(row.id, []) if c.answered and c.belongs_to <= now]
         months = hours_per_month(
@@ -125,25 +125,24 @@ class ReportService(Service):
             items = await overview.items_between(tx, start, end, viewer_id=viewer_id)
             resolved = await overview.flags_resolved_between(tx, start, end, viewer_id=viewer_id)
             agreed = await overview.agreements(tx, viewer_id=viewer_id)
-            recent = await overview.checkins_since(tx, now - timedelta(days=LOOKBACK_DAYS), until=now)
         asked = sum(r["n"] for r in rows if r["state"] in ("answered", "missed"))
         answered = [r for r in rows if r["state"] == "answered"]
         follow_up = {u: getattr(self._settings.escalation, u).follow_up_hours for u in URGENCIES}
-        history = records(recent)
         settings = self._settings.reports
+        since = now - timedelta(days=LOOKBACK_DAYS)
         under = sorted(
-            (
+            [
                 name
-                for volunteer_id, name, hours_per_week in agreed
+                async for (_, name, hours_per_week), history in with_history(self._db, agreed, _id, since, until=now)
                 if under_use(
-                    history.get(volunteer_id, []),
+                    history,
                     agreed_hours_per_week=hours_per_week,
                     now=now,
                     weeks=settings.under_use_weeks,
                     ratio=settings.under_use_ratio,
                 )
                 is not None
-            ),
+            ],
             key=str.casefold,
         )
         return MonthReport(
@@ -160,6 +159,10 @@ class ReportService(Service):
             flags_resolved=resolved,
             under_use=under,
         )
+
+
+def _id(agreement: tuple[int, str, float]) -> int:
+    return agreement[0]
 
 
 ASK_DAYS_BEFORE = 7
