@@ -10,6 +10,7 @@ import pytest
 
 from bot.domain.lanes import REPLY, Lane
 from bot.domain.models import Draft, Role
+from bot.services.base import load_people
 from storage import audit, drafts, groups, invites, links, outbox, people
 from storage.db import Database, available_migrations, backup_file, split_sql
 from tests.support.postgres import INTEGRITY_ERRORS
@@ -85,6 +86,22 @@ async def test_people_roles_teams_and_removal(db: Database) -> None:
         assert await people.by_telegram_id(tx, 101) is None  # removed = unknown
         assert await people.mark_unreachable(tx, piet, NOW)
         assert not await people.mark_unreachable(tx, piet, NOW)
+
+
+async def test_people_by_id_come_in_one_query_as_each_would_alone(db: Database) -> None:
+    """load_people (every alert and its edits) reads everyone in one query; what it finds is what people.get finds,
+    in the order asked, without ids that have no row."""
+    async with db.transaction() as tx:
+        vera = await people.create(tx, name="Vera", telegram_id=201, language="nl", team_id=None, now=NOW)
+        piet = await people.create(tx, name="Piet", telegram_id=202, language="en", team_id=None, now=NOW)
+        await people.add_role(tx, piet, Role.PROFESSIONAL)
+        await people.add_role(tx, piet, Role.COORDINATOR)
+    async with db.transaction() as tx:
+        found = await load_people(tx, [piet, 999_999, vera, piet])
+        assert list(found) == [piet, vera]
+        assert found[piet] == await people.get(tx, piet) and found[vera] == await people.get(tx, vera)
+        assert found[piet].roles == {Role.PROFESSIONAL, Role.COORDINATOR}
+        assert await load_people(tx, []) == {}
 
 
 async def test_invites_are_claimed_once(db: Database) -> None:
