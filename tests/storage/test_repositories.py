@@ -300,3 +300,30 @@ async def test_an_edit_travels_in_its_messages_lane_and_is_dropped_when_that_mes
         )
         claimed = await outbox.claim_due(tx, NOW, 10)
         assert [(m.text, m.lane) for m in claimed] == [("alert, picked up", Lane.NOW), ("later", Lane.SOON)]
+
+
+async def test_each_statement_is_one_trip_to_sqlites_thread(sqlite_db: Database) -> None:
+    """Writes no longer take a second trip to close their cursor: what a climb or a pick-up costs is mostly
+    these hand-overs. Their results stay what they were (the new row's id; the rows changed)."""
+    conn = sqlite_db.conn
+    real = conn._execute
+    trips = 0
+
+    async def counted(fn: object, *args: object, **kwargs: object) -> object:
+        nonlocal trips
+        trips += 1
+        return await real(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+
+    async with sqlite_db.transaction() as tx:
+        conn._execute = counted  # type: ignore[method-assign]
+        try:
+            vera = await tx.execute(
+                "INSERT INTO people (name, telegram_id, language, created_at) VALUES ('Vera', 1, 'nl', ?)",
+                ("2026-11-27T12:00:00+00:00",),
+            )
+            changed = await tx.changes("UPDATE people SET language = 'en' WHERE id = ?", (vera,))
+            row = await tx.one("SELECT language FROM people WHERE id = ?", (vera,))
+        finally:
+            conn._execute = real  # type: ignore[method-assign]
+    assert vera > 0 and changed == 1 and row is not None and row["language"] == "en"
+    assert trips == 3
