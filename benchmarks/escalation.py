@@ -36,7 +36,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -63,6 +63,7 @@ CATEGORY = "health"
 CATEGORY_LABEL = "Gezondheid"  # cat.health in Dutch
 URGENT_LABEL = "Dringend"  # a unique part of "🔴 Dringend"
 SEND_LABEL = "Versturen"
+PICK_UP_LABEL = "Ik pak het op"
 GOAL_LATENESS_P99_S = 0.5
 GOAL_SIGNAL_P99_MS = 100.0
 
@@ -154,13 +155,36 @@ class RecordingBotApi(FaultyBotApi):
         self.sent_total = 0
         self._receipt_lock = threading.Lock()
         self._waiters: dict[Key, tuple[asyncio.AbstractEventLoop, asyncio.Future[float]]] = {}
+        self._watch: tuple[asyncio.AbstractEventLoop, asyncio.Queue[SentMessage], frozenset[int], str] | None = None
 
     def _store_bot_message(self, chat_id: int, params: Any, method: str, **kwargs: Any) -> Any:
         received = time.perf_counter()
         message = super()._store_bot_message(chat_id, params, method, **kwargs)
         if method == "sendMessage":
             self._record(chat_id, str(message.get("text") or ""), received)
+            self._offer(chat_id, int(message["message_id"]))
         return message
+
+    def watch(self, chats: Collection[int], label: str) -> asyncio.Queue[SentMessage]:
+        """From now on, every message sent to one of `chats` with a button labelled `label` (a snapshot as
+        sent), in order. Instead of polling `messages()`, which copies every message of a chat on each call."""
+        queue: asyncio.Queue[SentMessage] = asyncio.Queue()
+        with self._lock:
+            self._watch = (asyncio.get_running_loop(), queue, frozenset(chats), label)
+        return queue
+
+    def unwatch(self) -> None:
+        with self._lock:
+            self._watch = None
+
+    def _offer(self, chat_id: int, message_id: int) -> None:
+        watch = self._watch  # called with the fake API's lock held (it stores the message)
+        if watch is None or chat_id not in watch[2]:
+            return
+        loop, queue, _, label = watch
+        sent = self._snapshot(self._by_id[(chat_id, message_id)])
+        if has_button(sent, label):
+            loop.call_soon_threadsafe(queue.put_nowait, sent)
 
     def _record(self, chat_id: int, text: str, received: float) -> None:
         with self._receipt_lock:
@@ -452,18 +476,14 @@ async def timer_phase(
     keys = {n: (teams[n % len(teams)].backup.id, TIMER, n) for n in deadlines}
     sent_before = api.sent_total
     backups = {team.backup.id: team.backup for team in teams}
+    alerts = api.watch(backups, PICK_UP_LABEL)
 
     async def acknowledge() -> None:
-        """A responsive backup picks each alert up: the measured timers do not cascade into
+        """A responsive backup picks each alert up as it arrives: the measured timers do not cascade into
         reminders every ten simulated minutes (60x faster than real, that would be a stress test)."""
-        pressed: set[tuple[int, int]] = set()
         while True:
-            for chat_id, user in backups.items():
-                for message in api.messages(chat_id):
-                    if (chat_id, message.message_id) not in pressed and has_button(message, "Ik pak het op"):
-                        pressed.add((chat_id, message.message_id))
-                        api.press(user, message, "Ik pak het op")
-            await asyncio.sleep(0.05)
+            message = await alerts.get()
+            api.press(backups[message.chat_id], message, PICK_UP_LABEL)
 
     acknowledger = asyncio.create_task(acknowledge())
     clock.run()
@@ -474,6 +494,7 @@ async def timer_phase(
             break
         await asyncio.sleep(0.1)
     acknowledger.cancel()
+    api.unwatch()
     clock.freeze()
     lateness = [received - real_due[n] for n, key in keys.items() if (received := api.received(key)) is not None]
     return lateness, api.sent_total - sent_before

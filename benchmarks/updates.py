@@ -4,14 +4,14 @@ Both run side by side in this process, each against its own local fake Telegram 
 127.0.0.1 (each in its own thread): a bare PTB `Application` whose only handler answers `/help` with a copy
 of it, and Samenspel's real `Application` (the gate, the per-person limit, the person's lookup, the router,
 the catalogue, SQLite through aiosqlite's thread). ``--volunteers`` registered volunteers (20) each send
-``/help`` ``--rounds`` times (50), in waves: every volunteer once, then wait for every answer; the two bots'
+``/help`` ``--rounds`` times (100), in waves: every volunteer once, then wait for every answer; the two bots'
 waves alternate, so a machine busy with other work weighs on both alike.
 
 CPU per update is the process's CPU time (every thread: the event loop, aiosqlite's, the HTTP client's) minus
 the fake API threads' own, over a bot's waves, divided by its updates (the other bot idles meanwhile).
 The goal is the real bot at most 1.5 times the echo bot.
 
-    python -m benchmarks.updates             # 20 volunteers x 50 rounds = 1,000 updates per bot
+    python -m benchmarks.updates             # 20 volunteers x 100 rounds = 2,000 updates per bot
     python -m benchmarks.updates --quick     # 5 volunteers x 10 rounds
     python -m benchmarks.updates --profile out.html   # also profile the real bot's phase (pyinstrument)
 """
@@ -21,11 +21,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import statistics
 import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from telegram import Update
@@ -81,12 +82,14 @@ def _done(future: asyncio.Future[None]) -> None:
 @dataclass(frozen=True)
 class Config:
     volunteers: int = 20
-    rounds: int = 50
+    rounds: int = 100
+    repeats: int = 5  # the rounds in this many blocks, each with its own ratio: the spread shows the noise
+    warmup_rounds: int = 5  # not counted: the first updates import modules, fill caches, open connections
     profile: Path | None = None  # write a pyinstrument profile of the real bot's phase here
 
     @classmethod
     def quick(cls) -> Config:
-        return cls(volunteers=5, rounds=10)
+        return cls(volunteers=5, rounds=10, repeats=2, warmup_rounds=1)
 
     @property
     def updates(self) -> int:
@@ -100,6 +103,7 @@ class Result:
     real_cpu: float = 0.0
     echo_wall: float = 0.0
     real_wall: float = 0.0
+    block_ratios: list[float] = field(default_factory=list)  # the ratio over each block of rounds
 
     def per_update_ms(self, cpu: float) -> float:
         return 1000 * cpu / self.config.updates
@@ -182,19 +186,31 @@ async def run(config: Config, progress: Callable[[str], None] | None = None) -> 
                 for user in users:
                     echo_api.register_user(user)
                 await settle(app, real_api)
-                for api in apis:  # warm: the first /help loads modules and fills caches
-                    await wave(api, users, apis)
+                for _ in range(config.warmup_rounds):  # the first /help loads modules and fills caches
+                    for api in apis:
+                        await wave(api, users, apis)
                 say(f"{len(users)} volunteers; {config.rounds} waves of /help to each bot in turn …")
                 with profiled(config.profile):
-                    for _ in range(config.rounds):
-                        cpu, wall = await wave(echo_api, users, apis)
-                        result.echo_cpu, result.echo_wall = result.echo_cpu + cpu, result.echo_wall + wall
-                        cpu, wall = await wave(real_api, users, apis)
-                        result.real_cpu, result.real_wall = result.real_cpu + cpu, result.real_wall + wall
+                    for block in blocks(config.rounds, config.repeats):
+                        echo_cpu = real_cpu = 0.0
+                        for _ in range(block):
+                            cpu, wall = await wave(echo_api, users, apis)
+                            echo_cpu, result.echo_wall = echo_cpu + cpu, result.echo_wall + wall
+                            cpu, wall = await wave(real_api, users, apis)
+                            real_cpu, result.real_wall = real_cpu + cpu, result.real_wall + wall
+                        result.echo_cpu += echo_cpu
+                        result.real_cpu += real_cpu
+                        result.block_ratios.append(real_cpu / echo_cpu if echo_cpu > 0 else float("nan"))
     finally:
         for api in apis:
             await asyncio.to_thread(api.stop_thread)
     return result
+
+
+def blocks(rounds: int, repeats: int) -> list[int]:
+    """`rounds` split into `repeats` blocks as even as can be (none empty)."""
+    count = max(1, min(repeats, rounds))
+    return [rounds // count + (1 if index < rounds % count else 0) for index in range(count)]
 
 
 def report(result: Result) -> str:
@@ -206,6 +222,14 @@ def report(result: Result) -> str:
         "alternating waves; real HTTP to a fake Bot API each on 127.0.0.1 (own threads; their CPU is not counted)",
         f"  bare python-telegram-bot echo bot: {echo:.2f} ms CPU per update ({result.echo_wall:.1f} s wall)",
         f"  Samenspel: {real:.2f} ms CPU per update ({result.real_wall:.1f} s wall)",
+        f"  ratio in each of {len(result.block_ratios)} blocks of rounds: "
+        + ", ".join(f"{ratio:.2f}" for ratio in result.block_ratios)
+        + (
+            f" (median {statistics.median(result.block_ratios):.2f}, "
+            f"spread {min(result.block_ratios):.2f}-{max(result.block_ratios):.2f})"
+            if result.block_ratios
+            else ""
+        ),
         f"updates benchmark: {real:.2f} ms against {echo:.2f} ms per update = {result.ratio:.2f} times "
         f"(goal <= {GOAL_RATIO:g})",
     ]
@@ -216,13 +240,14 @@ def parse_args(argv: Sequence[str] | None) -> Config:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.updates", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="5 volunteers x 10 rounds")
     parser.add_argument("--volunteers", type=int, help="volunteers sending /help (default 20)")
-    parser.add_argument("--rounds", type=int, help="times each sends it (default 50)")
+    parser.add_argument("--rounds", type=int, help="times each sends it (default 100)")
+    parser.add_argument("--repeats", type=int, help="blocks of rounds, each with its own ratio (default 5)")
     parser.add_argument("--profile", type=Path, help="write a pyinstrument HTML profile of the real bot here")
     args = parser.parse_args(argv)
-    options = {"volunteers": args.volunteers, "rounds": args.rounds, "profile": args.profile}
+    options = {"volunteers": args.volunteers, "rounds": args.rounds, "repeats": args.repeats, "profile": args.profile}
     config = with_options(Config.quick() if args.quick else Config(), options)
-    if config.volunteers < 1 or config.rounds < 1:
-        parser.error("volunteers and rounds must be at least 1")
+    if config.volunteers < 1 or config.rounds < 1 or config.repeats < 1:
+        parser.error("volunteers, rounds and repeats must be at least 1")
     return config
 
 

@@ -173,6 +173,7 @@ async def start_services(app: SamenspelApp) -> None:
     await services.socialmap.load_defaults()  # once in the database's life: 112, 113, Veilig Thuis
     await services.delivery.start()
     await services.email.start()
+    services.scheduler.reopen()
     if app.job_queue is not None:
         schedule_tick(app)
     await services.menus.set_defaults()
@@ -185,15 +186,25 @@ def schedule_tick(app: SamenspelApp) -> Job[Context]:
     assert app.job_queue is not None
     services = services_of(app)
 
+    scheduler = services.scheduler
+
     async def _tick(_: object) -> None:
+        if scheduler.ticking:
+            return  # the previous tick still runs (a slow one): it is doing what this one would
         try:
-            await services.scheduler.tick()
+            await scheduler.tick()
         except Exception:  # the scheduler contains its tasks' failures; this guards the job itself
             log.exception("scheduler tick failed; it runs again next interval")
 
     interval = services.settings.app.tick_seconds
+    # Two instances: one slow tick, and the next one that sees it still running and returns at once. With one,
+    # APScheduler skips the next run and logs a warning for each tick that overruns its interval.
     return app.job_queue.run_repeating(
-        _tick, interval=interval, first=interval, name=TICK_JOB, job_kwargs={"misfire_grace_time": None}
+        _tick,
+        interval=interval,
+        first=interval,
+        name=TICK_JOB,
+        job_kwargs={"misfire_grace_time": None, "max_instances": 2},
     )
 
 
@@ -299,6 +310,8 @@ async def stop_quietly(app: SamenspelApp) -> None:
     steps: list[tuple[str, Callable[[], Awaitable[None]]]] = []
     if app.updater is not None and app.updater.running:
         steps.append(("polling", app.updater.stop))
+    # Before the application (and its job queue) stops: a tick under way ends by itself rather than cancelled.
+    steps.append(("scheduler", services_of(app).scheduler.close))
     if app.running:
         steps.append(("application", app.stop))
     steps.append(("services", lambda: stop_services(app)))

@@ -3,6 +3,10 @@
 PTB's JobQueue ticks every `tick_seconds`; between ticks the scheduler also wakes at the next deadline someone
 waits on (`next_deadline`, read from the rows after each tick), so an escalation climbs when it is due rather than
 up to a tick later. A wake is only an earlier tick: what is due is still read from the database.
+
+Each task runs under its own lock: a task never overlaps itself, but a wake for a deadline does not wait behind
+a regular tick that is busy with check-ins or retention (under load that wait was most of an escalation's
+lateness in benchmarks.escalation).
 """
 
 from __future__ import annotations
@@ -18,6 +22,10 @@ from bot import metrics
 from bot.clock import Clock
 
 log = logging.getLogger(__name__)
+
+# How long stopping waits for a regular tick under way; past that the job queue cancels it (its transaction rolls
+# back; the next start does it again).
+CLOSE_TIMEOUT_SECONDS = 10.0
 
 TickTask = Callable[[datetime], Awaitable[object]]
 NextDeadline = Callable[[], Awaitable[datetime | None]]
@@ -53,7 +61,9 @@ class Scheduler:
         self._tasks: list[tuple[str, TickTask]] = []  # what a tick runs (a once-job behind its gate)
         self._registered: list[tuple[str, TickTask]] = []
         self._at_deadline: set[str] = set()  # the tasks a wake runs: those whose deadlines next_deadline reads
-        self._lock = asyncio.Lock()
+        self._locks: dict[str, asyncio.Lock] = {}  # one per task: a slow run must not overlap the next one
+        self._regular: set[asyncio.Future[None]] = set()  # regular ticks running (each done when it ends)
+        self._closing = False
         self._next_deadline = next_deadline
         self._horizon = horizon  # real seconds: a deadline further away is left to a regular tick
         self._wake: asyncio.TimerHandle | None = None
@@ -76,6 +86,7 @@ class Scheduler:
                         await inner(now)
 
         self._tasks.append((name, task))
+        self._locks[name] = asyncio.Lock()
         if at_deadline:
             self._at_deadline.add(name)
 
@@ -86,24 +97,35 @@ class Scheduler:
 
     async def tick(self) -> None:
         """Run every task, then plan the next wake."""
-        await self._tick(woken=False)
+        ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._regular.add(ended)
+        try:
+            await self._tick(woken=False)
+        finally:
+            self._regular.discard(ended)
+            ended.set_result(None)
+
+    @property
+    def ticking(self) -> bool:
+        """A regular tick is running (or `close` was called): the JobQueue's next one has nothing to add."""
+        return bool(self._regular) or self._closing
 
     async def _tick(self, *, woken: bool) -> None:
         """A wake at a deadline runs only the tasks registered `at_deadline`."""
-        # One tick at a time: a slow tick must not overlap the next one.
-        async with self._lock:
-            now = self._clock.now()
-            for name, task in self._tasks:
-                if woken and name not in self._at_deadline:
-                    continue
+        started = self._clock.now()
+        for name, task in self._tasks:
+            if woken and name not in self._at_deadline:
+                continue
+            async with self._locks[name]:
                 try:
-                    await task(now)
+                    # Read when its turn came: a task that waited for its own earlier run looks at what is due now.
+                    await task(max(started, self._clock.now()))
                 except asyncio.CancelledError:
                     raise
                 except Exception:
                     log.exception("scheduled task %s failed; it runs again next tick", name)
-            metrics.tick_done(self, now, self._clock.now())
-            await self._plan_wake(now)
+        metrics.tick_done(self, started, self._clock.now())
+        await self._plan_wake(started)
 
     @property
     def wake_planned(self) -> bool:
@@ -116,6 +138,18 @@ class Scheduler:
             self._wake = None
         for task in self._woken:
             task.cancel()
+
+    async def close(self) -> None:
+        """Before the job queue stops: no more wakes, and the regular tick under way may finish (for at most
+        `timeout` seconds). Otherwise the job queue cancels it half-way and logs "Error running job"."""
+        self._closing = True
+        self.stop()
+        if self._regular:
+            await asyncio.wait(set(self._regular), timeout=CLOSE_TIMEOUT_SECONDS)
+
+    def reopen(self) -> None:
+        """After `close`: the JobQueue's ticks run again (a restart of the same application)."""
+        self._closing = False
 
     async def _plan_wake(self, ticked_at: datetime) -> None:
         """Wake for the next deadline if it comes before the regular tick could be expected to find it; at once

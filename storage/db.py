@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import aiosqlite
 
@@ -80,33 +80,47 @@ class SqliteTx(Tx):
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
+    # Each statement is one round trip to SQLite's thread (execute, read the result, close the cursor together):
+    # the bot's time goes to those hand-overs more than to SQLite itself. aiosqlite's own execute() is a trip for
+    # the statement and another for closing its cursor, so writes go through its queue (`_execute`) directly.
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run a statement; returns lastrowid for inserts (0 otherwise)."""
-        cursor = await self._conn.execute(sql, params)
-        try:
-            return cursor.lastrowid or 0
-        finally:
-            await cursor.close()
+        return await self._on_thread(_lastrowid, sql, params)
 
     async def changes(self, sql: str, params: Params = ()) -> int:
         """Run a statement; returns the number of rows it changed."""
-        cursor = await self._conn.execute(sql, params)
-        try:
-            return cursor.rowcount
-        finally:
-            await cursor.close()
+        return await self._on_thread(_rowcount, sql, params)
+
+    async def _on_thread(self, work: Callable[[sqlite3.Connection, str, Params], int], sql: str, params: Params) -> int:
+        run = cast(Callable[..., Awaitable[int]], self._conn._execute)  # aiosqlite's queue to its thread (untyped)
+        return await run(work, self._conn._conn, sql, params)
 
     async def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
         await self._conn.executemany(sql, params)
 
-    # Each read is one round trip to SQLite's thread (execute and fetch together): the bot's time goes to those
-    # hand-overs more than to SQLite itself.
     async def one(self, sql: str, params: Params = ()) -> Row | None:
         """The first row of a query that finds one (or a few: all are fetched in the same trip)."""
         return next(iter(await self._conn.execute_fetchall(sql, params)), None)
 
     async def all(self, sql: str, params: Params = ()) -> list[Row]:
         return list(await self._conn.execute_fetchall(sql, params))
+
+
+# These two run on aiosqlite's thread, with its sqlite3 connection.
+def _lastrowid(conn: sqlite3.Connection, sql: str, params: Params) -> int:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.lastrowid or 0
+    finally:
+        cursor.close()
+
+
+def _rowcount(conn: sqlite3.Connection, sql: str, params: Params) -> int:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.rowcount
+    finally:
+        cursor.close()
 
 
 def _is_damage(error: sqlite3.DatabaseError) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain.models import Person, Role, Team
@@ -42,6 +43,23 @@ async def by_telegram_id(tx: Reader, telegram_id: int) -> Person | None:
 async def get(tx: Tx, person_id: int) -> Person | None:
     row = await tx.one(f"SELECT {_PERSON_COLUMNS} FROM people p WHERE p.id = ?", (person_id,))
     return None if row is None else _person(row)
+
+
+# Ids per query when loading people by id: well inside SQLite's bound on parameters.
+_IDS_PER_QUERY = 500
+
+
+async def get_many(tx: Reader, person_ids: Sequence[int]) -> dict[int, Person]:
+    """The people with these ids (those that exist), in one query rather than one each: alerts and their edits
+    look up everyone told about an item, and on SQLite every query is a trip to its thread."""
+    found: dict[int, Person] = {}
+    unique = list(dict.fromkeys(person_ids))
+    for start in range(0, len(unique), _IDS_PER_QUERY):
+        chunk = unique[start : start + _IDS_PER_QUERY]
+        marks = ",".join("?" * len(chunk))
+        for row in await tx.all(f"SELECT {_PERSON_COLUMNS} FROM people p WHERE p.id IN ({marks})", chunk):
+            found[row["id"]] = _person(row)
+    return found
 
 
 async def active_with_role(tx: Tx, role: Role, team_id: int | None = None) -> list[Person]:

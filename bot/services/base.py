@@ -57,11 +57,11 @@ class Trail:
 
 async def load_people(tx: Tx, ids: Iterable[int]) -> dict[int, Person]:
     """The people with these ids, in the order given; ids with no row are left out."""
-    found: dict[int, Person] = {}
-    for person_id in ids:
-        if person_id not in found and (person := await people.get(tx, person_id)) is not None:
-            found[person_id] = person
-    return found
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    loaded = await people.get_many(tx, wanted)
+    return {person_id: loaded[person_id] for person_id in wanted if person_id in loaded}
 
 
 def zone_of(person: Person, settings: Settings) -> ZoneInfo:

@@ -10,6 +10,7 @@ import pytest
 
 from bot.domain.lanes import REPLY, Lane
 from bot.domain.models import Draft, Role
+from bot.services.base import load_people
 from storage import audit, drafts, groups, invites, links, outbox, people
 from storage.db import Database, available_migrations, backup_file, split_sql
 from tests.support.postgres import INTEGRITY_ERRORS
@@ -85,6 +86,22 @@ async def test_people_roles_teams_and_removal(db: Database) -> None:
         assert await people.by_telegram_id(tx, 101) is None  # removed = unknown
         assert await people.mark_unreachable(tx, piet, NOW)
         assert not await people.mark_unreachable(tx, piet, NOW)
+
+
+async def test_people_by_id_come_in_one_query_as_each_would_alone(db: Database) -> None:
+    """load_people (every alert and its edits) reads everyone in one query; what it finds is what people.get finds,
+    in the order asked, without ids that have no row."""
+    async with db.transaction() as tx:
+        vera = await people.create(tx, name="Vera", telegram_id=201, language="nl", team_id=None, now=NOW)
+        piet = await people.create(tx, name="Piet", telegram_id=202, language="en", team_id=None, now=NOW)
+        await people.add_role(tx, piet, Role.PROFESSIONAL)
+        await people.add_role(tx, piet, Role.COORDINATOR)
+    async with db.transaction() as tx:
+        found = await load_people(tx, [piet, 999_999, vera, piet])
+        assert list(found) == [piet, vera]
+        assert found[piet] == await people.get(tx, piet) and found[vera] == await people.get(tx, vera)
+        assert found[piet].roles == {Role.PROFESSIONAL, Role.COORDINATOR}
+        assert await load_people(tx, []) == {}
 
 
 async def test_invites_are_claimed_once(db: Database) -> None:
@@ -283,3 +300,30 @@ async def test_an_edit_travels_in_its_messages_lane_and_is_dropped_when_that_mes
         )
         claimed = await outbox.claim_due(tx, NOW, 10)
         assert [(m.text, m.lane) for m in claimed] == [("alert, picked up", Lane.NOW), ("later", Lane.SOON)]
+
+
+async def test_each_statement_is_one_trip_to_sqlites_thread(sqlite_db: Database) -> None:
+    """Writes no longer take a second trip to close their cursor: what a climb or a pick-up costs is mostly
+    these hand-overs. Their results stay what they were (the new row's id; the rows changed)."""
+    conn = sqlite_db.conn
+    real = conn._execute
+    trips = 0
+
+    async def counted(fn: object, *args: object, **kwargs: object) -> object:
+        nonlocal trips
+        trips += 1
+        return await real(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
+
+    async with sqlite_db.transaction() as tx:
+        conn._execute = counted  # type: ignore[method-assign]
+        try:
+            vera = await tx.execute(
+                "INSERT INTO people (name, telegram_id, language, created_at) VALUES ('Vera', 1, 'nl', ?)",
+                ("2026-11-27T12:00:00+00:00",),
+            )
+            changed = await tx.changes("UPDATE people SET language = 'en' WHERE id = ?", (vera,))
+            row = await tx.one("SELECT language FROM people WHERE id = ?", (vera,))
+        finally:
+            conn._execute = real  # type: ignore[method-assign]
+    assert vera > 0 and changed == 1 and row is not None and row["language"] == "en"
+    assert trips == 3

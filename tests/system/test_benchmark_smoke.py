@@ -49,9 +49,10 @@ async def test_priority_benchmark_delivers_every_alert_and_prompt_once_and_budge
 
 
 async def test_updates_benchmark_measures_both_bots() -> None:
-    config = updates.Config(volunteers=3, rounds=3)
+    config = updates.Config(volunteers=3, rounds=3, repeats=2, warmup_rounds=1)
     result = await updates.run(config, progress=lambda _: None)
     assert result.echo_cpu > 0 and result.real_cpu > 0
+    assert len(result.block_ratios) == 2 and all(ratio > 0 for ratio in result.block_ratios)  # rounds 2 + 1
     summary = updates.report(result).splitlines()[-1]
     assert summary.startswith("updates benchmark: ") and summary.endswith("(goal <= 1.5)")
 
