@@ -831,8 +831,9 @@ async def walk_map(k: Walker) -> None:
         await tx.execute("UPDATE social_map_entries SET checked_on = '2025-01-01' WHERE id = ?", (other.id,))
     await socialmap.review_tick(k.h.clock.now())
     await k.h.settle()
-    await k.step("map:ok", ANNA, pack("map", "ok", other.id), replay="allowed", others=coordinators_too)
+    # Editing first: once an entry is said to still hold, its row (both buttons) leaves the review.
     await k.step("map:ed", ANNA, pack("map", "ed", other.id), replay="allowed", others=coordinators_too)
+    await k.step("map:ok", ANNA, pack("map", "ok", other.id), replay="allowed", others=coordinators_too)
 
 
 async def walk_forget(k: Walker) -> None:
