@@ -9,6 +9,7 @@ import pytest
 
 from storage.db import Database
 from tests.support.postgres import fresh_schema
+from tests.support.template_db import migrated_sqlite
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -32,6 +33,8 @@ def storage_url(backend: str) -> Iterator[str | None]:
 
 @pytest.fixture
 async def db(tmp_path: Path, storage_url: str | None) -> AsyncIterator[Database]:
+    if storage_url is None:
+        await migrated_sqlite(tmp_path / "samenspel.db")
     database = Database(tmp_path / "samenspel.db", url=storage_url)
     await database.open()
     await database.migrate()
@@ -44,6 +47,7 @@ async def db(tmp_path: Path, storage_url: str | None) -> AsyncIterator[Database]
 @pytest.fixture
 async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
     """For what only SQLite has: its file, its connection, its backup."""
+    await migrated_sqlite(tmp_path / "samenspel.db")
     async with Database(tmp_path / "samenspel.db") as database:
         await database.migrate()
         yield database

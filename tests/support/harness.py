@@ -4,7 +4,7 @@ people: the end-to-end tests' stage."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +18,7 @@ from bot.sandbox.state import FakeUser, SentMessage
 from storage import outbox, visits
 from tests.support.clock import FakeClock
 from tests.support.faulty_bot_api import FaultyBotApi
+from tests.support.template_db import migrated_sqlite
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Amsterdam
 
@@ -72,6 +73,19 @@ class Harness:
                 self._processing -= 1
 
         app.process_update = tracked  # type: ignore[method-assign]
+        # Counted from when an update is handed to the update processor: one that waits behind its sender's
+        # earlier update has not started `process_update` yet, and between two of them nothing else shows work.
+        processor = app.update_processor
+        handed = processor.process_update
+
+        async def counted(update: object, coroutine: Awaitable[Any]) -> None:
+            self._processing += 1
+            try:
+                await handed(update, coroutine)
+            finally:
+                self._processing -= 1
+
+        processor.process_update = counted  # type: ignore[method-assign,misc]
 
     @property
     def services(self) -> Services:
@@ -147,6 +161,8 @@ async def running_bot(
     if own_api:
         await fake.start()
     clock = clock or FakeClock(START)
+    if storage_url is None:
+        await migrated_sqlite(tmp_path / "samenspel.db")
     settings = make_settings(fake, tmp_path / "samenspel.db", storage_url=storage_url, tick_seconds=5, **app)
     application = build_application(settings, clock=clock)
     harness = Harness(fake, application, clock)
