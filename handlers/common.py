@@ -148,7 +148,7 @@ async def drop_rows(update: Update, *, pressed: Sequence[str | CallbackData]) ->
         return
     try:
         await patiently(lambda: query.edit_message_reply_markup(InlineKeyboardMarkup(kept) if kept else None))
-    except (BadRequest, NetworkError) as exc:
+    except (BadRequest, NetworkError, RetryAfter) as exc:
         log.info("could not take the answered buttons off a message: %s", exc)
 
 
