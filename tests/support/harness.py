@@ -63,18 +63,9 @@ class Harness:
         self.app = app
         self.clock = clock
         self._processing = 0
-        original = app.process_update
-
-        async def tracked(update: object) -> None:
-            self._processing += 1
-            try:
-                await original(update)
-            finally:
-                self._processing -= 1
-
-        app.process_update = tracked  # type: ignore[method-assign]
-        # Counted from when an update is handed to the update processor: one that waits behind its sender's
-        # earlier update has not started `process_update` yet, and between two of them nothing else shows work.
+        # Updates being handled, counted from when one is handed to the update processor (every polled update
+        # goes through it): one that waits behind its sender's earlier update has not started `process_update`
+        # yet, and between two of them nothing else shows work.
         processor = app.update_processor
         handed = processor.process_update
 
