@@ -5,13 +5,12 @@ under a millisecond. Tests of migrating itself open their own new files."""
 from __future__ import annotations
 
 import atexit
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from storage.db import Database
-from storage.files import PRIVATE_FILE, open_private
+from storage.files import create_private_file
 
 _template: Path | None = None
 
@@ -37,10 +36,6 @@ async def migrated_sqlite(path: Path) -> None:
 
 
 def _copy(template: Path, path: Path) -> None:
-    if path.exists():
-        return
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = open_private(path, os.O_WRONLY | os.O_EXCL)
-    os.fchmod(descriptor, PRIVATE_FILE)
-    with os.fdopen(descriptor, "wb") as copy, template.open("rb") as source:
-        shutil.copyfileobj(source, copy)
+    if create_private_file(path):  # born 0600; copying into it keeps its mode
+        shutil.copyfile(template, path)
