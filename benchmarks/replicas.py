@@ -113,6 +113,7 @@ class Chaos:
     terminated: int = 0
     starts: int = 0
     takeovers: int = 0
+    senders_gone: int = 0  # times the lease holder was killed or stopped (each gets a failover figure)
     failovers: list[float] = field(default_factory=list)  # seconds: sender gone -> successor's first send
     lease_taken: list[float] = field(default_factory=list)  # seconds: sender gone -> lease taken over
 
@@ -362,6 +363,7 @@ async def _chaos(
     watchers: list[asyncio.Task[None]] = []
 
     def sender_gone(holder: str) -> None:
+        chaos.senders_gone += 1
         watchers.append(asyncio.create_task(_watch_failover(api, db, holder, time.monotonic(), chaos)))
 
     async def kills() -> None:
@@ -580,6 +582,9 @@ async def run(cfg: ChaosConfig, url: str, folder: Path) -> Figures:
                 asyncio.create_task(_chaos(api, db, replicas, cfg, rng, chaos, application, done)),
             )
             await asyncio.sleep(cfg.seconds)
+            # People go on until every sender killed or stopped has a successor that sent: on a slow machine the
+            # takeover can come at the end of the planned workload, with nothing left for the successor to send.
+            await _until(lambda: len(chaos.failovers) >= chaos.senders_gone, 30, "the new sender's first message")
             # People stop where they are: a flow cut off was not confirmed, so it owes nothing.
             done.set()
             for task in workload:
