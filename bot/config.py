@@ -401,7 +401,7 @@ class Settings(BaseSettings):
         env_nested_delimiter="__",
         extra="forbid",
     )
-    # Set by load_settings before construction; a class variable because pydantic-settings
+    # Set by load_settings for the one construction it makes; a class variable because pydantic-settings
     # builds its sources from the class.
     toml_path: ClassVar[Path | None] = None
 
@@ -463,6 +463,9 @@ def load_settings(config_path: str | os.PathLike[str] | None = None, **overrides
         raise ConfigError(_describe(exc)) from None
     except ValueError as exc:  # TOML syntax errors surface as ValueError subclasses
         raise ConfigError(f"{path}: {exc}") from None
+    finally:
+        # For this construction only: a later Settings() (the sandbox's, a default) reads no file.
+        Settings.toml_path = None
 
 
 def _describe(exc: ValidationError) -> str:

@@ -74,7 +74,6 @@ def next_weekly(now: datetime, weekday: int, at: time, zone: ZoneInfo) -> dateti
 
 def sandbox_settings(api: FakeBotApi, db_path: Path, language: str) -> Settings:
     """Settings for the sandbox bot. No config file is read: the sandbox has its own token and database."""
-    Settings.toml_path = None
     return Settings(
         telegram=TelegramSettings(
             token=SecretStr(api.token),

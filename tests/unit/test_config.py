@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_settings, masked
+from bot.config import ConfigError, Settings, load_settings, masked
 from tests.support.paths import ROOT
 
 
@@ -123,3 +123,16 @@ def test_the_example_config_sets_the_new_keys_only() -> None:
     example = (ROOT / "config.example.toml").read_text(encoding="utf-8")
     assert "\nupdates_burst = 30\n" in example and "\nupdates_per_second = 1.0\n" in example
     assert "\nupdates_per_minute" not in example
+
+
+def test_a_settings_built_after_load_settings_reads_no_config_file(tmp_path: Path) -> None:
+    """load_settings names its file for its own construction only: a later Settings() (the sandbox's, a
+    default) does not pick up the last file loaded, valid or not."""
+    config = tmp_path / "custom.toml"
+    config.write_text('[app]\nlanguage = "de"\n')
+    with pytest.raises(ConfigError):
+        load_settings(config)
+    assert Settings().app.language == "nl"
+    config.write_text('[app]\norganisation = "Uit bestand"\n')
+    assert load_settings(config).app.organisation == "Uit bestand"
+    assert Settings().app.organisation != "Uit bestand"
