@@ -38,3 +38,25 @@ def test_samenspel_run_in_polling_mode_does_not_import_the_webhook_server(tmp_pa
         timeout=60,
     )
     assert out.stdout.strip() == "[[]]", out.stderr
+
+
+def test_python_m_bot_leaves_trio_unimported_where_it_is_installed(tmp_path: Path) -> None:
+    """`python -m bot` with an HTTP client built (delete-webhook, against a port nobody listens on): httpcore
+    is imported, trio (here because selenium needs it, absent from the product's install) is not."""
+    probe = (
+        "import atexit, runpy, sys\n"
+        "atexit.register(lambda: print(sys.modules.get('trio'), 'httpcore' in sys.modules))\n"
+        "sys.argv = ['samenspel', 'delete-webhook']\n"
+        "runpy.run_module('bot', run_name='__main__', alter_sys=True)\n"
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SAMENSPEL_TELEGRAM__TOKEN": "123:abc",
+        "SAMENSPEL_TELEGRAM__BASE_URL": "http://127.0.0.1:1/bot",
+        "SAMENSPEL_STORAGE__PATH": str(tmp_path / "samenspel.db"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 2 and "refused the webhook" in out.stderr, out.stderr
+    assert out.stdout.strip() == "None True"
