@@ -218,7 +218,6 @@ async def _migrate(settings: Settings) -> int:
 async def _run(settings: Settings, *, webhook: bool = False) -> int:
     from bot.app import build_application, serve
     from bot.supervision import PartEnded
-    from bot.webhook import WebhookMode
 
     app = build_application(settings, webhook=webhook)
     stop = asyncio.Event()
@@ -226,7 +225,14 @@ async def _run(settings: Settings, *, webhook: bool = False) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await (WebhookMode(app).serve(stop) if webhook else serve(app, stop))
+        if webhook:
+            # Only webhook mode pays for its web server (aiohttp, a fifth of a second per start); polling,
+            # the default and every restart after a crash, never imports it.
+            from bot.webhook import WebhookMode
+
+            await WebhookMode(app).serve(stop)
+        else:
+            await serve(app, stop)
     except InvalidToken:
         print(TOKEN_REFUSED, file=sys.stderr)
         return EXIT_CONFIG
