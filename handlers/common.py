@@ -81,7 +81,10 @@ async def patiently(call: Callable[[], Awaitable[_Result]]) -> _Result:
             if attempt == REPLY_TRIES or wait > REPLY_MAX_WAIT:
                 raise
             await asyncio.sleep(wait)
-        except TimedOut:
+        except (TimedOut, BadRequest):
+            # A timeout may have been delivered; a bad request ("message is not modified", "message to edit not
+            # found") is Telegram's answer and the same again gets the same answer, though PTB makes it a
+            # NetworkError: retrying it only made the person wait 0.6 s for nothing.
             raise
         except NetworkError:
             if attempt == REPLY_TRIES:
