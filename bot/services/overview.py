@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from bot.domain.models import Person
 from bot.domain.overview import VolunteerLine, by_attention, statuses
-from bot.domain.under_use import overview_figures
+from bot.domain.under_use import CheckInFacts, overview_figures_of_facts
 from bot.domain.wellbeing import CheckInRecord
 from bot.services.base import Service
 from bot.services.errors import Refused
@@ -55,6 +55,24 @@ def records(rows: Iterable[CheckInRow]) -> dict[int, list[CheckInRecord]]:
     return found
 
 
+def facts(rows: Iterable[CheckInRow]) -> dict[int, list[CheckInFacts]]:
+    """Check-ins as the overview's figures read them (only an answered one has hours), by volunteer."""
+    found: dict[int, list[CheckInFacts]] = defaultdict(list)
+    parse = datetime.fromisoformat  # storage writes UTC with its offset: aware as read
+    for volunteer_id, state, at, period, hours, _ in rows:
+        moment = parse(at)
+        found[volunteer_id].append(
+            CheckInFacts(
+                moment if period is None or period == at else parse(period),
+                moment,
+                state == "missed",
+                state == "excused",
+                hours if state == "answered" else None,
+            )
+        )
+    return found
+
+
 def may_see(viewer: Person, volunteer: VolunteerRow) -> bool:
     """A coordinator any volunteer but herself; a professional those she is responsible for."""
     if volunteer.id == viewer.id:
@@ -70,15 +88,15 @@ async def with_history(
     *,
     until: datetime | None = None,
     chunk: int = HISTORY_CHUNK,
-) -> AsyncIterator[tuple[T, list[CheckInRecord]]]:
-    """Each subject (a volunteer's row) with her check-ins since `since` as records, read `chunk` volunteers at
+) -> AsyncIterator[tuple[T, list[CheckInFacts]]]:
+    """Each subject (a volunteer's row) with her check-ins since `since` as facts, read `chunk` volunteers at
     a time, each chunk in its own read: the database is free for other work between chunks, and a chunk's
     records are dropped before the next is read."""
     for start in range(0, len(subjects), chunk):
         part = subjects[start : start + chunk]
         async with db.read() as reader:
             rows = await overview.checkins_of(reader, [volunteer_id(s) for s in part], since, until=until)
-        found = records(rows)
+        found = facts(rows)
         del rows
         for subject in part:
             yield subject, found.get(volunteer_id(subject), [])
@@ -111,12 +129,12 @@ class OverviewService(Service):
             if row is None or not may_see(viewer, row):
                 raise Refused("overview.not_yours")
             rows = await overview.checkins_of(tx, [row.id], now - timedelta(days=LOOKBACK_DAYS))
-        return row, self._line(row, records(rows).get(row.id, []), now)
+        return row, self._line(row, facts(rows).get(row.id, []), now)
 
-    def _line(self, row: VolunteerRow, history: list[CheckInRecord], now: datetime) -> VolunteerLine:
+    def _line(self, row: VolunteerRow, history: list[CheckInFacts], now: datetime) -> VolunteerLine:
         settings = self._settings.reports
         agreed = row.agreed_hours
-        hours, flagged = overview_figures(
+        hours, flagged = overview_figures_of_facts(
             history,
             agreed_hours_per_week=agreed,
             now=now,

@@ -82,7 +82,7 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 async def test_each_volunteer_gets_her_own_history_across_chunks(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     ids = await _volunteers(db, 7)
     async with db.read() as reader:
-        whole = overview_service.records(await overview.checkins_of(reader, ids, SINCE, until=NOW))
+        whole = overview_service.facts(await overview.checkins_of(reader, ids, SINCE, until=NOW))
     asked = _spy(monkeypatch)
     seen = [(v, history) async for v, history in with_history(db, ids, int, SINCE, until=NOW, chunk=3)]
     assert asked == [3, 3, 1]
