@@ -9,7 +9,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from operator import itemgetter
 from typing import NamedTuple
@@ -166,6 +166,7 @@ def _in_order(history: Sequence[CheckInFacts], now: datetime) -> tuple[list[Chec
     unless two tie on period and time (rare: the same answer time to the microsecond), and then the full rule
     decides."""
     _require_aware(now, "now")
+    now = now.astimezone(UTC)  # as the facts' times: comparing times in two zones asks each for its offset
     known = sorted([f for f in history if f.at <= now], key=_PERIOD_AND_TIME)
     return known, all(a.belongs_to != b.belongs_to or a.at != b.at for a, b in pairwise(known))
 

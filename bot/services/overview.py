@@ -59,15 +59,14 @@ def facts(rows: Iterable[CheckInRow]) -> dict[int, list[CheckInFacts]]:
     """Check-ins as the overview's figures read them (only an answered one has hours), by volunteer."""
     found: dict[int, list[CheckInFacts]] = defaultdict(list)
     parse = datetime.fromisoformat  # storage writes UTC with its offset: aware as read
+    new = tuple.__new__  # CheckInFacts(...) runs the NamedTuple's __new__ in Python: a third of this loop
     for volunteer_id, state, at, period, hours, _ in rows:
         moment = parse(at)
+        belongs_to = moment if period is None or period == at else parse(period)
         found[volunteer_id].append(
-            CheckInFacts(
-                moment if period is None or period == at else parse(period),
-                moment,
-                state == "missed",
-                state == "excused",
-                hours if state == "answered" else None,
+            new(
+                CheckInFacts,
+                (belongs_to, moment, state == "missed", state == "excused", hours if state == "answered" else None),
             )
         )
     return found
