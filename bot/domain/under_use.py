@@ -159,6 +159,9 @@ class CheckInFacts(NamedTuple):
 
 _PERIOD_AND_TIME = itemgetter(0, 1)
 _PERIOD = itemgetter(0)
+_MISSED = itemgetter(2)
+_PAUSED = itemgetter(3)
+_WEEK = timedelta(weeks=1)
 
 
 def _in_order(history: Sequence[CheckInFacts], now: datetime) -> tuple[list[CheckInFacts], bool]:
@@ -167,8 +170,9 @@ def _in_order(history: Sequence[CheckInFacts], now: datetime) -> tuple[list[Chec
     decides."""
     _require_aware(now, "now")
     now = now.astimezone(UTC)  # as the facts' times: comparing times in two zones asks each for its offset
-    known = sorted([f for f in history if f.at <= now], key=_PERIOD_AND_TIME)
-    return known, all(a.belongs_to != b.belongs_to or a.at != b.at for a, b in pairwise(known))
+    known = [f for f in history if f.at <= now]
+    known.sort(key=_PERIOD_AND_TIME)
+    return known, len(set(map(_PERIOD_AND_TIME, known))) == len(known)
 
 
 def under_use_of_facts(
@@ -201,9 +205,11 @@ def overview_figures_of_facts(
     if not ordered:
         records = _known([f.record() for f in known], now)
         return _window_hours(records, now, days), _under_use(records, agreed_hours_per_week, weeks, ratio)
-    end = max(now, known[-1].belongs_to) if known else now
-    since = _reach_back(end, days, _pauses(known))
-    hours = math.fsum(f.hours for f in known if f.hours is not None and f.answered and f.belongs_to > since)
+    end = known[-1].belongs_to if known and known[-1].belongs_to > now else now
+    since = _reach_back(end, days, _pauses(known)) if any(map(_PAUSED, known)) else end - timedelta(days=days)
+    # In period order the window is the facts after the first one inside it.
+    window = known[bisect_right(known, since, key=_PERIOD) :]
+    hours = math.fsum([f.hours for f in window if f.hours is not None and not f.missed and not f.paused])
     return _number(hours), _under_use_of_facts(known, agreed_hours_per_week, weeks, ratio)
 
 
@@ -215,30 +221,29 @@ def _under_use_of_facts(
         raise ValueError(f"under-use needs weeks >= 1 and 0 < ratio <= 1, got {weeks!r}, {ratio!r}")
     if agreed_hours_per_week is None or not math.isfinite(agreed_hours_per_week) or agreed_hours_per_week <= 0:
         return None
-    if not known or known[-1].paused:
+    if not known:
         return None
     first = bisect_right(known, known[-1].belongs_to - timedelta(weeks=weeks), key=_PERIOD)
     if first == 0 or known[first - 1].paused:
         return None  # the span's start is not told for, or a pause lies at it
     inside = known[first:]
-    if not all(f.answered for f in inside):
-        return None  # a pause or a miss lies in the span
-    week = timedelta(weeks=1)
+    if any(map(_MISSED, inside)) or any(map(_PAUSED, inside)):
+        return None  # a miss or a pause lies in the span (the latest record among them)
+    limit = ratio * agreed_hours_per_week
     previous = known[first - 1].belongs_to
     # Facts of one period lie next to each other: their hours are added in `_under_use`'s order.
-    index = 0
-    while index < len(inside):
-        period = inside[index].belongs_to
-        hours = 0.0
-        while index < len(inside) and inside[index].belongs_to == period:
-            hours += inside[index].hours or 0.0
-            index += 1
-        if hours >= ratio * agreed_hours_per_week * ((period - previous) / week) - _EPSILON:
-            return None
-        previous = period
+    period, hours = inside[0].belongs_to, 0.0
+    for fact in inside:
+        if fact.belongs_to != period:
+            if hours >= limit * ((period - previous) / _WEEK) - _EPSILON:
+                return None
+            previous, period, hours = period, fact.belongs_to, 0.0
+        hours += fact.hours or 0.0
+    if hours >= limit * ((period - previous) / _WEEK) - _EPSILON:
+        return None
     return UnderUse(
         weeks=weeks,
-        hours=_number(math.fsum(f.hours for f in inside if f.hours is not None)),
+        hours=_number(math.fsum([f.hours for f in inside if f.hours is not None])),
         agreed=_number(agreed_hours_per_week * weeks),
         checkins=len(inside),
     )
