@@ -3,8 +3,9 @@ volunteers they are responsible for; nobody sees their own line (it would hold w
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -87,18 +88,31 @@ async def with_history(
     *,
     until: datetime | None = None,
     chunk: int = HISTORY_CHUNK,
-) -> AsyncIterator[tuple[T, list[CheckInFacts]]]:
+) -> AsyncGenerator[tuple[T, list[CheckInFacts]]]:
     """Each subject (a volunteer's row) with her check-ins since `since` as facts, read `chunk` volunteers at
     a time, each chunk in its own read: the database is free for other work between chunks, and a chunk's
-    records are dropped before the next is read."""
-    for start in range(0, len(subjects), chunk):
-        part = subjects[start : start + chunk]
+    facts are dropped soon after the next is read. The next chunk is asked for before this one is turned into
+    facts and handed out: the database (SQLite's thread, with Python's lock let go while it searches, or
+    PostgreSQL's server) finds its rows while the caller works through this one's."""
+    parts = [subjects[start : start + chunk] for start in range(0, len(subjects), chunk)]
+
+    async def read(part: Sequence[T]) -> list[CheckInRow]:
         async with db.read() as reader:
-            rows = await overview.checkins_of(reader, [volunteer_id(s) for s in part], since, until=until)
-        found = facts(rows)
-        del rows
-        for subject in part:
-            yield subject, found.get(volunteer_id(subject), [])
+            return await overview.checkins_of(reader, [volunteer_id(s) for s in part], since, until=until)
+
+    ahead: asyncio.Task[list[CheckInRow]] | None = None
+    try:
+        for index, part in enumerate(parts):
+            rows = await (read(part) if ahead is None else ahead)
+            ahead = asyncio.ensure_future(read(parts[index + 1])) if index + 1 < len(parts) else None
+            await asyncio.sleep(0)  # the next read starts: the caller's loop over this chunk does not await
+            found = facts(rows)
+            del rows
+            for subject in part:
+                yield subject, found.get(volunteer_id(subject), [])
+    finally:
+        if ahead is not None:  # the caller stopped early or failed: the read nobody will use goes
+            ahead.cancel()
 
 
 async def volunteers_of(reader: Reader, viewer: Person, now: datetime) -> list[VolunteerRow]:

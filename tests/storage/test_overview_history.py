@@ -3,7 +3,9 @@ volunteers' records at once were tens of MiB), and each volunteer still gets exa
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from contextlib import aclosing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -109,3 +111,19 @@ async def test_the_overview_and_report_of_many_never_read_everyones_checkins_at_
     asked.clear()
     await ReportService(db, FixedClock(), settings, lambda: None).month(coordinator, Month(2026, 11))
     assert asked == [HISTORY_CHUNK, 7]
+
+
+async def test_a_caller_that_stops_early_leaves_no_read_behind(db: Database) -> None:
+    """with_history asks for the next chunk before handing out this one; a caller that stops after the first
+    volunteer must not leave that read running (nor the database locked)."""
+    ids = await _volunteers(db, 7)
+    async with aclosing(with_history(db, ids, int, SINCE, until=NOW, chunk=3)) as seen:
+        async for volunteer, _ in seen:
+            assert volunteer == ids[0]
+            break
+    await asyncio.sleep(0)
+    names = {t: getattr(t.get_coro(), "__qualname__", "") for t in asyncio.all_tasks()}
+    reads = [t for t, name in names.items() if name == "with_history.<locals>.read"]
+    assert all(t.done() for t in reads)
+    async with db.read() as reader:
+        assert len(await overview.checkins_of(reader, ids, SINCE, until=NOW)) == sum(1 + i % 4 for i in range(7))
