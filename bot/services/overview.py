@@ -4,6 +4,7 @@ volunteers they are responsible for; nobody sees their own line (it would hold w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import defaultdict
 from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
@@ -111,8 +112,11 @@ async def with_history(
             for subject in part:
                 yield subject, found.get(volunteer_id(subject), [])
     finally:
-        if ahead is not None:  # the caller stopped early or failed: the read nobody will use goes
-            ahead.cancel()
+        if ahead is not None:
+            # The caller stopped early or failed: the read nobody will use is let finish (cancelling a query
+            # costs PostgreSQL's pool its connection), its rows or its error dropped.
+            with contextlib.suppress(Exception):
+                await ahead
 
 
 async def volunteers_of(reader: Reader, viewer: Person, now: datetime) -> list[VolunteerRow]:
