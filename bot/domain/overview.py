@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Status(StrEnum):
@@ -18,9 +19,9 @@ class Status(StrEnum):
     PAUSED = "paused"
 
 
-@dataclass(frozen=True, slots=True)
-class VolunteerLine:
-    """One volunteer in the overview."""
+class VolunteerLine(NamedTuple):
+    """One volunteer in the overview. A tuple (as storage.overview.VolunteerRow, for the same reason: the
+    overview makes one for every volunteer, and the collector leaves tuples of plain values alone)."""
 
     id: int
     name: str
