@@ -107,3 +107,14 @@ def test_exactly_half_in_floating_point_is_not_under_on_both_paths() -> None:
     history.append(CheckInRecord(at=NOW + timedelta(hours=-1), period=NOW, hours=0.1))
     assert under_use(history, agreed_hours_per_week=1.6, now=NOW) is None
     assert under_use_of_facts(as_facts(history), agreed_hours_per_week=1.6, now=NOW) is None
+
+
+def test_a_pause_tied_with_an_answer_orders_as_the_full_rule_orders_it() -> None:
+    """A paused check-in and an answer with the same period and time: the rules' order puts the pause last, so
+    at the span's start it breaks the run, whichever came first in the history."""
+    answers = [CheckInRecord(at=NOW - timedelta(weeks=w), period=NOW - timedelta(weeks=w), hours=0.0) for w in range(5)]
+    start = NOW - timedelta(weeks=4)
+    paused = CheckInRecord(at=start, period=start, paused=True)
+    for history in ([paused, *answers], [*answers, paused]):
+        assert under_use(history, agreed_hours_per_week=4.0, now=NOW) is None
+        assert under_use_of_facts(as_facts(history), agreed_hours_per_week=4.0, now=NOW) is None
