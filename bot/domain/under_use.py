@@ -187,7 +187,8 @@ def under_use_of_facts(
     test_under_use_facts.py checks on random histories)."""
     known, ordered = _in_order(history, now)
     if not ordered:
-        return _under_use(_known([f.record() for f in known], now), agreed_hours_per_week, weeks, ratio)
+        records = [f.record() for f in known]
+        return under_use(records, agreed_hours_per_week=agreed_hours_per_week, now=now, weeks=weeks, ratio=ratio)
     return _under_use_of_facts(known, agreed_hours_per_week, weeks, ratio)
 
 
@@ -203,8 +204,9 @@ def overview_figures_of_facts(
     """`overview_figures` of the same check-ins as facts, with the same results (as `under_use_of_facts`)."""
     known, ordered = _in_order(history, now)
     if not ordered:
-        records = _known([f.record() for f in known], now)
-        return _window_hours(records, now, days), _under_use(records, agreed_hours_per_week, weeks, ratio)
+        records = [f.record() for f in known]
+        agreed = agreed_hours_per_week
+        return overview_figures(records, agreed_hours_per_week=agreed, now=now, days=days, weeks=weeks, ratio=ratio)
     end = known[-1].belongs_to if known and known[-1].belongs_to > now else now
     since = _reach_back(end, days, _pauses(known)) if any(map(_PAUSED, known)) else end - timedelta(days=days)
     # In period order the window is the facts after the first one inside it.
