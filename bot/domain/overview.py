@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Status(StrEnum):
@@ -18,9 +19,9 @@ class Status(StrEnum):
     PAUSED = "paused"
 
 
-@dataclass(frozen=True, slots=True)
-class VolunteerLine:
-    """One volunteer in the overview."""
+class VolunteerLine(NamedTuple):
+    """One volunteer in the overview. A tuple (as storage.overview.VolunteerRow, for the same reason: the
+    overview makes one for every volunteer, and the collector leaves tuples of plain values alone)."""
 
     id: int
     name: str
@@ -40,13 +41,14 @@ class VolunteerLine:
 
 
 def statuses(*, professional: bool, unreachable: bool, professional_away: bool, paused: bool) -> tuple[Status, ...]:
-    found = {
-        Status.NO_PROFESSIONAL: not professional,
-        Status.UNREACHABLE: unreachable,
-        Status.PROFESSIONAL_AWAY: professional and professional_away,
-        Status.PAUSED: paused,
-    }
-    return tuple(status for status in Status if found[status])
+    # In Status order, without walking the enum (the overview asks for every volunteer's).
+    found = (
+        (Status.NO_PROFESSIONAL, not professional),
+        (Status.UNREACHABLE, unreachable),
+        (Status.PROFESSIONAL_AWAY, professional and professional_away),
+        (Status.PAUSED, paused),
+    )
+    return tuple(status for status, holds in found if holds)
 
 
 QUIET_DAYS = 21  # no answer for three weeks while not paused: worth a look

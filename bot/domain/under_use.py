@@ -6,10 +6,13 @@ rules of time (records belong to their period, pauses count for nothing and brea
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from operator import itemgetter
+from typing import NamedTuple
 
 from bot.domain.wellbeing import (
     _EPSILON,
@@ -130,3 +133,119 @@ def overview_figures(
     _require_aware(now, "now")
     known = _known(history, now)
     return _window_hours(known, now, days), _under_use(known, agreed_hours_per_week, weeks, ratio)
+
+
+class CheckInFacts(NamedTuple):
+    """What `window_hours` and `under_use` read of a check-in, a tuple: the overview and the month's report read
+    tens of thousands, and a `CheckInRecord` costs several times as much to build (its checks, its properties).
+    `belongs_to` is its period, or its own time when it answers none; `hours` only for an answer."""
+
+    belongs_to: datetime
+    at: datetime
+    missed: bool
+    paused: bool
+    hours: float | None
+
+    @property
+    def answered(self) -> bool:
+        return not self.missed and not self.paused
+
+    def record(self) -> CheckInRecord:
+        """The same check-in as the wellbeing rules take it (its period is `belongs_to`: the same moment)."""
+        return CheckInRecord(
+            at=self.at, missed=self.missed, hours=self.hours, period=self.belongs_to, paused=self.paused
+        )
+
+
+_PERIOD_AND_TIME = itemgetter(0, 1)
+_PERIOD = itemgetter(0)
+_MISSED = itemgetter(2)
+_PAUSED = itemgetter(3)
+_WEEK = timedelta(weeks=1)
+
+
+def _in_order(history: Sequence[CheckInFacts], now: datetime) -> tuple[list[CheckInFacts], bool]:
+    """The facts up to now in (period, time) order, and whether that is the rules' whole order (`_order`): it is
+    unless two tie on period and time (rare: the same answer time to the microsecond), and then the full rule
+    decides."""
+    _require_aware(now, "now")
+    now = now.astimezone(UTC)  # as the facts' times: comparing times in two zones asks each for its offset
+    known = [f for f in history if f.at <= now]
+    known.sort(key=_PERIOD_AND_TIME)
+    return known, len(set(map(_PERIOD_AND_TIME, known))) == len(known)
+
+
+def under_use_of_facts(
+    history: Sequence[CheckInFacts],
+    *,
+    agreed_hours_per_week: float | None,
+    now: datetime,
+    weeks: int = 4,
+    ratio: float = 0.5,
+) -> UnderUse | None:
+    """`under_use` of the same check-ins as facts, with the same result (tests/unit/domain/
+    test_under_use_facts.py checks on random histories)."""
+    known, ordered = _in_order(history, now)
+    if not ordered:
+        records = [f.record() for f in known]
+        return under_use(records, agreed_hours_per_week=agreed_hours_per_week, now=now, weeks=weeks, ratio=ratio)
+    return _under_use_of_facts(known, agreed_hours_per_week, weeks, ratio)
+
+
+def overview_figures_of_facts(
+    history: Sequence[CheckInFacts],
+    *,
+    agreed_hours_per_week: float | None,
+    now: datetime,
+    days: int,
+    weeks: int,
+    ratio: float,
+) -> tuple[float | int, UnderUse | None]:
+    """`overview_figures` of the same check-ins as facts, with the same results (as `under_use_of_facts`)."""
+    known, ordered = _in_order(history, now)
+    if not ordered:
+        records = [f.record() for f in known]
+        agreed = agreed_hours_per_week
+        return overview_figures(records, agreed_hours_per_week=agreed, now=now, days=days, weeks=weeks, ratio=ratio)
+    end = known[-1].belongs_to if known and known[-1].belongs_to > now else now
+    since = _reach_back(end, days, _pauses(known)) if any(map(_PAUSED, known)) else end - timedelta(days=days)
+    # In period order the window is the facts after the first one inside it.
+    window = known[bisect_right(known, since, key=_PERIOD) :]
+    hours = math.fsum([f.hours for f in window if f.hours is not None and not f.missed and not f.paused])
+    return _number(hours), _under_use_of_facts(known, agreed_hours_per_week, weeks, ratio)
+
+
+def _under_use_of_facts(
+    known: list[CheckInFacts], agreed_hours_per_week: float | None, weeks: int, ratio: float
+) -> UnderUse | None:
+    """`_under_use` for facts in the rules' order: the same steps, the same sums in the same order."""
+    if weeks < 1 or not 0 < ratio <= 1:
+        raise ValueError(f"under-use needs weeks >= 1 and 0 < ratio <= 1, got {weeks!r}, {ratio!r}")
+    if agreed_hours_per_week is None or not math.isfinite(agreed_hours_per_week) or agreed_hours_per_week <= 0:
+        return None
+    if not known:
+        return None
+    first = bisect_right(known, known[-1].belongs_to - timedelta(weeks=weeks), key=_PERIOD)
+    if first == 0 or known[first - 1].paused:
+        return None  # the span's start is not told for, or a pause lies at it
+    inside = known[first:]
+    if any(map(_MISSED, inside)) or any(map(_PAUSED, inside)):
+        return None  # a miss or a pause lies in the span (the latest record among them)
+    limit = ratio * agreed_hours_per_week
+    previous = known[first - 1].belongs_to
+    # Facts of one period lie next to each other: their hours are added in `_under_use`'s order.
+    period, hours = inside[0].belongs_to, 0.0
+    for fact in inside:
+        if fact.belongs_to != period:
+            if hours >= limit * ((period - previous) / _WEEK) - _EPSILON:
+                return None
+            previous, period, hours = period, fact.belongs_to, 0.0
+        hours += fact.hours or 0.0
+    if hours >= limit * ((period - previous) / _WEEK) - _EPSILON:
+        return None
+    return UnderUse(
+        weeks=weeks,
+        hours=_number(math.fsum([f.hours for f in inside if f.hours is not None])),
+        agreed=_number(agreed_hours_per_week * weeks),
+        checkins=len(inside),
+    )

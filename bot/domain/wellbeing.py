@@ -36,6 +36,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain.schedule import zone_info
@@ -234,7 +235,17 @@ class _History:
         return next((r for r in reversed(self.known) if r.answered), None)
 
 
-def _pauses(known: Sequence[CheckInRecord]) -> list[tuple[datetime, datetime]]:
+class Placed(Protocol):
+    """What `_pauses` reads of a record: a CheckInRecord, or the lighter facts of bot.domain.under_use."""
+
+    @property
+    def belongs_to(self) -> datetime: ...
+
+    @property
+    def paused(self) -> bool: ...
+
+
+def _pauses(known: Sequence[Placed]) -> list[tuple[datetime, datetime]]:
     """The paused time: each paused record's, from the record before it to its own period, merged."""
     spans: list[tuple[datetime, datetime]] = []
     for i, record in enumerate(known):

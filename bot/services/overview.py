@@ -3,14 +3,16 @@ volunteers they are responsible for; nobody sees their own line (it would hold w
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 from bot.domain.models import Person
 from bot.domain.overview import VolunteerLine, by_attention, statuses
-from bot.domain.under_use import overview_figures
+from bot.domain.under_use import CheckInFacts, overview_figures_of_facts
 from bot.domain.wellbeing import CheckInRecord
 from bot.services.base import Service
 from bot.services.errors import Refused
@@ -55,6 +57,23 @@ def records(rows: Iterable[CheckInRow]) -> dict[int, list[CheckInRecord]]:
     return found
 
 
+def facts(rows: Iterable[CheckInRow]) -> dict[int, list[CheckInFacts]]:
+    """Check-ins as the overview's figures read them (only an answered one has hours), by volunteer."""
+    found: dict[int, list[CheckInFacts]] = defaultdict(list)
+    parse = datetime.fromisoformat  # storage writes UTC with its offset: aware as read
+    new = tuple.__new__  # CheckInFacts(...) runs the NamedTuple's __new__ in Python: a third of this loop
+    for volunteer_id, state, at, period, hours, _ in rows:
+        moment = parse(at)
+        belongs_to = moment if period is None or period == at else parse(period)
+        found[volunteer_id].append(
+            new(
+                CheckInFacts,
+                (belongs_to, moment, state == "missed", state == "excused", hours if state == "answered" else None),
+            )
+        )
+    return found
+
+
 def may_see(viewer: Person, volunteer: VolunteerRow) -> bool:
     """A coordinator any volunteer but herself; a professional those she is responsible for."""
     if volunteer.id == viewer.id:
@@ -70,18 +89,34 @@ async def with_history(
     *,
     until: datetime | None = None,
     chunk: int = HISTORY_CHUNK,
-) -> AsyncIterator[tuple[T, list[CheckInRecord]]]:
-    """Each subject (a volunteer's row) with her check-ins since `since` as records, read `chunk` volunteers at
+) -> AsyncGenerator[tuple[T, list[CheckInFacts]]]:
+    """Each subject (a volunteer's row) with her check-ins since `since` as facts, read `chunk` volunteers at
     a time, each chunk in its own read: the database is free for other work between chunks, and a chunk's
-    records are dropped before the next is read."""
-    for start in range(0, len(subjects), chunk):
-        part = subjects[start : start + chunk]
+    facts are dropped soon after the next is read. The next chunk is asked for before this one is turned into
+    facts and handed out: the database (SQLite's thread, with Python's lock let go while it searches, or
+    PostgreSQL's server) finds its rows while the caller works through this one's."""
+    parts = [subjects[start : start + chunk] for start in range(0, len(subjects), chunk)]
+
+    async def read(part: Sequence[T]) -> list[CheckInRow]:
         async with db.read() as reader:
-            rows = await overview.checkins_of(reader, [volunteer_id(s) for s in part], since, until=until)
-        found = records(rows)
-        del rows
-        for subject in part:
-            yield subject, found.get(volunteer_id(subject), [])
+            return await overview.checkins_of(reader, [volunteer_id(s) for s in part], since, until=until)
+
+    ahead: asyncio.Task[list[CheckInRow]] | None = None
+    try:
+        for index, part in enumerate(parts):
+            rows = await (read(part) if ahead is None else ahead)
+            ahead = asyncio.ensure_future(read(parts[index + 1])) if index + 1 < len(parts) else None
+            await asyncio.sleep(0)  # the next read starts: the caller's loop over this chunk does not await
+            found = facts(rows)
+            del rows
+            for subject in part:
+                yield subject, found.get(volunteer_id(subject), [])
+    finally:
+        if ahead is not None:
+            # The caller stopped early or failed: the read nobody will use is let finish (cancelling a query
+            # costs PostgreSQL's pool its connection), its rows or its error dropped.
+            with contextlib.suppress(Exception):
+                await ahead
 
 
 async def volunteers_of(reader: Reader, viewer: Person, now: datetime) -> list[VolunteerRow]:
@@ -111,12 +146,12 @@ class OverviewService(Service):
             if row is None or not may_see(viewer, row):
                 raise Refused("overview.not_yours")
             rows = await overview.checkins_of(tx, [row.id], now - timedelta(days=LOOKBACK_DAYS))
-        return row, self._line(row, records(rows).get(row.id, []), now)
+        return row, self._line(row, facts(rows).get(row.id, []), now)
 
-    def _line(self, row: VolunteerRow, history: list[CheckInRecord], now: datetime) -> VolunteerLine:
+    def _line(self, row: VolunteerRow, history: list[CheckInFacts], now: datetime) -> VolunteerLine:
         settings = self._settings.reports
         agreed = row.agreed_hours
-        hours, flagged = overview_figures(
+        hours, flagged = overview_figures_of_facts(
             history,
             agreed_hours_per_week=agreed,
             now=now,

@@ -3,7 +3,9 @@ volunteers' records at once were tens of MiB), and each volunteer still gets exa
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from contextlib import aclosing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -82,7 +84,7 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 async def test_each_volunteer_gets_her_own_history_across_chunks(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     ids = await _volunteers(db, 7)
     async with db.read() as reader:
-        whole = overview_service.records(await overview.checkins_of(reader, ids, SINCE, until=NOW))
+        whole = overview_service.facts(await overview.checkins_of(reader, ids, SINCE, until=NOW))
     asked = _spy(monkeypatch)
     seen = [(v, history) async for v, history in with_history(db, ids, int, SINCE, until=NOW, chunk=3)]
     assert asked == [3, 3, 1]
@@ -109,3 +111,18 @@ async def test_the_overview_and_report_of_many_never_read_everyones_checkins_at_
     asked.clear()
     await ReportService(db, FixedClock(), settings, lambda: None).month(coordinator, Month(2026, 11))
     assert asked == [HISTORY_CHUNK, 7]
+
+
+async def test_a_caller_that_stops_early_leaves_no_read_behind(db: Database) -> None:
+    """with_history asks for the next chunk before handing out this one; a caller that stops after the first
+    volunteer gets back only when that read is over (nor is the database left locked)."""
+    ids = await _volunteers(db, 7)
+    async with aclosing(with_history(db, ids, int, SINCE, until=NOW, chunk=3)) as seen:
+        async for volunteer, _ in seen:
+            assert volunteer == ids[0]
+            break
+    names = {t: getattr(t.get_coro(), "__qualname__", "") for t in asyncio.all_tasks()}
+    reads = [t for t, name in names.items() if name == "with_history.<locals>.read"]
+    assert all(t.done() for t in reads)
+    async with db.read() as reader:
+        assert len(await overview.checkins_of(reader, ids, SINCE, until=NOW)) == sum(1 + i % 4 for i in range(7))

@@ -1,0 +1,120 @@
+"""Issue 14, item 6: the overview and the month's report read check-ins as `CheckInFacts` and run their own path
+through the window's hours and under-use; on any history it must say exactly what the full rules say on the
+same check-ins as `CheckInRecord`s (hypothesis, derandomized, so CI sees the same inputs).
+
+Histories are drawn to reach every branch: check-ins on a coarse grid (so periods and times tie), answered,
+missed or paused, answered late, early (their period still ahead) or after `now`, some answering no scheduled
+check-in, hours that do not add up exactly in floating point (0.1 + 0.7 is just under 0.8), agreements of none,
+0 or some hours.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.domain.under_use import (
+    CheckInFacts,
+    overview_figures,
+    overview_figures_of_facts,
+    under_use,
+    under_use_of_facts,
+)
+from bot.domain.wellbeing import CheckInRecord
+
+NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+FAST = settings(max_examples=400, deadline=None, derandomize=True, database=None)
+
+
+@st.composite
+def records(draw: st.DrawFn, *, period: datetime | None = None) -> CheckInRecord:
+    kind = draw(st.sampled_from(["answered"] * 4 + ["missed", "paused"]))
+    if period is None:
+        # Half-day steps over ten weeks around now: ties on period and time are common, so is "exactly 4 weeks".
+        period = NOW + timedelta(hours=12 * draw(st.integers(-140, 6)))
+    at = period + timedelta(hours=12 * draw(st.integers(-2, 6)))
+    hours = draw(st.sampled_from([0.0, 0.1, 0.2, 0.5, 0.7, 1.0, 2.0, 3.5, 8.0])) if kind == "answered" else None
+    return CheckInRecord(
+        at=at,
+        period=None if draw(st.integers(0, 9)) == 0 else period,
+        missed=kind == "missed",
+        paused=kind == "paused",
+        hours=hours,
+    )
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[CheckInRecord]:
+    """A check-in every one or two weeks up to about now (as the bot asks), and a few anywhere."""
+    step = timedelta(weeks=draw(st.sampled_from([1, 2])))
+    last = NOW - timedelta(hours=12 * draw(st.integers(0, 20)))
+    scheduled = [draw(records(period=last - i * step)) for i in range(draw(st.integers(0, 9)))]
+    return scheduled + draw(st.lists(records(), max_size=4))
+
+
+def as_facts(history: list[CheckInRecord]) -> list[CheckInFacts]:
+    """As bot.services.overview.facts reads them: only an answer has hours."""
+    return [CheckInFacts(r.belongs_to, r.at, r.missed, r.paused, r.hours if r.answered else None) for r in history]
+
+
+@FAST
+@given(
+    history=histories(),
+    agreed=st.sampled_from([None, 0.0, 0.5, 1.6, 2.0, 4.0, 7.5]),
+    days=st.sampled_from([7, 28]),
+    weeks=st.integers(1, 5),
+    ratio=st.sampled_from([0.25, 0.5, 1.0]),
+)
+def test_the_facts_path_agrees_with_the_full_rules(
+    history: list[CheckInRecord], agreed: float | None, days: int, weeks: int, ratio: float
+) -> None:
+    facts = as_facts(history)
+    assert overview_figures_of_facts(
+        facts, agreed_hours_per_week=agreed, now=NOW, days=days, weeks=weeks, ratio=ratio
+    ) == overview_figures(history, agreed_hours_per_week=agreed, now=NOW, days=days, weeks=weeks, ratio=ratio)
+    assert under_use_of_facts(facts, agreed_hours_per_week=agreed, now=NOW, weeks=weeks, ratio=ratio) == under_use(
+        history, agreed_hours_per_week=agreed, now=NOW, weeks=weeks, ratio=ratio
+    )
+
+
+def test_a_plain_history_under_half_is_found_on_both_paths() -> None:
+    """A fixed case beside the random ones: five weekly answers of 1 hour against 4 agreed, one of them paused
+    before the span (the window reaches back over it)."""
+    history = [CheckInRecord(at=NOW - timedelta(weeks=w), period=NOW - timedelta(weeks=w), hours=1.0) for w in range(5)]
+    history.append(CheckInRecord(at=NOW - timedelta(weeks=5), period=NOW - timedelta(weeks=5), paused=True))
+    found = overview_figures_of_facts(
+        as_facts(history), agreed_hours_per_week=4.0, now=NOW, days=28, weeks=4, ratio=0.5
+    )
+    assert found == overview_figures(history, agreed_hours_per_week=4.0, now=NOW, days=28, weeks=4, ratio=0.5)
+    assert found[0] == 4 and found[1] is not None and found[1].checkins == 4
+
+
+def test_bad_limits_are_refused_on_both_paths() -> None:
+    facts = as_facts([CheckInRecord(at=NOW, period=NOW, hours=1.0)])
+    with pytest.raises(ValueError):
+        under_use_of_facts(facts, agreed_hours_per_week=4.0, now=NOW, weeks=0)
+    with pytest.raises(ValueError):
+        under_use_of_facts(facts, agreed_hours_per_week=4.0, now=datetime(2026, 12, 1))
+
+
+def test_exactly_half_in_floating_point_is_not_under_on_both_paths() -> None:
+    """0.1 + 0.7 hours for one week is 0.7999999999999999, just under half of 1.6: the tolerance says exactly half,
+    so not under use, on both paths."""
+    history = [CheckInRecord(at=NOW - timedelta(weeks=w), period=NOW - timedelta(weeks=w), hours=0.7) for w in range(5)]
+    history.append(CheckInRecord(at=NOW + timedelta(hours=-1), period=NOW, hours=0.1))
+    assert under_use(history, agreed_hours_per_week=1.6, now=NOW) is None
+    assert under_use_of_facts(as_facts(history), agreed_hours_per_week=1.6, now=NOW) is None
+
+
+def test_a_pause_tied_with_an_answer_orders_as_the_full_rule_orders_it() -> None:
+    """A paused check-in and an answer with the same period and time: the rules' order puts the pause last, so
+    at the span's start it breaks the run, whichever came first in the history."""
+    answers = [CheckInRecord(at=NOW - timedelta(weeks=w), period=NOW - timedelta(weeks=w), hours=0.0) for w in range(5)]
+    start = NOW - timedelta(weeks=4)
+    paused = CheckInRecord(at=start, period=start, paused=True)
+    for history in ([paused, *answers], [*answers, paused]):
+        assert under_use(history, agreed_hours_per_week=4.0, now=NOW) is None
+        assert under_use_of_facts(as_facts(history), agreed_hours_per_week=4.0, now=NOW) is None
