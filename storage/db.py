@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -56,6 +57,7 @@ __all__ = [
     "SqliteDatabase",
     "TransactionConflict",
     "Tx",
+    "WriteWatch",
     "available_migrations",
     "backup_file",
     "from_db",
@@ -74,21 +76,57 @@ _DAMAGE_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
 UNIT_ATTEMPTS = 5
 
 
+# A statement that may change rows: what a WriteWatch looks at (a SELECT never moves one on).
+_WRITE_VERB = re.compile(r"\b(?:INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+class WriteWatch:
+    """Counts the transactions that wrote one of `tables`, for a copy of their rows kept in memory: when
+    `version` has moved on since the copy was read, the copy may be stale.
+
+    A statement counts when it writes and names one of the tables anywhere (a write elsewhere that only reads
+    them in a subquery counts too: one needless refresh, never a missed one). Rows changed behind the SQL's back
+    (a trigger, a foreign key's ON DELETE action) are not seen: the watched tables must have none. Only this
+    process's own writes are seen, so only SQLite (one process per file) offers watches.
+    """
+
+    def __init__(self, tables: Iterable[str]) -> None:
+        names = "|".join(re.escape(table) for table in tables)
+        self._names = re.compile(rf"\b(?:{names})\b", re.IGNORECASE)
+        self.version = 0
+
+    def sees(self, sql: str) -> bool:
+        return self._names.search(sql) is not None and _WRITE_VERB.search(sql) is not None
+
+
 class SqliteTx(Tx):
     dialect = SQLITE
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, watches: Sequence[WriteWatch] = ()) -> None:
         self._conn = conn
+        self._watches = watches
+        self.touched: set[WriteWatch] = set()  # moved on when the transaction ends, committed or not
+
+    def _note(self, sql: str) -> None:
+        for watch in self._watches:
+            if watch not in self.touched and watch.sees(sql):
+                self.touched.add(watch)
+
+    def ended(self) -> None:
+        for watch in self.touched:
+            watch.version += 1
 
     # Each statement is one round trip to SQLite's thread (execute, read the result, close the cursor together):
     # the bot's time goes to those hand-overs more than to SQLite itself. aiosqlite's own execute() is a trip for
     # the statement and another for closing its cursor, so writes go through its queue (`_execute`) directly.
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run a statement; returns lastrowid for inserts (0 otherwise)."""
+        self._note(sql)
         return await self._on_thread(_lastrowid, sql, params)
 
     async def changes(self, sql: str, params: Params = ()) -> int:
         """Run a statement; returns the number of rows it changed."""
+        self._note(sql)
         return await self._on_thread(_rowcount, sql, params)
 
     async def _on_thread(self, work: Callable[[sqlite3.Connection, str, Params], int], sql: str, params: Params) -> int:
@@ -96,13 +134,16 @@ class SqliteTx(Tx):
         return await run(work, self._conn._conn, sql, params)
 
     async def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
+        self._note(sql)
         await self._conn.executemany(sql, params)
 
     async def one(self, sql: str, params: Params = ()) -> Row | None:
         """The first row of a query that finds one (or a few: all are fetched in the same trip)."""
+        self._note(sql)  # an INSERT … RETURNING reads its row back
         return next(iter(await self._conn.execute_fetchall(sql, params)), None)
 
     async def all(self, sql: str, params: Params = ()) -> list[Row]:
+        self._note(sql)
         return list(await self._conn.execute_fetchall(sql, params))
 
 
@@ -188,6 +229,12 @@ class Database:
         SERIALIZABLE and may raise TransactionConflict: use `unit` where concurrent units can collide."""
         return self._begin()
 
+    def watch_writes(self, tables: Iterable[str]) -> WriteWatch | None:
+        """A WriteWatch over these tables; None on PostgreSQL, where other replicas write what no watch here sees."""
+        if not isinstance(self._backend, SqliteDatabase):
+            return None
+        return self._backend.watch_writes(tables)
+
     def read(self) -> AbstractAsyncContextManager[Reader]:
         """Reads outside a transaction: each statement sees what is committed. On SQLite without BEGIN …
         COMMIT (a third of a transaction's round trips, for the lookup on every update); on PostgreSQL a
@@ -270,10 +317,16 @@ class SqliteDatabase:
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[object] | None = None
+        self._watches: list[WriteWatch] = []
 
     @property
     def location(self) -> str:
         return str(self.path)
+
+    def watch_writes(self, tables: Iterable[str]) -> WriteWatch:
+        watch = WriteWatch(tables)
+        self._watches.append(watch)
+        return watch
 
     async def open(self) -> None:
         make_private_folders(self.path.parent)
@@ -322,18 +375,23 @@ class SqliteDatabase:
             try:
                 conn = self.conn
                 await conn.execute("BEGIN IMMEDIATE")
+                tx = SqliteTx(conn, self._watches)
                 try:
-                    yield SqliteTx(conn)
-                except BaseException:
-                    await _roll_back(conn)
-                    raise
-                try:
-                    await conn.execute("COMMIT")
-                except BaseException:
-                    # A COMMIT that fails (busy, I/O error) can leave the transaction open; every later BEGIN
-                    # would then fail for good, so end it here and let the caller retry the whole unit.
-                    await _roll_back(conn)
-                    raise
+                    try:
+                        yield tx
+                    except BaseException:
+                        await _roll_back(conn)
+                        raise
+                    try:
+                        await conn.execute("COMMIT")
+                    except BaseException:
+                        # A COMMIT that fails (busy, I/O error) can leave the transaction open; every later BEGIN
+                        # would then fail for good, so end it here and let the caller retry the whole unit.
+                        await _roll_back(conn)
+                        raise
+                finally:
+                    # Still under the lock: no read can come between the commit and the watches moving on.
+                    tx.ended()
             finally:
                 self._owner = None
 
@@ -344,7 +402,11 @@ class SqliteDatabase:
         if task is not None and self._owner is task:
             raise RuntimeError("nested read: use the open Tx")
         async with self._lock:
-            yield SqliteTx(self.conn)
+            reader = SqliteTx(self.conn, self._watches)
+            try:
+                yield reader
+            finally:
+                reader.ended()
 
     @asynccontextmanager
     async def _exclusive(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -412,6 +474,9 @@ class SqliteDatabase:
                 await conn.execute("COMMIT")
                 log.info("applied migration %s", name)
                 applied.append(name)
+            if applied:
+                for watch in self._watches:  # a migration may change any table
+                    watch.version += 1
         return applied
 
     async def require_current(self) -> None:
