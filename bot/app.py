@@ -39,7 +39,7 @@ from bot.services.reports.digest import DigestService
 from bot.services.socialmap import SocialMapService
 from bot.services.visits import VisitService
 from bot.supervision import Part, PartEnded, Supervisor, task_failure
-from bot.telegram_http import TELEGRAM_CONNECTIONS, LaneTellingPacer, TelegramRequest
+from bot.telegram_http import LaneTellingPacer, TelegramRequest
 from bot.updates import PerSenderUpdateProcessor
 from handlers import register
 from storage import leases, timers
@@ -83,7 +83,6 @@ def build_application(settings: Settings, *, clock: Clock | None = None, webhook
         .rate_limiter(LaneTellingPacer(rate))
         .request(
             TelegramRequest(
-                TELEGRAM_CONNECTIONS,
                 connect_timeout=timeout,
                 read_timeout=timeout,
                 write_timeout=timeout,
