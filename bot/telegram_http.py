@@ -3,10 +3,11 @@
 httpcore's connection pool looks at every open connection (two system calls each, and at every other
 connection again) each time a request starts or ends, and at every request queued for a connection. With
 the 32 connections the bot allowed, a burst of replies kept some twenty open and that bookkeeping cost more
-per /help than the gate, the lookup and the router together. So few requests are in flight: four while
-Telegram answers fast (four carry 30 messages a second while a send takes up to 130 ms), more, up to 32,
-while sends are slow and the slots hold the sending back. The rest wait here, cheaply, and in lane order:
-the pacer (bot/pacing.py) hands out turns by lane, and a turn must not then queue behind bulk for a connection.
+per /help than the gate, the lookup and the router together. So few requests are in flight: two while
+Telegram answers fast (two carry 30 messages a second while a send takes up to 65 ms), one more each time a
+request waited a quarter of a second for a slot, up to 32, while sends are slow and the slots hold it back.
+The rest wait here, cheaply, and in lane order: the pacer (bot/pacing.py) hands out turns by lane, and a
+turn must not then queue behind bulk for a connection.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from bot.domain.lanes import Lane
 from bot.pacing import JSONDict, LanePacer
 
-FEWEST_CONNECTIONS = 4
+FEWEST_CONNECTIONS = 2
 MOST_CONNECTIONS = 32
 
 # The lane of the request the current task is making; anything the pacer does not pace (an edit, a button's
