@@ -22,7 +22,6 @@ from bot.context import BotData, Context
 from bot.context import Services as Services  # re-exported: the sandbox, tests and benchmarks import it from here
 from bot.delivery import Delivery
 from bot.domain.ratelimit import UpdateLimiter
-from bot.pacing import LanePacer
 from bot.scheduler import Scheduler
 from bot.sender_lease import SenderLease, holder_name, lease_name
 from bot.services.checkins import CheckInService
@@ -40,6 +39,7 @@ from bot.services.reports.digest import DigestService
 from bot.services.socialmap import SocialMapService
 from bot.services.visits import VisitService
 from bot.supervision import Part, PartEnded, Supervisor, task_failure
+from bot.telegram_http import LaneTellingPacer, TelegramRequest
 from bot.updates import PerSenderUpdateProcessor
 from handlers import register
 from storage import leases, timers
@@ -80,10 +80,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None, webhook
         .context_types(ContextTypes(context=Context, bot_data=BotData))
         # One budget for the outbox and direct replies, handed out by lane; retries are the outbox's job (it
         # honours RetryAfter per message), so the limiter only paces.
-        .rate_limiter(LanePacer(rate))
+        .rate_limiter(LaneTellingPacer(rate))
         .request(
-            HTTPXRequest(
-                connection_pool_size=32,
+            TelegramRequest(
                 connect_timeout=timeout,
                 read_timeout=timeout,
                 write_timeout=timeout,

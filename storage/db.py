@@ -10,11 +10,11 @@ import asyncio
 import logging
 import random
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, cast
+from typing import Protocol, TypeVar
 
 import aiosqlite
 
@@ -38,6 +38,7 @@ from storage.core import (
 )
 from storage.dialect import SQLITE, Backend, Dialect
 from storage.files import create_private_file, make_private_folders
+from storage.sqlite_tx import SqliteTx, WriteWatch
 
 T = TypeVar("T")
 
@@ -56,6 +57,7 @@ __all__ = [
     "SqliteDatabase",
     "TransactionConflict",
     "Tx",
+    "WriteWatch",
     "available_migrations",
     "backup_file",
     "from_db",
@@ -72,55 +74,6 @@ _DAMAGE_CODES = frozenset({sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB})
 
 # A whole unit of work is tried this many times when PostgreSQL reports a serialization failure or deadlock.
 UNIT_ATTEMPTS = 5
-
-
-class SqliteTx(Tx):
-    dialect = SQLITE
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
-
-    # Each statement is one round trip to SQLite's thread (execute, read the result, close the cursor together):
-    # the bot's time goes to those hand-overs more than to SQLite itself. aiosqlite's own execute() is a trip for
-    # the statement and another for closing its cursor, so writes go through its queue (`_execute`) directly.
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run a statement; returns lastrowid for inserts (0 otherwise)."""
-        return await self._on_thread(_lastrowid, sql, params)
-
-    async def changes(self, sql: str, params: Params = ()) -> int:
-        """Run a statement; returns the number of rows it changed."""
-        return await self._on_thread(_rowcount, sql, params)
-
-    async def _on_thread(self, work: Callable[[sqlite3.Connection, str, Params], int], sql: str, params: Params) -> int:
-        run = cast(Callable[..., Awaitable[int]], self._conn._execute)  # aiosqlite's queue to its thread (untyped)
-        return await run(work, self._conn._conn, sql, params)
-
-    async def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
-        await self._conn.executemany(sql, params)
-
-    async def one(self, sql: str, params: Params = ()) -> Row | None:
-        """The first row of a query that finds one (or a few: all are fetched in the same trip)."""
-        return next(iter(await self._conn.execute_fetchall(sql, params)), None)
-
-    async def all(self, sql: str, params: Params = ()) -> list[Row]:
-        return list(await self._conn.execute_fetchall(sql, params))
-
-
-# These two run on aiosqlite's thread, with its sqlite3 connection.
-def _lastrowid(conn: sqlite3.Connection, sql: str, params: Params) -> int:
-    cursor = conn.execute(sql, params)
-    try:
-        return cursor.lastrowid or 0
-    finally:
-        cursor.close()
-
-
-def _rowcount(conn: sqlite3.Connection, sql: str, params: Params) -> int:
-    cursor = conn.execute(sql, params)
-    try:
-        return cursor.rowcount
-    finally:
-        cursor.close()
 
 
 def _is_damage(error: sqlite3.DatabaseError) -> bool:
@@ -187,6 +140,12 @@ class Database:
         """One transaction; rolled back on any exception, including cancellation. On PostgreSQL it runs
         SERIALIZABLE and may raise TransactionConflict: use `unit` where concurrent units can collide."""
         return self._begin()
+
+    def watch_writes(self, tables: Iterable[str]) -> WriteWatch | None:
+        """A WriteWatch over these tables; None on PostgreSQL, where other replicas write what no watch here sees."""
+        if not isinstance(self._backend, SqliteDatabase):
+            return None
+        return self._backend.watch_writes(tables)
 
     def read(self) -> AbstractAsyncContextManager[Reader]:
         """Reads outside a transaction: each statement sees what is committed. On SQLite without BEGIN …
@@ -270,10 +229,16 @@ class SqliteDatabase:
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[object] | None = None
+        self._watches: list[WriteWatch] = []
 
     @property
     def location(self) -> str:
         return str(self.path)
+
+    def watch_writes(self, tables: Iterable[str]) -> WriteWatch:
+        watch = WriteWatch(tables)
+        self._watches.append(watch)
+        return watch
 
     async def open(self) -> None:
         make_private_folders(self.path.parent)
@@ -322,18 +287,23 @@ class SqliteDatabase:
             try:
                 conn = self.conn
                 await conn.execute("BEGIN IMMEDIATE")
+                tx = SqliteTx(conn, self._watches)
                 try:
-                    yield SqliteTx(conn)
-                except BaseException:
-                    await _roll_back(conn)
-                    raise
-                try:
-                    await conn.execute("COMMIT")
-                except BaseException:
-                    # A COMMIT that fails (busy, I/O error) can leave the transaction open; every later BEGIN
-                    # would then fail for good, so end it here and let the caller retry the whole unit.
-                    await _roll_back(conn)
-                    raise
+                    try:
+                        yield tx
+                    except BaseException:
+                        await _roll_back(conn)
+                        raise
+                    try:
+                        await conn.execute("COMMIT")
+                    except BaseException:
+                        # A COMMIT that fails (busy, I/O error) can leave the transaction open; every later BEGIN
+                        # would then fail for good, so end it here and let the caller retry the whole unit.
+                        await _roll_back(conn)
+                        raise
+                finally:
+                    # Still under the lock: no read can come between the commit and the watches moving on.
+                    tx.ended()
             finally:
                 self._owner = None
 
@@ -344,7 +314,11 @@ class SqliteDatabase:
         if task is not None and self._owner is task:
             raise RuntimeError("nested read: use the open Tx")
         async with self._lock:
-            yield SqliteTx(self.conn)
+            reader = SqliteTx(self.conn, self._watches)
+            try:
+                yield reader
+            finally:
+                reader.ended()
 
     @asynccontextmanager
     async def _exclusive(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -412,6 +386,9 @@ class SqliteDatabase:
                 await conn.execute("COMMIT")
                 log.info("applied migration %s", name)
                 applied.append(name)
+            if applied:
+                for watch in self._watches:  # a migration may change any table
+                    watch.version += 1
         return applied
 
     async def require_current(self) -> None:

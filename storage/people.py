@@ -8,6 +8,10 @@ from datetime import datetime
 from bot.domain.models import Person, Role, Team
 from storage.db import Reader, Row, Tx, to_db
 
+# Every table a Person is read from (below): a write to any of them makes a Person kept in memory stale
+# (storage.db.WriteWatch). Neither has a trigger or a foreign key action that changes it behind the SQL's back.
+PERSON_TABLES = ("people", "person_roles")
+
 _PERSON_COLUMNS = (
     "p.id, p.name, p.telegram_id, p.language, p.team_id, p.timezone, p.active, p.unreachable_since,"
     " p.responsible_professional_id, p.backup_professional_id,"

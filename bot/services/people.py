@@ -7,9 +7,13 @@ this service (`invites`, `team_admin`), so callers hold one object.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import time
+from time import monotonic as monotonic_clock
 
+from bot.clock import Clock
+from bot.config import Settings
 from bot.domain.models import Agreement, Link, Person, Prepared, Role, Team
 from bot.domain.onboarding import format_hours
 from bot.i18n import plain
@@ -20,7 +24,7 @@ from bot.services.invites import InviteService, IssuedInvite, RedeemOutcome
 from bot.services.notify import notify, role_names
 from bot.services.teams import TeamService
 from storage import escalations, groups, links, people
-from storage.db import Tx
+from storage.db import Database, Tx, WriteWatch
 
 
 @dataclass(frozen=True)
@@ -45,11 +49,72 @@ PERSONS = Trail("person")
 LINKS = Trail("link")
 
 
+class KnownPeople:
+    """Registered people by Telegram id as last read, so that the lookup on every update needs no trip to
+    SQLite's thread (that hand-over was a third of what a /help costs beyond a bare bot's reply).
+
+    A copy is used only while no transaction has written a person's table since it was read (`WriteWatch`:
+    a role, language, team, erasure, removal or accepted invite is seen by the very next update), and for
+    `TTL_SECONDS` at most, in case anything ever changes the file outside this process. Strangers are not
+    kept: a flood of them must not fill memory.
+    """
+
+    TTL_SECONDS = 30.0
+    MAX_PEOPLE = 10_000  # far above any organisation; past it the copies start over rather than grow
+
+    def __init__(self, watch: WriteWatch, monotonic: Callable[[], float] = monotonic_clock) -> None:
+        self._watch = watch
+        self.monotonic = monotonic
+        self._people: dict[int, tuple[Person, float]] = {}
+        self._version = watch.version
+
+    @property
+    def version(self) -> int:
+        """To be read before the person is read from the database, and passed to `keep`."""
+        return self._watch.version
+
+    def get(self, telegram_id: int) -> Person | None:
+        if self._version != self._watch.version:
+            self._people.clear()
+            self._version = self._watch.version
+        kept = self._people.get(telegram_id)
+        if kept is None or self.monotonic() - kept[1] > self.TTL_SECONDS:
+            return None
+        return kept[0]
+
+    def keep(self, person: Person, read_at_version: int) -> None:
+        # A write that ended while the row was being read may be newer than the row: keep nothing then.
+        if person.telegram_id is None or read_at_version != self._watch.version:
+            return
+        if len(self._people) >= self.MAX_PEOPLE:
+            self._people.clear()
+        self._people[person.telegram_id] = (person, self.monotonic())
+
+
 class PeopleService(Service):
+    def __init__(self, db: Database, clock: Clock, settings: Settings, wake_delivery: Callable[[], None]) -> None:
+        super().__init__(db, clock, settings, wake_delivery)
+        watch = db.watch_writes(people.PERSON_TABLES)
+        # SQLite only: on PostgreSQL other replicas change people too, and no watch here sees their writes.
+        self.known = None if watch is None else KnownPeople(watch)
+
     # --- who is this ------------------------------------------------------------------------------
 
     async def identify(self, telegram_id: int) -> Person | None:
-        # On every update: a read without a transaction (one round trip to SQLite's thread instead of three).
+        known = self.known
+        if known is None:
+            return await self._read_person(telegram_id)
+        person = known.get(telegram_id)
+        if person is None:
+            version = known.version
+            person = await self._read_person(telegram_id)
+            if person is not None:
+                known.keep(person, version)
+        return person
+
+    async def _read_person(self, telegram_id: int) -> Person | None:
+        # On every update the cache cannot answer: a read without a transaction (one round trip to SQLite's
+        # thread instead of three).
         async with self._db.read() as reader:
             return await people.by_telegram_id(reader, telegram_id)
 

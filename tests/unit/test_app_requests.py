@@ -10,6 +10,7 @@ from telegram.request import HTTPXRequest
 
 from bot.app import build_application, tls_context
 from bot.config import load_settings
+from bot.telegram_http import MOST_CONNECTIONS
 
 
 def _clients(tmp_path: Path) -> tuple[HTTPXRequest, HTTPXRequest]:
@@ -28,7 +29,7 @@ def test_both_clients_have_the_configured_timeouts_and_pool_sizes(tmp_path: Path
     timeout = other._client.timeout
     assert (timeout.connect, timeout.read, timeout.write, timeout.pool) == (7, 7, 7, 7)
     assert updates._client.timeout.read == 27  # the long poll's 20 s, and the request timeout past it
-    assert other._client._transport._pool._max_connections == 32  # type: ignore[attr-defined]
+    assert other._client._transport._pool._max_connections == MOST_CONNECTIONS  # type: ignore[attr-defined]
     assert updates._client._transport._pool._max_connections == 1  # type: ignore[attr-defined]
 
 
