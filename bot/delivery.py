@@ -29,6 +29,7 @@ from bot.domain.lanes import Lane
 from bot.i18n import Markup, t
 from bot.sender_lease import STANDBY_POLL_SECONDS, SenderLease
 from bot.supervision import task_failure
+from bot.telegram_http import NotSent
 from storage import outbox, people
 from storage.db import Database, Tx
 from storage.outbox import OutboxMessage
@@ -402,6 +403,8 @@ class Delivery:
             return Outcome.unreachable(message, str(exc))
         except BadRequest as exc:
             return await self._after_bad_request(message, exc)
+        except NotSent as exc:
+            return self._retry(message, backoff(message.attempts), str(exc), maybe_delivered=False)
         except TimedOut as exc:
             return self._retry(message, backoff(message.attempts), f"timeout {exc}", maybe_delivered=True)
         except NetworkError as exc:

@@ -35,6 +35,11 @@ MOST_CONNECTIONS = 32
 _lane: ContextVar[Lane] = ContextVar("telegram_request_lane", default=Lane.NOW)
 
 
+class NotSent(TimedOut):
+    """No slot came free within the pool timeout: the request never left, so a retry of it is no repeat
+    (a TimedOut otherwise means the message may have arrived)."""
+
+
 class LaneTellingPacer(LanePacer):
     """The lane pacer, telling the request that follows its turn which lane it is in."""
 
@@ -134,7 +139,7 @@ class TelegramRequest(HTTPXRequest):
             async with asyncio.timeout(cast(float | None, wait)):
                 await self.slots.take(_lane.get())
         except TimeoutError:
-            raise TimedOut("every connection to Telegram is busy; the request was not sent") from None
+            raise NotSent("every connection to Telegram is busy; the request was not sent") from None
         try:
             return await super().do_request(
                 url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout

@@ -23,6 +23,7 @@ from bot.delivery import Delivery
 from bot.i18n import Markup, t
 from bot.scheduler import Scheduler
 from bot.sender_lease import SenderLease
+from bot.telegram_http import NotSent
 from storage import leases, outbox
 from storage.db import Database
 from tests.support.clock import FakeClock
@@ -274,3 +275,30 @@ def test_a_sender_lease_shorter_than_two_seconds_is_refused() -> None:
 
     with pytest.raises(ConfigError, match="sender_lease_seconds"):
         load_settings(None, telegram={"token": "1:offline"}, delivery={"sender_lease_seconds": 0.5})
+
+
+@dataclass
+class BusyBot(RecordingBot):
+    """Telegram with every connection busy for the first `busy` sends: each waits for a slot and is not sent."""
+
+    busy: int = 1
+
+    async def send_message(self, *, chat_id: int, text: str, **kwargs: Any) -> _Sent:
+        if self.busy > 0:
+            self.busy -= 1
+            raise NotSent("every connection to Telegram is busy; the request was not sent")
+        return await super().send_message(chat_id=chat_id, text=text, **kwargs)
+
+
+async def test_a_send_that_never_got_a_connection_goes_again_without_the_repeat_mark(db: Database) -> None:
+    clock = FakeClock(NOW)
+    bot = BusyBot("a")
+    delivery = Delivery(db, cast("ExtBot[int]", bot), clock=clock)
+    message = await _enqueue(db, "Sanne heeft hulp nodig")
+    assert await delivery.run_once() == 1  # tried: no connection came free, so not sent, retried later
+    assert bot.texts == []
+    assert (await _row(db, message))["status"] == "pending"
+    assert (await _row(db, message))["maybe_delivered"] == 0
+    clock.advance(timedelta(minutes=5))
+    assert await delivery.run_once() == 1
+    assert bot.texts == ["Sanne heeft hulp nodig"]  # not "(again) ...": it never arrived the first time
