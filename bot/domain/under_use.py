@@ -3,8 +3,8 @@ alerted; a pure rule beside the wellbeing rules of `bot.domain.wellbeing`, on th
 rules of time (records belong to their period, pauses count for nothing and break every run).
 
 The rules run on `CheckInFacts`, the five things they read of a check-in, as a tuple: the overview and the
-month's report read tens of thousands of check-ins, and a `CheckInRecord` costs several times as much to build.
-`under_use`, `window_hours` and `overview_figures` take records and read their facts.
+month's report read tens of thousands of check-ins, and a `CheckInRecord` costs several times as much to build
+(`CheckInFacts.of` reads a record's).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class UnderUse:
 
 
 def under_use(
-    history: Sequence[CheckInRecord],
+    history: Sequence[CheckInFacts],
     *,
     agreed_hours_per_week: float | None,
     now: datetime,
@@ -63,20 +63,11 @@ def under_use(
 
     Needs an agreement of more than 0 hours. Evidence: the span's weeks, hours and agreed hours, answers.
     """
-    return under_use_of_facts(
-        _facts(history), agreed_hours_per_week=agreed_hours_per_week, now=now, weeks=weeks, ratio=ratio
-    )
-
-
-def window_hours(history: Sequence[CheckInRecord], *, now: datetime, days: int) -> float | int:
-    """The hours of the answered check-ins whose period lies in the `days` days before now (reaching back over
-    paused time, as the window of `evaluate` does): what the overview shows against the agreement."""
-    known = _in_order(_facts(history), now)
-    return _window_hours(known, now, days)
+    return _under_use(_in_order(history, _utc(now)), agreed_hours_per_week, weeks, ratio)
 
 
 def overview_figures(
-    history: Sequence[CheckInRecord],
+    history: Sequence[CheckInFacts],
     *,
     agreed_hours_per_week: float | None,
     now: datetime,
@@ -84,12 +75,12 @@ def overview_figures(
     weeks: int,
     ratio: float,
 ) -> tuple[float | int, UnderUse | None]:
-    """`window_hours` and `under_use` together, the history put in order once (the overview runs both for
-    every volunteer)."""
-    agreed = agreed_hours_per_week
-    return overview_figures_of_facts(
-        _facts(history), agreed_hours_per_week=agreed, now=now, days=days, weeks=weeks, ratio=ratio
-    )
+    """The hours of the answered check-ins whose period lies in the `days` days before now (reaching back over
+    paused time, as the window of `evaluate` does: what the overview shows against the agreement), and
+    `under_use`, the history put in order once (the overview runs both for every volunteer)."""
+    now = _utc(now)
+    known = _in_order(history, now)
+    return _window_hours(known, now, days), _under_use(known, agreed_hours_per_week, weeks, ratio)
 
 
 class CheckInFacts(NamedTuple):
@@ -109,10 +100,6 @@ class CheckInFacts(NamedTuple):
         )
 
 
-def _facts(history: Sequence[CheckInRecord]) -> list[CheckInFacts]:
-    return [CheckInFacts.of(record) for record in history]
-
-
 _PERIOD_AND_TIME = itemgetter(0, 1)
 _PERIOD = itemgetter(0)
 _MISSED = itemgetter(2)
@@ -120,13 +107,16 @@ _PAUSED = itemgetter(3)
 _WEEK = timedelta(weeks=1)
 
 
-def _in_order(history: Sequence[CheckInFacts], now: datetime) -> list[CheckInFacts]:
-    """The facts up to now in the wellbeing rules' order (`bot.domain.wellbeing._order`) as far as these rules
-    can tell facts apart: by period and time, and where two tie on those (rare: the same answer time to the
-    microsecond) by the rest, so that input order cannot matter. Sorting by all five only on a tie is the same
-    order, cheaper."""
+def _utc(now: datetime) -> datetime:
     _require_aware(now, "now")
-    now = now.astimezone(UTC)  # as the facts' times: comparing times in two zones asks each for its offset
+    return now.astimezone(UTC)  # as the facts' times: comparing times in two zones asks each for its offset
+
+
+def _in_order(history: Sequence[CheckInFacts], now: datetime) -> list[CheckInFacts]:
+    """The facts up to now (UTC) in the wellbeing rules' order (`bot.domain.wellbeing._order`) as far as these
+    rules can tell facts apart: by period and time, and where two tie on those (rare: the same answer time to
+    the microsecond) by the rest, so that input order cannot matter. Sorting by all five only on a tie is the
+    same order, cheaper."""
     known = [f for f in history if f.at <= now]
     known.sort(key=_PERIOD_AND_TIME)
     if len(set(map(_PERIOD_AND_TIME, known))) != len(known):
@@ -141,7 +131,6 @@ def _whole_order(fact: CheckInFacts) -> tuple[object, ...]:
 def _window_hours(known: list[CheckInFacts], now: datetime, days: int) -> float | int:
     """The hours answered for periods in the `days` days up to now or the latest period, paused time not
     counted (as the window of `evaluate`)."""
-    now = now.astimezone(UTC)
     end = known[-1].belongs_to if known and known[-1].belongs_to > now else now
     since = _reach_back(end, days, _pauses(known)) if any(map(_PAUSED, known)) else end - timedelta(days=days)
     # In period order the window is the facts after the first one inside it.
@@ -149,36 +138,10 @@ def _window_hours(known: list[CheckInFacts], now: datetime, days: int) -> float 
     return _number(math.fsum([f.hours for f in window if f.hours is not None and not f.missed and not f.paused]))
 
 
-def under_use_of_facts(
-    history: Sequence[CheckInFacts],
-    *,
-    agreed_hours_per_week: float | None,
-    now: datetime,
-    weeks: int = 4,
-    ratio: float = 0.5,
-) -> UnderUse | None:
-    """`under_use` of check-ins read as facts."""
-    return _under_use_of_facts(_in_order(history, now), agreed_hours_per_week, weeks, ratio)
-
-
-def overview_figures_of_facts(
-    history: Sequence[CheckInFacts],
-    *,
-    agreed_hours_per_week: float | None,
-    now: datetime,
-    days: int,
-    weeks: int,
-    ratio: float,
-) -> tuple[float | int, UnderUse | None]:
-    """`overview_figures` of check-ins read as facts."""
-    known = _in_order(history, now)
-    return _window_hours(known, now, days), _under_use_of_facts(known, agreed_hours_per_week, weeks, ratio)
-
-
-def _under_use_of_facts(
+def _under_use(
     known: list[CheckInFacts], agreed_hours_per_week: float | None, weeks: int, ratio: float
 ) -> UnderUse | None:
-    """The rule of `under_use` on facts in the rules' order."""
+    """The rule of `under_use` on facts in the rules' order (`_in_order`)."""
     if weeks < 1 or not 0 < ratio <= 1:
         raise ValueError(f"under-use needs weeks >= 1 and 0 < ratio <= 1, got {weeks!r}, {ratio!r}")
     if agreed_hours_per_week is None or not math.isfinite(agreed_hours_per_week) or agreed_hours_per_week <= 0:

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from bot.domain.models import Person
 from bot.domain.overview import VolunteerLine, by_attention, statuses
-from bot.domain.under_use import CheckInFacts, overview_figures_of_facts
+from bot.domain.under_use import CheckInFacts, overview_figures
 from bot.domain.wellbeing import CheckInRecord
 from bot.services.base import Service
 from bot.services.errors import Refused
@@ -151,7 +151,7 @@ class OverviewService(Service):
     def _line(self, row: VolunteerRow, history: list[CheckInFacts], now: datetime) -> VolunteerLine:
         settings = self._settings.reports
         agreed = row.agreed_hours
-        hours, flagged = overview_figures_of_facts(
+        hours, flagged = overview_figures(
             history,
             agreed_hours_per_week=agreed,
             now=now,

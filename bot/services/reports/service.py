@@ -31,7 +31,7 @@ from bot.domain.reports import (
 )
 from bot.domain.schedule import QuietHours, in_quiet_hours
 from bot.domain.screening import screen
-from bot.domain.under_use import under_use_of_facts
+from bot.domain.under_use import under_use
 from bot.i18n import t
 from bot.services.base import Service, coordinators_only
 from bot.services.errors import Refused
@@ -134,7 +134,7 @@ class ReportService(Service):
             [
                 name
                 async for (_, name, hours_per_week), history in with_history(self._db, agreed, _id, since, until=now)
-                if under_use_of_facts(
+                if under_use(
                     history,
                     agreed_hours_per_week=hours_per_week,
                     now=now,

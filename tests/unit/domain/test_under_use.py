@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain.under_use import UnderUse, under_use
+from bot.domain.under_use import CheckInFacts, UnderUse, under_use
 from bot.domain.wellbeing import CheckInRecord
 
 NOW = datetime(2026, 11, 27, 13, 0, tzinfo=UTC)
@@ -25,7 +25,7 @@ def weekly(hours: list[float | None], *, late_days: float = 0) -> list[CheckInRe
 
 
 def found(history: list[CheckInRecord], agreed: float | None = AGREED) -> UnderUse | None:
-    return under_use(history, agreed_hours_per_week=agreed, now=NOW)
+    return under_use([CheckInFacts.of(r) for r in history], agreed_hours_per_week=agreed, now=NOW)
 
 
 def test_four_weeks_under_half_is_under_use() -> None:

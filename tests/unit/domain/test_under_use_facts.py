@@ -17,14 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.under_use import (
-    CheckInFacts,
-    UnderUse,
-    overview_figures,
-    overview_figures_of_facts,
-    under_use,
-    under_use_of_facts,
-)
+from bot.domain.under_use import CheckInFacts, UnderUse, overview_figures, under_use
 from bot.domain.wellbeing import _EPSILON, CheckInRecord, _hours, _number, _order, _pauses, _reach_back
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -59,7 +52,7 @@ def histories(draw: st.DrawFn) -> list[CheckInRecord]:
 
 def as_facts(history: list[CheckInRecord]) -> list[CheckInFacts]:
     """As bot.services.overview.facts reads them: only an answer has hours."""
-    return [CheckInFacts(r.belongs_to, r.at, r.missed, r.paused, r.hours if r.answered else None) for r in history]
+    return [CheckInFacts.of(r) for r in history]
 
 
 def reference(
@@ -103,46 +96,38 @@ def test_the_rules_on_facts_say_what_the_plain_reading_says(
 ) -> None:
     expected = reference(history, agreed, days, weeks, ratio)
     facts = as_facts(history)
-    figures = overview_figures_of_facts(
-        facts, agreed_hours_per_week=agreed, now=NOW, days=days, weeks=weeks, ratio=ratio
-    )
+    figures = overview_figures(facts, agreed_hours_per_week=agreed, now=NOW, days=days, weeks=weeks, ratio=ratio)
     assert figures == expected
-    assert (
-        overview_figures(history, agreed_hours_per_week=agreed, now=NOW, days=days, weeks=weeks, ratio=ratio)
-        == expected
-    )
     # Input order cannot matter, ties on period and time included.
     backwards = facts[::-1]
-    assert under_use_of_facts(backwards, agreed_hours_per_week=agreed, now=NOW, weeks=weeks, ratio=ratio) == expected[1]
+    assert under_use(backwards, agreed_hours_per_week=agreed, now=NOW, weeks=weeks, ratio=ratio) == expected[1]
 
 
-def test_a_plain_history_under_half_is_found_on_both_paths() -> None:
+def test_a_plain_history_under_half_is_found_by_the_rule_and_the_reference() -> None:
     """A fixed case beside the random ones: five weekly answers of 1 hour against 4 agreed, one of them paused
     before the span (the window reaches back over it)."""
     history = [CheckInRecord(at=NOW - timedelta(weeks=w), period=NOW - timedelta(weeks=w), hours=1.0) for w in range(5)]
     history.append(CheckInRecord(at=NOW - timedelta(weeks=5), period=NOW - timedelta(weeks=5), paused=True))
-    found = overview_figures_of_facts(
-        as_facts(history), agreed_hours_per_week=4.0, now=NOW, days=28, weeks=4, ratio=0.5
-    )
-    assert found == overview_figures(history, agreed_hours_per_week=4.0, now=NOW, days=28, weeks=4, ratio=0.5)
+    found = overview_figures(as_facts(history), agreed_hours_per_week=4.0, now=NOW, days=28, weeks=4, ratio=0.5)
+    assert found == reference(history, 4.0, 28, 4, 0.5)
     assert found[0] == 4 and found[1] is not None and found[1].checkins == 4
 
 
-def test_bad_limits_are_refused_on_both_paths() -> None:
+def test_bad_limits_are_refused() -> None:
     facts = as_facts([CheckInRecord(at=NOW, period=NOW, hours=1.0)])
     with pytest.raises(ValueError):
-        under_use_of_facts(facts, agreed_hours_per_week=4.0, now=NOW, weeks=0)
+        under_use(facts, agreed_hours_per_week=4.0, now=NOW, weeks=0)
     with pytest.raises(ValueError):
-        under_use_of_facts(facts, agreed_hours_per_week=4.0, now=datetime(2026, 12, 1))
+        under_use(facts, agreed_hours_per_week=4.0, now=datetime(2026, 12, 1))
 
 
-def test_exactly_half_in_floating_point_is_not_under_on_both_paths() -> None:
+def test_exactly_half_in_floating_point_is_not_under_by_the_rule_and_the_reference() -> None:
     """0.1 + 0.7 hours for one week is 0.7999999999999999, just under half of 1.6: the tolerance says exactly half,
-    so not under use, on both paths."""
+    so not under use, by the rule and by the reference."""
     history = [CheckInRecord(at=NOW - timedelta(weeks=w), period=NOW - timedelta(weeks=w), hours=0.7) for w in range(5)]
     history.append(CheckInRecord(at=NOW + timedelta(hours=-1), period=NOW, hours=0.1))
-    assert under_use(history, agreed_hours_per_week=1.6, now=NOW) is None
-    assert under_use_of_facts(as_facts(history), agreed_hours_per_week=1.6, now=NOW) is None
+    assert under_use(as_facts(history), agreed_hours_per_week=1.6, now=NOW) is None
+    assert reference(history, 1.6, 28, 4, 0.5)[1] is None
 
 
 def test_a_pause_tied_with_an_answer_orders_as_the_full_rule_orders_it() -> None:
@@ -152,5 +137,5 @@ def test_a_pause_tied_with_an_answer_orders_as_the_full_rule_orders_it() -> None
     start = NOW - timedelta(weeks=4)
     paused = CheckInRecord(at=start, period=start, paused=True)
     for history in ([paused, *answers], [*answers, paused]):
-        assert under_use(history, agreed_hours_per_week=4.0, now=NOW) is None
-        assert under_use_of_facts(as_facts(history), agreed_hours_per_week=4.0, now=NOW) is None
+        assert under_use(as_facts(history), agreed_hours_per_week=4.0, now=NOW) is None
+        assert reference(history, 4.0, 28, 4, 0.5)[1] is None
