@@ -37,7 +37,6 @@ checkin = Flow(
     command="checkin",
     refusals=Toasts(),  # a closed check-in: a toast, the question stays as it was
     text_refusal_ends=True,
-    elsewhere="ci.use_buttons",
     elsewhere_cancel=True,
 )
 

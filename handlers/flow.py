@@ -157,7 +157,7 @@ class Flow(Generic[P]):
         command: str,
         refusals: Toasts | None = None,
         text_refusal_ends: bool = False,
-        elsewhere: str = "no_flow_text",
+        elsewhere: str = "flow.use_buttons",
         elsewhere_cancel: bool = False,
         router: Router | None = None,
     ) -> None:
@@ -165,7 +165,9 @@ class Flow(Generic[P]):
         self.command = command
         self.refusals = refusals  # None: `requires` edits the message to say why
         self.text_refusal_ends = text_refusal_ends
-        self.elsewhere = (elsewhere, elsewhere_cancel)  # the answer to text at a step that takes none
+        # The answer to text at a step that takes none: the person is in the middle of this flow, and the way on
+        # is its buttons (or /cancel), not /help.
+        self.elsewhere = (elsewhere, elsewhere_cancel)
         self.texts: dict[str, TextStep[P]] = {}
         self._payload = TypeAdapter(payload)
         self.router = router or ROUTER

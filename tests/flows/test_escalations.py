@@ -257,6 +257,20 @@ async def test_markup_characters_arrive_intact(tmp_path: Path) -> None:
         assert "maximaal 2000 tekens" in refused.text
 
 
+async def test_text_typed_where_the_signal_asks_for_a_button_points_to_the_buttons_and_keeps_the_signal(
+    tmp_path: Path,
+) -> None:
+    """On a bus with one thumb: Vera types her story where the bot asked which client. She is told to tap a
+    button (or /cancel), not sent to /help, and the signal she started is still there: C-12 goes on."""
+    async with running_bot(tmp_path) as h:
+        await seed_organisation(h)
+        [ask_client] = await h.send(VERA, "/signal")
+        [hint] = await h.send(VERA, "Ze is gevallen en durft niet meer naar buiten.")
+        assert hint.text == "Tik een van de knoppen bij de vraag hierboven. Stoppen kan met /cancel."
+        ask_category = await h.tap(VERA, ask_client, "C-12")
+        assert "Veiligheid en geweld" in [label for label, _ in ask_category.buttons()]
+
+
 async def test_concern_in_the_evening_waits_for_working_hours(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as h:
         await seed_organisation(h)
